@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Creates .venv and installs what the project needs. `--dev` adds the test tools and Chromium.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python_bin=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$python_bin" -m venv .venv
+fi
+requirements=requirements.txt
+if [ "${1:-}" = "--dev" ]; then
+  requirements=requirements-dev.txt
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+
+if [ "${1:-}" = "--dev" ] && [ ! -x /usr/bin/chromium ]; then
+  # Playwright cannot download its own browsers offline; the tests drive Debian's chromium.
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  else
+    sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null
+  fi
+fi

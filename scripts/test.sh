@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Sets up (if needed) and runs the whole suite: lint, unit, app and browser tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh --dev
+.venv/bin/ruff check .
+exec .venv/bin/python -m pytest "$@"
