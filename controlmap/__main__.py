@@ -1,0 +1,5 @@
+import sys
+
+from controlmap.cli import main
+
+sys.exit(main())

@@ -1,0 +1,130 @@
+"""python -m controlmap …: a thin shell over the package. Exit codes: 0 ok, 1 invalid/not found, 2 usage."""
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from controlmap import paths
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m controlmap", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build = commands.add_parser("build-geo", help="rebuild data/geo/ from registry packages")
+    build.add_argument("--out", type=Path, default=paths.GEO_DIR)
+
+    resolve = commands.add_parser("resolve", help="find the settlement a name refers to")
+    resolve.add_argument("name")
+    resolve.add_argument("--hint", help="hromada or raion, to choose between namesakes")
+    resolve.add_argument("--json", action="store_true")
+
+    validate = commands.add_parser("validate", help="check an event CSV; changes nothing")
+    validate.add_argument("file", type=Path)
+    validate.add_argument("--json", action="store_true")
+
+    snapshot = commands.add_parser("snapshot", help="every settlement's status at a date")
+    snapshot.add_argument("--date", required=True, type=date.fromisoformat)
+    snapshot.add_argument("--claimants", default="ua,ru,independent", type=_claimants)
+    snapshot.add_argument("--format", choices=["csv", "json", "geojson"], default="csv")
+    snapshot.add_argument("--events", type=Path, default=paths.EVENTS_CSV)
+
+    changes = commands.add_parser("changes", help="settlements whose status changed between two dates")
+    changes.add_argument("--from", dest="first", required=True, type=date.fromisoformat)
+    changes.add_argument("--to", dest="second", required=True, type=date.fromisoformat)
+    changes.add_argument("--claimants", default="ua,ru,independent", type=_claimants)
+    changes.add_argument("--format", choices=["csv", "json"], default="json")
+    changes.add_argument("--events", type=Path, default=paths.EVENTS_CSV)
+    return parser
+
+
+def _claimants(text: str) -> tuple[str, ...]:
+    from controlmap.model import CLAIMANTS
+
+    chosen = tuple(c.strip() for c in text.split(",") if c.strip())
+    unknown = [c for c in chosen if c not in CLAIMANTS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"claimants are ua, ru, independent (got {text!r})")
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    return COMMANDS[args.command](args)
+
+
+def _build_geo(args) -> int:
+    from controlmap.build_geo import build
+
+    report = build(args.out)
+    print("\n".join(report.lines()))
+    return 0
+
+
+def _resolve(args) -> int:
+    from controlmap.gazetteer import Gazetteer
+    from controlmap.resolve import Resolver
+
+    result = Resolver(Gazetteer.load().settlements).resolve(args.name, args.hint)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        print(result.status)
+        for m in result.matches:
+            print(f"  {m['katottg']}  {m['name_en']} ({m['name_uk']}), {m['hromada_en']} hromada, "
+                  f"{m['raion_en']} raion  [{m['coord_quality']}]")
+        for s in result.suggestions:
+            print(f"  did you mean {s.name_en} ({s.katottg})? score {s.score:g}")
+    return 0 if result.status == "match" else 1
+
+
+def _validate(args) -> int:
+    from controlmap.events import Validator
+    from controlmap.gazetteer import Gazetteer
+
+    result = Validator(Gazetteer.load()).validate_path(args.file)
+    if args.json:
+        print(json.dumps({"valid": result.ok, "rows": result.rows, "events": len(result.events),
+                          "problems": [p.to_dict() for p in result.problems]}, ensure_ascii=False, indent=1))
+    else:
+        for problem in result.problems:
+            print(("" if problem.severity == "error" else "warning: ") + str(problem))
+        print(f"{result.rows} rows, {len(result.errors)} errors, {len(result.warnings)} warnings", file=sys.stderr)
+    return 0 if result.ok else 1
+
+
+def _timeline(args):
+    from controlmap.dataset import Dataset
+
+    dataset = Dataset.load(args.events)
+    if not dataset.validation.ok:
+        for problem in dataset.validation.errors:
+            print(problem, file=sys.stderr)
+        print(f"{args.events}: {len(dataset.validation.errors)} rows with errors are left out", file=sys.stderr)
+    return dataset.timeline(args.claimants)
+
+
+def _snapshot(args) -> int:
+    from controlmap import exports
+
+    timeline = _timeline(args)
+    render = {"csv": exports.snapshot_csv, "json": exports.snapshot_json, "geojson": exports.snapshot_geojson}
+    sys.stdout.write(render[args.format](timeline, args.date).rstrip("\n") + "\n")
+    return 0
+
+
+def _changes(args) -> int:
+    from controlmap import exports
+
+    timeline = _timeline(args)
+    if args.format == "csv":
+        sys.stdout.write(exports.changes_csv(timeline, args.first, args.second))
+    else:
+        print(json.dumps(exports.changes_document(timeline, args.first, args.second), ensure_ascii=False, indent=1))
+    return 0
+
+
+COMMANDS = {"build-geo": _build_geo, "resolve": _resolve, "validate": _validate, "snapshot": _snapshot,
+            "changes": _changes}

@@ -1,0 +1,63 @@
+"""One loaded dataset: gazetteer, resolver, validated events and their timelines."""
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from controlmap import paths
+from controlmap.events import ValidationResult, Validator
+from controlmap.gazetteer import Gazetteer
+from controlmap.model import CLAIMANTS
+from controlmap.resolve import Resolver
+from controlmap.timeline import DEFAULT_WINDOW_DAYS, StatementTable, Timeline
+
+
+@dataclass
+class Dataset:
+    gazetteer: Gazetteer
+    validator: Validator
+    validation: ValidationResult
+    window_days: int = DEFAULT_WINDOW_DAYS
+    _timelines: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, events_path: Path = paths.EVENTS_CSV, geo_dir: Path = paths.GEO_DIR,
+             today: date | None = None) -> "Dataset":
+        gazetteer = Gazetteer.load(geo_dir)
+        validator = Validator(gazetteer)
+        return cls(gazetteer, validator, validator.validate_path(events_path, today))
+
+    @classmethod
+    def from_parts(cls, gazetteer: Gazetteer, events: bytes, today: date | None = None) -> "Dataset":
+        validator = Validator(gazetteer)
+        return cls(gazetteer, validator, validator.validate(events, today))
+
+    @property
+    def resolver(self) -> Resolver:
+        return self.validator.resolver
+
+    @property
+    def events(self) -> pd.DataFrame:
+        return self.validation.events
+
+    @property
+    def statements(self) -> StatementTable:
+        if "statements" not in self._timelines:
+            self._timelines["statements"] = StatementTable.from_events(self.events, self.gazetteer)
+        return self._timelines["statements"]
+
+    def timeline(self, claimants=CLAIMANTS, baseline: bool = True) -> Timeline:
+        key = (tuple(sorted(claimants)), baseline)
+        if key not in self._timelines:
+            self._timelines[key] = Timeline(self.gazetteer, self.statements, claimants, self.window_days, baseline)
+        return self._timelines[key]
+
+    def with_events(self, extra: pd.DataFrame) -> "Dataset":
+        """This dataset plus already-validated extra events (a session's upload); nothing is written."""
+        combined = pd.concat([self.events, extra], ignore_index=True)
+        combined = combined.drop_duplicates(subset=[c for c in combined.columns if c != "line"])
+        validation = ValidationResult(self.validation.problems, combined, self.validation.encoding,
+                                      self.validation.delimiter, len(combined))
+        return Dataset(self.gazetteer, self.validator, validation, self.window_days)

@@ -1,0 +1,58 @@
+"""The settlements of Kharkiv oblast (data/geo/settlements.csv) and their approximate cells."""
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from controlmap import paths
+
+TEXT_COLUMNS = ["katottg", "category", "name_uk", "name_en", "former_names", "aliases", "raion_code",
+                "raion_en", "hromada_code", "hromada_en", "coord_source", "coord_quality"]
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Settlements in katottg order (row i is settlement i everywhere in the engine) and cell areas."""
+
+    settlements: pd.DataFrame
+    cell_area_km2: pd.Series  # indexed by katottg; only settlements with an exact point have a cell
+
+    @classmethod
+    def load(cls, geo_dir: Path = paths.GEO_DIR) -> "Gazetteer":
+        settlements = read_settlements(geo_dir / "settlements.csv")
+        cells = json.loads((geo_dir / "cells.geojson").read_text("utf-8"))
+        areas = pd.Series({f["properties"]["katottg"]: f["properties"]["area_km2"] for f in cells["features"]},
+                          dtype=float)
+        return cls(settlements, areas)
+
+    @classmethod
+    def from_frame(cls, settlements: pd.DataFrame, cell_area_km2: dict[str, float] | None = None) -> "Gazetteer":
+        frame = settlements.copy()
+        for column in TEXT_COLUMNS:
+            if column not in frame:
+                frame[column] = ""
+        frame = frame.sort_values("katottg").reset_index(drop=True)
+        return cls(frame, pd.Series(cell_area_km2 or {}, dtype=float))
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """katottg → row."""
+        return {code: i for i, code in enumerate(self.settlements.katottg)}
+
+    @cached_property
+    def areas(self):
+        """Cell area of each settlement in row order (0 where it has no cell)."""
+        return self.cell_area_km2.reindex(self.settlements.katottg).fillna(0.0).to_numpy()
+
+    def __len__(self) -> int:
+        return len(self.settlements)
+
+
+def read_settlements(path: Path) -> pd.DataFrame:
+    frame = pd.read_csv(path, dtype={c: str for c in TEXT_COLUMNS}, keep_default_na=False,
+                        na_values={"lat": [""], "lon": [""]})
+    frame["is_hromada_centre"] = frame.is_hromada_centre.astype(str).str.lower() == "true"
+    return frame

@@ -1,0 +1,67 @@
+"""Serve Leaflet from the app itself, so a map makes no request that leaves the machine.
+
+Streamlit serves ``<main script dir>/static/`` at ``/app/static/`` (``server.enableStaticServing``);
+``install_leaflet`` copies Leaflet 1.9.4 there from the installed ``js_lib_leaflet`` package and
+``offline_map`` builds a folium map that loads only those files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import folium
+import js_lib_leaflet
+
+from controlmap.paths import STATIC_DIR
+
+LEAFLET_URL = "/app/static/vendor/leaflet"
+LEAFLET_SOURCE = Path(js_lib_leaflet.__file__).resolve().parent / "static" / "js_lib_leaflet"
+
+
+def leaflet_files() -> list[str]:
+    """The files of Leaflet the map needs, relative to the package's Leaflet folder."""
+    images = sorted(f"images/{p.name}" for p in (LEAFLET_SOURCE / "images").glob("*.png"))
+    return ["leaflet.js", "leaflet.css", *images]
+
+
+def _is_current(source: Path, target: Path) -> bool:
+    if not target.is_file():
+        return False
+    src, dst = source.stat(), target.stat()
+    return src.st_size == dst.st_size and int(src.st_mtime) == int(dst.st_mtime)
+
+
+def install_leaflet(static_dir: Path = STATIC_DIR) -> Path:
+    """Copy Leaflet into ``static_dir/vendor/leaflet`` unless it is already there; return that folder.
+
+    Cheap when nothing changed (one stat per file). Each file is written to a private temporary
+    name first, so concurrent app starts never serve a half-written file.
+    """
+    target_dir = Path(static_dir) / "vendor" / "leaflet"
+    for name in leaflet_files():
+        source, target = LEAFLET_SOURCE / name, target_dir / name
+        if _is_current(source, target):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        shutil.copy2(source, partial)
+        partial.replace(target)
+    return target_dir
+
+
+def use_local_leaflet(m: folium.Map, leaflet_url: str = LEAFLET_URL) -> folium.Map:
+    """Replace folium's CDN assets (Leaflet, jQuery, Bootstrap, Font Awesome…) by the local Leaflet.
+
+    Instance attributes, not the class lists: folium's ``add_js_link`` mutates whichever list it finds.
+    """
+    m.default_js = [("leaflet", f"{leaflet_url}/leaflet.js")]
+    m.default_css = [("leaflet_css", f"{leaflet_url}/leaflet.css")]
+    return m
+
+
+def offline_map(leaflet_url: str = LEAFLET_URL, **map_options) -> folium.Map:
+    """A ``folium.Map`` without tiles that loads Leaflet from ``leaflet_url`` only."""
+    map_options.setdefault("tiles", None)
+    return use_local_leaflet(folium.Map(**map_options), leaflet_url)

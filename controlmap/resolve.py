@@ -1,0 +1,144 @@
+"""Name → settlement, for any common spelling; never a silent guess.
+
+Rules, in order:
+1. A KATOTTG code (UA63…) is looked up directly.
+2. The name is looked up under its exact key, then its folded key, then its stem key
+   (see controlmap.names); the first key that finds anything decides the candidates.
+   Every form counts: current Ukrainian name, KMU-2010 Latin, pre-2024 names, GeoNames aliases.
+3. "NAME, HINT" is split at the first comma when the whole text finds nothing.
+4. Several candidates and a hint (hromada, raion, or their centre's name, any spelling): the candidates
+   in that hromada or raion. Still several → `ambiguous`, all candidates listed.
+5. Nothing found → `not_found` with fuzzy suggestions (rapidfuzz), scored 0–100, never accepted.
+"""
+
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from controlmap.names import exact_key, fold_key, stem_key
+
+KEYS = (exact_key, fold_key, stem_key)
+HINT_NOISE_RE = re.compile(
+    r"\b(hromada|hromady|raion|rayon|region|district|community|territorial|oblast|"
+    r"громада|громади|район|р-н|область|obl|r-n)\b\.?", re.IGNORECASE)
+KATOTTG_RE = re.compile(r"^UA\d{17}$")
+MIN_HINT_LENGTH = 4
+SUGGESTION_CUTOFF = 72
+MAX_SUGGESTIONS = 8
+CANDIDATE_FIELDS = ["katottg", "name_en", "name_uk", "category", "hromada_en", "raion_en", "lat", "lon",
+                    "coord_quality"]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    katottg: str
+    name_en: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Resolution:
+    status: str  # "match" | "ambiguous" | "not_found"
+    matches: list[dict] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)
+
+    @property
+    def katottg(self) -> str | None:
+        return self.matches[0]["katottg"] if self.status == "match" else None
+
+    def to_dict(self) -> dict:
+        return {"status": self.status, "matches": self.matches,
+                "suggestions": [asdict(s) for s in self.suggestions]}
+
+
+def _forms(row) -> list[str]:
+    extra = [f for f in f"{row.former_names}|{row.aliases}".split("|") if f]
+    return [row.name_uk, row.name_en, *extra]
+
+
+class Resolver:
+    def __init__(self, settlements: pd.DataFrame):
+        self.settlements = settlements.reset_index(drop=True)
+        self._by_code = {code: i for i, code in enumerate(self.settlements.katottg)}
+        self._index: list[dict[str, list[int]]] = [{} for _ in KEYS]
+        for i, row in enumerate(self.settlements.itertuples()):
+            for form in _forms(row):
+                for level, key in enumerate(KEYS):
+                    rows = self._index[level].setdefault(key(form), [])
+                    if i not in rows:
+                        rows.append(i)
+        self._fuzzy_keys = list(self._index[1])
+        self._area_stems = [self._area_keys(row) for row in self.settlements.itertuples()]
+        self.resolve = lru_cache(maxsize=200_000)(self._resolve)
+
+    # ------------------------------------------------------------ public
+
+    def _resolve(self, name: str, hint: str | None = None) -> Resolution:
+        name = (name or "").strip()
+        if not name:
+            return Resolution("not_found")
+        rows = self._lookup(name)
+        if not rows and "," in name:
+            name, extra_hint = (part.strip() for part in name.split(",", 1))
+            hint = f"{extra_hint}, {hint}" if hint else extra_hint
+            rows = self._lookup(name)
+        if not rows:
+            return Resolution("not_found", suggestions=self.suggest(name))
+        if len(rows) > 1 and hint:
+            rows = self._narrow(rows, hint) or rows
+        status = "match" if len(rows) == 1 else "ambiguous"
+        return Resolution(status, [self.candidate(i) for i in sorted(rows)])
+
+    def suggest(self, name: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
+        found = process.extract(fold_key(name), self._fuzzy_keys, scorer=fuzz.WRatio,
+                                score_cutoff=SUGGESTION_CUTOFF, limit=limit * 3)
+        best: dict[int, float] = {}
+        for key, score, _ in found:
+            for i in self._index[1][key]:
+                best[i] = max(best.get(i, 0.0), round(float(score), 1))
+        ranked = sorted(best.items(), key=lambda item: (-item[1], self.settlements.katottg[item[0]]))[:limit]
+        return [Suggestion(self.settlements.katottg[i], self.settlements.name_en[i], score) for i, score in ranked]
+
+    def candidate(self, i: int) -> dict:
+        row = self.settlements.iloc[i]
+        out = {f: row[f] for f in CANDIDATE_FIELDS}
+        for coordinate in ("lat", "lon"):
+            out[coordinate] = None if pd.isna(out[coordinate]) else float(out[coordinate])
+        return out
+
+    # ------------------------------------------------------------ rules
+
+    def _lookup(self, name: str) -> list[int]:
+        if KATOTTG_RE.match(name.upper()):
+            i = self._by_code.get(name.upper())
+            return [] if i is None else [i]
+        for level, key in enumerate(KEYS):
+            rows = self._index[level].get(key(name))
+            if rows:
+                return list(rows)
+        return []
+
+    def _area_keys(self, row) -> tuple[str, ...]:
+        return (row.hromada_code, row.raion_code, stem_key(row.hromada_en), stem_key(row.raion_en))
+
+    def _narrow(self, rows: list[int], hint: str) -> list[int]:
+        for part in hint.split(","):
+            wanted = stem_key(HINT_NOISE_RE.sub(" ", part))
+            code = part.strip().upper()
+            if len(wanted) < MIN_HINT_LENGTH and not KATOTTG_RE.match(code):
+                continue
+            kept = [i for i in rows if _area_matches(self._area_stems[i], wanted, code)]
+            if kept:
+                rows = kept
+        return rows
+
+
+def _area_matches(area_keys: tuple[str, ...], wanted: str, code: str) -> bool:
+    hromada_code, raion_code, hromada, raion = area_keys
+    if code in (hromada_code, raion_code):
+        return True
+    return any(len(wanted) >= MIN_HINT_LENGTH and (stem.startswith(wanted) or wanted.startswith(stem))
+               for stem in (hromada, raion) if stem)

@@ -1,0 +1,332 @@
+"""Control at any date, with each claimant's statements kept apart.
+
+Rules (documented in data/README.md too):
+- Per claimant (ua, ru, independent): its latest statement on or before the date. Several statements by
+  one claimant on one day: the one later in the file wins.
+- Displayed status: the latest statement among the included claimants. Statements of one day by
+  several claimants: an independent assessment wins over officials' claims; Ukrainian and Russian
+  officials contradicting each other that day (and no independent word) → `contested`.
+- Baseline: on 2022-02-24 every settlement of the oblast was Ukrainian-held. The baseline is one rule,
+  not rows: it applies to every settlement until its first included statement. Before it: `unknown`.
+  With `baseline=False`, settlements with no statement are `unknown`.
+- Disputed: among the included claimants' latest statements that are no more than `window` days older
+  than the newest of them, at least two statuses differ.
+
+Each settlement's timeline is computed once, vectorised, as runs (from day d on: status, disputed,
+responsible statement); any date is then a binary search.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from controlmap.gazetteer import Gazetteer
+from controlmap.model import BASELINE_DATE, BASELINE_SOURCE, BASELINE_STATUS, CLAIMANTS, STATUS_CODE, STATUSES
+
+DEFAULT_WINDOW_DAYS = 30
+UNKNOWN, UA, RU, CONTESTED = (STATUS_CODE[s] for s in STATUSES)
+CLAIMANT_CODE = {c: i for i, c in enumerate(CLAIMANTS)}
+INDEPENDENT = CLAIMANT_CODE["independent"]
+NO_DAY = np.iinfo(np.int32).min // 2
+EPOCH = np.datetime64("1970-01-01", "D")
+
+
+def to_day(value) -> int:
+    """Days since 1970-01-01 (the engine's internal date)."""
+    return int((np.datetime64(pd.Timestamp(value).date(), "D") - EPOCH).astype(int))
+
+
+def from_day(day: int) -> date:
+    return date(1970, 1, 1) + timedelta(days=int(day))
+
+
+@dataclass(frozen=True)
+class StatementTable:
+    """Valid events in engine form: sorted by settlement, day, file line."""
+
+    settlement: np.ndarray  # gazetteer row
+    day: np.ndarray
+    claimant: np.ndarray
+    status: np.ndarray
+    frame: pd.DataFrame  # the events themselves, same order
+
+    @classmethod
+    def from_events(cls, events: pd.DataFrame, gazetteer: Gazetteer) -> "StatementTable":
+        position = gazetteer.position
+        frame = events[events.katottg.isin(position.keys())].copy()
+        frame["settlement_row"] = frame.katottg.map(position).astype(np.int64)
+        frame["day"] = ((frame.date.values.astype("datetime64[D]") - EPOCH).astype(np.int64))
+        line = frame["line"] if "line" in frame else pd.Series(np.arange(len(frame)), index=frame.index)
+        frame = frame.assign(_line=line).sort_values(["settlement_row", "day", "_line"], kind="stable")
+        frame = frame.drop(columns="_line").reset_index(drop=True)
+        return cls(
+            settlement=frame.settlement_row.to_numpy(np.int64),
+            day=frame.day.to_numpy(np.int64),
+            claimant=frame.claimed_by.map(CLAIMANT_CODE).to_numpy(np.int64),
+            status=frame.status.map(STATUS_CODE).to_numpy(np.int64),
+            frame=frame,
+        )
+
+    def __len__(self) -> int:
+        return len(self.day)
+
+
+@dataclass(frozen=True)
+class Runs:
+    """Per settlement, from `day` on: displayed status, disputed flag, responsible statement (-1: baseline)."""
+
+    start: np.ndarray  # CSR offsets, len n_settlements + 1
+    settlement: np.ndarray
+    day: np.ndarray
+    status: np.ndarray
+    disputed: np.ndarray
+    since: np.ndarray
+    statement: np.ndarray
+
+
+@dataclass(frozen=True)
+class State:
+    """Every settlement at one date."""
+
+    day: int
+    status: np.ndarray
+    disputed: np.ndarray
+    since: np.ndarray  # day, or NO_DAY
+    statement: np.ndarray  # index into the statement table, -1 baseline or none
+
+
+class Timeline:
+    def __init__(self, gazetteer: Gazetteer, statements: StatementTable, claimants=CLAIMANTS,
+                 window_days: int = DEFAULT_WINDOW_DAYS, baseline: bool = True):
+        self.gazetteer = gazetteer
+        self.statements = statements
+        self.claimants = tuple(c for c in CLAIMANTS if c in claimants)
+        self.window_days = window_days
+        self.baseline = baseline
+        self.runs = self._build_runs()
+        self._keys = self.runs.settlement * (1 << 32) + (self.runs.day - NO_DAY)
+
+    # ------------------------------------------------------------ precompute
+
+    def _build_runs(self) -> Runs:
+        n = len(self.gazetteer)
+        st = self.statements
+        included = np.isin(st.claimant, [CLAIMANT_CODE[c] for c in self.claimants])
+        idx = np.flatnonzero(included)
+        settlement, day = st.settlement[idx], st.day[idx]
+        latest = self._latest_per_claimant(idx, settlement)
+        is_last_of_day = np.ones(len(idx), bool)
+        is_last_of_day[:-1] = (settlement[1:] != settlement[:-1]) | (day[1:] != day[:-1])
+        ends = np.flatnonzero(is_last_of_day)
+        status, disputed, responsible = self._decide(latest[:, ends], day[ends])
+        run_settlement, run_day = settlement[ends], day[ends]
+        if self.baseline:
+            run_settlement, run_day, status, disputed, responsible = self._with_baseline(
+                n, run_settlement, run_day, status, disputed, responsible)
+        order = np.lexsort((run_day, run_settlement))
+        return self._compress(n, run_settlement[order], run_day[order], status[order], disputed[order],
+                              responsible[order])
+
+    @staticmethod
+    def _with_baseline(n, settlement, day, status, disputed, responsible):
+        """Adds the 2022-02-24 baseline run to every settlement with no statement on or before that day."""
+        base_day = to_day(BASELINE_DATE)
+        first_day = np.full(n, np.iinfo(np.int64).max)
+        np.minimum.at(first_day, settlement, day)
+        needs = np.flatnonzero(first_day > base_day)
+        return (np.concatenate([settlement, needs]),
+                np.concatenate([day, np.full(len(needs), base_day)]),
+                np.concatenate([status, np.full(len(needs), STATUS_CODE[BASELINE_STATUS])]),
+                np.concatenate([disputed, np.zeros(len(needs), bool)]),
+                np.concatenate([responsible, np.full(len(needs), -1)]))
+
+    def _latest_per_claimant(self, idx: np.ndarray, settlement: np.ndarray) -> np.ndarray:
+        """For each included statement: index of each claimant's latest statement so far (-1 none)."""
+        st = self.statements
+        group_start = np.zeros(len(idx), np.int64)
+        if len(idx):
+            new_group = np.ones(len(idx), bool)
+            new_group[1:] = settlement[1:] != settlement[:-1]
+            group_start = np.maximum.accumulate(np.where(new_group, np.arange(len(idx)), 0))
+        latest = np.full((len(CLAIMANTS), len(idx)), -1, np.int64)
+        for code in range(len(CLAIMANTS)):
+            own = np.where(st.claimant[idx] == code, np.arange(len(idx)), -1)
+            running = np.maximum.accumulate(own) if len(idx) else own
+            valid = running >= group_start
+            latest[code] = np.where(valid, idx[np.maximum(running, 0)], -1)
+        return latest
+
+    def _decide(self, latest: np.ndarray, day: np.ndarray):
+        st = self.statements
+        has = latest >= 0
+        claim_day = np.where(has, st.day[np.maximum(latest, 0)], NO_DAY)
+        claim_status = np.where(has, st.status[np.maximum(latest, 0)], UNKNOWN)
+        newest = claim_day.max(axis=0)
+        on_newest = has & (claim_day == newest)
+        ua, ru, ind = (on_newest[CLAIMANT_CODE[c]] for c in CLAIMANTS)
+        status = np.where(ind, claim_status[INDEPENDENT], np.where(ua, claim_status[0], claim_status[1]))
+        officials_disagree = ~ind & ua & ru & (claim_status[0] != claim_status[1])
+        status = np.where(officials_disagree, CONTESTED, status)
+        responsible = np.where(ind, latest[INDEPENDENT], np.where(ua, latest[0], latest[1]))
+        recent = has & (claim_day >= newest - self.window_days)
+        lowest = np.where(recent, claim_status, 99).min(axis=0)
+        highest = np.where(recent, claim_status, -1).max(axis=0)
+        disputed = recent.sum(axis=0) > 1
+        disputed &= lowest != highest
+        return status, disputed, responsible
+
+    @staticmethod
+    def _compress(n, settlement, day, status, disputed, responsible) -> Runs:
+        changed = np.ones(len(day), bool)
+        same_settlement = settlement[1:] == settlement[:-1]
+        changed[1:] = ~same_settlement | (status[1:] != status[:-1]) | (disputed[1:] != disputed[:-1]) | (
+            responsible[1:] != responsible[:-1])
+        settlement, day, status, disputed, responsible = (
+            a[changed] for a in (settlement, day, status, disputed, responsible))
+        status_starts = np.ones(len(day), bool)
+        status_starts[1:] = (settlement[1:] != settlement[:-1]) | (status[1:] != status[:-1])
+        since = day[np.maximum.accumulate(np.where(status_starts, np.arange(len(day)), 0))] if len(day) else day
+        start = np.searchsorted(settlement, np.arange(n + 1))
+        return Runs(start, settlement, day, status, disputed, since, responsible)
+
+    # ------------------------------------------------------------ lookups
+
+    def state_at(self, when) -> State:
+        day = when if isinstance(when, (int, np.integer)) else to_day(when)
+        n = len(self.gazetteer)
+        keys = np.arange(n, dtype=np.int64) * (1 << 32) + (day - NO_DAY)
+        run = np.searchsorted(self._keys, keys, side="right") - 1
+        valid = (run >= 0) & (self.runs.settlement[np.maximum(run, 0)] == np.arange(n))
+        safe = np.maximum(run, 0)
+        return State(
+            day=int(day),
+            status=np.where(valid, self.runs.status[safe], UNKNOWN),
+            disputed=np.where(valid, self.runs.disputed[safe], False),
+            since=np.where(valid, self.runs.since[safe], NO_DAY),
+            statement=np.where(valid, self.runs.statement[safe], -1),
+        )
+
+    def claims_at(self, when) -> np.ndarray:
+        """(3, n) index of each claimant's latest statement on or before the date (-1 none)."""
+        day = when if isinstance(when, (int, np.integer)) else to_day(when)
+        st = self.statements
+        n = len(self.gazetteer)
+        out = np.full((len(CLAIMANTS), n), -1, np.int64)
+        for code in range(len(CLAIMANTS)):
+            idx = np.flatnonzero(st.claimant == code)
+            keys = st.settlement[idx] * (1 << 32) + (st.day[idx] - NO_DAY)
+            wanted = np.arange(n, dtype=np.int64) * (1 << 32) + (day - NO_DAY)
+            pos = np.searchsorted(keys, wanted, side="right") - 1
+            ok = (pos >= 0) & (st.settlement[idx][np.maximum(pos, 0)] == np.arange(n)) if len(idx) else pos >= 0
+            out[code] = np.where(ok, idx[np.maximum(pos, 0)] if len(idx) else -1, -1)
+        return out
+
+    # ------------------------------------------------------------ figures
+
+    def area_by_status(self, state: State) -> dict[str, float]:
+        sums = np.bincount(state.status, weights=self.gazetteer.areas, minlength=len(STATUSES))
+        return {name: round(float(sums[code]), 1) for code, name in enumerate(STATUSES)}
+
+    def count_by_status(self, state: State) -> dict[str, int]:
+        counts = np.bincount(state.status, minlength=len(STATUSES))
+        return {name: int(counts[code]) for code, name in enumerate(STATUSES)}
+
+    @cached_property
+    def span(self) -> tuple[int, int]:
+        """First and last day worth showing: the baseline (or first statement) to the last statement."""
+        days = self.statements.day
+        first = min([to_day(BASELINE_DATE)] + ([int(days.min())] if len(days) else []))
+        last = max([first] + ([int(days.max())] if len(days) else []))
+        return first, last
+
+    @cached_property
+    def change_days(self) -> np.ndarray:
+        """Days on which any displayed status, disputed flag or responsible statement changes."""
+        return np.unique(self.runs.day)
+
+    def daily_series(self, first: int | None = None, last: int | None = None) -> pd.DataFrame:
+        """Settlements and km² per status for every day of the span."""
+        first = self.span[0] if first is None else first
+        last = self.span[1] if last is None else last
+        n_days = last - first + 1
+        runs = self.runs
+        run_end = np.append(runs.day[1:], 0)
+        is_last = np.append(runs.settlement[1:] != runs.settlement[:-1], True)
+        run_end = np.where(is_last, last + 1, run_end)
+        begin = np.clip(runs.day, first, last + 1) - first
+        end = np.clip(run_end, first, last + 1) - first
+        counts = np.zeros((n_days + 1, len(STATUSES)))
+        areas = np.zeros((n_days + 1, len(STATUSES)))
+        weight = self.gazetteer.areas[runs.settlement]
+        np.add.at(counts, (begin, runs.status), 1)
+        np.add.at(counts, (end, runs.status), -1)
+        np.add.at(areas, (begin, runs.status), weight)
+        np.add.at(areas, (end, runs.status), -weight)
+        counts, areas = counts.cumsum(axis=0)[:n_days], areas.cumsum(axis=0)[:n_days]
+        never_started = len(self.gazetteer) - counts.sum(axis=1)
+        counts[:, UNKNOWN] += never_started
+        areas[:, UNKNOWN] += self.gazetteer.areas.sum() - areas.sum(axis=1)
+        dates = pd.date_range(from_day(first), periods=n_days, freq="D")
+        frame = pd.DataFrame({"date": dates})
+        for code, name in enumerate(STATUSES):
+            frame[f"{name}_settlements"] = np.rint(counts[:, code]).astype(int)
+            frame[f"{name}_km2"] = np.round(areas[:, code], 1) + 0.0
+        return frame
+
+    # ------------------------------------------------------------ tables
+
+    def statement_record(self, index: int) -> dict | None:
+        if index < 0:
+            return None
+        row = self.statements.frame.iloc[int(index)]
+        return {"status": row.status, "date": pd.Timestamp(row.date).date().isoformat(), "source": row.source,
+                "url": row.url or None, "claimed_by": row.claimed_by, "quote": row.quote or None}
+
+    def snapshot(self, when) -> pd.DataFrame:
+        state = self.state_at(when)
+        s = self.gazetteer.settlements
+        frame = pd.DataFrame({
+            "katottg": s.katottg, "name_en": s.name_en, "name_uk": s.name_uk,
+            "status": [STATUSES[c] for c in state.status],
+            "since": [from_day(d).isoformat() if d != NO_DAY else "" for d in state.since],
+            "disputed": state.disputed.astype(bool),
+        })
+        frame["source"] = [self._source_text(i) for i in state.statement]
+        return frame
+
+    def snapshot_claims(self, when) -> list[dict]:
+        claims = self.claims_at(when)
+        return [{c: self.statement_record(claims[code, i]) for code, c in enumerate(CLAIMANTS)}
+                for i in range(len(self.gazetteer))]
+
+    def _source_text(self, index: int) -> str:
+        if index < 0:
+            return BASELINE_SOURCE if self.baseline else ""
+        return str(self.statements.frame.source.iat[int(index)])
+
+    def changes(self, first, second) -> pd.DataFrame:
+        """Settlements whose displayed status differs between two dates, with the statements responsible."""
+        a, b = self.state_at(first), self.state_at(second)
+        changed = np.flatnonzero(a.status != b.status)
+        s = self.gazetteer.settlements
+        return pd.DataFrame({
+            "katottg": s.katottg.to_numpy()[changed],
+            "name_en": s.name_en.to_numpy()[changed],
+            "name_uk": s.name_uk.to_numpy()[changed],
+            "from_status": [STATUSES[c] for c in a.status[changed]],
+            "to_status": [STATUSES[c] for c in b.status[changed]],
+            "from_source": [self._source_text(i) for i in a.statement[changed]],
+            "to_source": [self._source_text(i) for i in b.statement[changed]],
+            "to_date": [self._statement_date(i) for i in b.statement[changed]],
+            "to_url": [self._statement_url(i) for i in b.statement[changed]],
+        })
+
+    def _statement_date(self, index: int) -> str:
+        return BASELINE_DATE.isoformat() if index < 0 else pd.Timestamp(
+            self.statements.frame.date.iat[int(index)]).date().isoformat()
+
+    def _statement_url(self, index: int) -> str:
+        return "" if index < 0 else str(self.statements.frame.url.iat[int(index)])
