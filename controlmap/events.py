@@ -303,12 +303,12 @@ class Validator:
         return bad | early | late
 
     def _check_choice(self, frame, column, synonyms, allowed, problems) -> pd.Series:
-        normalised = frame[column].map(lambda v: normalise_choice(v, synonyms))
+        unique = frame[column].unique()
+        normalised = frame[column].map({v: normalise_choice(v, synonyms) for v in unique})
         bad = normalised.isna()
-        for i in frame.index[bad]:
-            value = frame[column][i]
+        for line, value in zip(frame.line[bad], frame[column][bad], strict=True):
             message = f"missing {column}" if not value else f"unknown {column} '{value}'"
-            problems.append(Problem(int(frame.line[i]), column, value, message, f"use {allowed}"))
+            problems.append(Problem(int(line), column, value, message, f"use {allowed}"))
         frame[column] = normalised.where(~bad, frame[column])
         return bad
 
@@ -320,48 +320,44 @@ class Validator:
         return bad
 
     def _check_settlements(self, frame, problems) -> pd.Series:
-        bad = pd.Series(False, index=frame.index)
-        codes = []
-        known = self.gazetteer.position
-        for i, name, hint, code in zip(frame.index, frame.settlement, frame.hint, frame.katottg):
-            line = int(frame.line[i])
-            if code:
-                code = code.upper()
-                if code not in known:
-                    problems.append(Problem(line, "katottg", code, f"unknown KATOTTG code '{code}'",
-                                            self._suggest_for(name)))
-                    bad[i] = True
-                elif name:
-                    named = self.resolver.resolve(name, hint or None)
-                    if named.status == "match" and named.katottg != code:
-                        problems.append(Problem(line, "settlement", name,
-                                                f"'{name}' is {named.katottg}, but katottg {code} is used",
-                                                severity="warning"))
-                codes.append(code)
-                continue
-            if not name:
-                problems.append(Problem(line, "settlement", "", "missing settlement (or katottg)"))
-                bad[i] = True
-                codes.append("")
-                continue
-            resolution = self.resolver.resolve(name, hint or None)
-            if resolution.status == "match":
-                codes.append(resolution.katottg)
-                continue
-            bad[i] = True
-            codes.append("")
-            problems.append(self._settlement_problem(line, name, resolution))
+        """Resolves each distinct (settlement, hint, katottg) once; reports on every line that uses it."""
+        keys = list(zip(frame.settlement, frame.hint, frame.katottg.str.upper(), strict=True))
+        outcomes = {key: self._settlement_outcome(*key) for key in dict.fromkeys(keys)}
+        codes, bad = [], np.zeros(len(keys), bool)
+        for row, (key, line) in enumerate(zip(keys, frame.line, strict=True)):
+            code, problem = outcomes[key]
+            codes.append(code)
+            if problem is not None:
+                problems.append(Problem(int(line), *problem))
+                bad[row] = problem[-1] == "error"
         frame["katottg"] = codes
-        return bad
+        return pd.Series(bad, index=frame.index)
 
-    def _settlement_problem(self, line: int, name: str, resolution) -> Problem:
+    def _settlement_outcome(self, name: str, hint: str, code: str) -> tuple[str, tuple | None]:
+        """(katottg or "", (column, value, message, suggestion, severity) or None)."""
+        if code:
+            if code not in self.gazetteer.position:
+                return "", ("katottg", code, f"unknown KATOTTG code '{code}'", self._suggest_for(name), "error")
+            named = self.resolver.resolve(name, hint or None) if name else None
+            if named is not None and named.status == "match" and named.katottg != code:
+                return code, ("settlement", name, f"'{name}' is {named.katottg}, but katottg {code} is used", "",
+                              "warning")
+            return code, None
+        if not name:
+            return "", ("settlement", "", "missing settlement (or katottg)", "", "error")
+        resolution = self.resolver.resolve(name, hint or None)
+        if resolution.status == "match":
+            return resolution.katottg, None
+        return "", self._settlement_problem(name, resolution)
+
+    def _settlement_problem(self, name: str, resolution) -> tuple:
         if resolution.status == "ambiguous":
             options = "; ".join(f"{m['name_en']}, {m['hromada_en']} hromada, {m['raion_en']} raion: {m['katottg']}"
                                 for m in resolution.matches)
-            return Problem(line, "settlement", name,
-                           f"ambiguous settlement '{name}': {len(resolution.matches)} settlements have this name",
-                           f"add a hint (hromada or raion) or a katottg: {options}")
-        return Problem(line, "settlement", name, f"unknown settlement '{name}'", self._suggest_for(name))
+            return ("settlement", name,
+                    f"ambiguous settlement '{name}': {len(resolution.matches)} settlements have this name",
+                    f"add a hint (hromada or raion) or a katottg: {options}", "error")
+        return "settlement", name, f"unknown settlement '{name}'", self._suggest_for(name), "error"
 
     def _suggest_for(self, name: str) -> str:
         if not name:

@@ -45,34 +45,46 @@ def from_day(day: int) -> date:
 
 @dataclass(frozen=True)
 class StatementTable:
-    """Valid events in engine form: sorted by settlement, day, file line."""
+    """Valid events in engine form, sorted by settlement, day, file line (statement i = sorted row i).
+
+    The events frame itself is not copied: `rows` maps each statement to its row in `events`.
+    """
 
     settlement: np.ndarray  # gazetteer row
     day: np.ndarray
     claimant: np.ndarray
     status: np.ndarray
-    frame: pd.DataFrame  # the events themselves, same order
+    rows: np.ndarray
+    events: pd.DataFrame
 
     @classmethod
     def from_events(cls, events: pd.DataFrame, gazetteer: Gazetteer) -> "StatementTable":
-        position = gazetteer.position
-        frame = events[events.katottg.isin(position.keys())].copy()
-        frame["settlement_row"] = frame.katottg.map(position).astype(np.int64)
-        frame["day"] = ((frame.date.values.astype("datetime64[D]") - EPOCH).astype(np.int64))
-        line = frame["line"] if "line" in frame else pd.Series(np.arange(len(frame)), index=frame.index)
-        frame = frame.assign(_line=line).sort_values(["settlement_row", "day", "_line"], kind="stable")
-        frame = frame.drop(columns="_line").reset_index(drop=True)
+        events = events.reset_index(drop=True)
+        settlement = events.katottg.map(gazetteer.position).to_numpy(dtype=float, na_value=-1).astype(np.int64)
+        known = np.flatnonzero(settlement >= 0)
+        day = (events.date.to_numpy()[known].astype("datetime64[D]") - EPOCH).astype(np.int64)
+        line = events.line.to_numpy(np.int64)[known] if "line" in events else known
+        order = known[np.lexsort((line, day, settlement[known]))]
+        day = (events.date.to_numpy()[order].astype("datetime64[D]") - EPOCH).astype(np.int64)
         return cls(
-            settlement=frame.settlement_row.to_numpy(np.int64),
-            day=frame.day.to_numpy(np.int64),
-            claimant=frame.claimed_by.map(CLAIMANT_CODE).to_numpy(np.int64),
-            status=frame.status.map(STATUS_CODE).to_numpy(np.int64),
-            frame=frame,
+            settlement=settlement[order].astype(np.int32),
+            day=day.astype(np.int32),
+            claimant=events.claimed_by.map(CLAIMANT_CODE).to_numpy(np.int8)[order],
+            status=events.status.map(STATUS_CODE).to_numpy(np.int8)[order],
+            rows=order,
+            events=events,
         )
 
-    def __len__(self) -> int:
-        return len(self.day)
+    def value(self, column: str, index: int):
+        return self.events[column].iat[int(self.rows[index])]
 
+    def frame_of(self, indices) -> pd.DataFrame:
+        return self.events.iloc[self.rows[np.asarray(indices, dtype=np.int64)]]
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """The statements as a frame, in statement order (built only when asked for)."""
+        return self.events.iloc[self.rows].reset_index(drop=True)
 
 @dataclass(frozen=True)
 class Runs:
@@ -151,9 +163,10 @@ class Timeline:
             new_group = np.ones(len(idx), bool)
             new_group[1:] = settlement[1:] != settlement[:-1]
             group_start = np.maximum.accumulate(np.where(new_group, np.arange(len(idx)), 0))
-        latest = np.full((len(CLAIMANTS), len(idx)), -1, np.int64)
+        latest = np.full((len(CLAIMANTS), len(idx)), -1, np.int32)
+        positions = np.arange(len(idx), dtype=np.int32)
         for code in range(len(CLAIMANTS)):
-            own = np.where(st.claimant[idx] == code, np.arange(len(idx)), -1)
+            own = np.where(st.claimant[idx] == code, positions, -1)
             running = np.maximum.accumulate(own) if len(idx) else own
             valid = running >= group_start
             latest[code] = np.where(valid, idx[np.maximum(running, 0)], -1)
@@ -281,7 +294,7 @@ class Timeline:
     def statement_record(self, index: int) -> dict | None:
         if index < 0:
             return None
-        row = self.statements.frame.iloc[int(index)]
+        row = self.statements.events.iloc[int(self.statements.rows[int(index)])]
         return {"status": row.status, "date": pd.Timestamp(row.date).date().isoformat(), "source": row.source,
                 "url": row.url or None, "claimed_by": row.claimed_by, "quote": row.quote or None}
 
@@ -305,7 +318,7 @@ class Timeline:
     def _source_text(self, index: int) -> str:
         if index < 0:
             return BASELINE_SOURCE if self.baseline else ""
-        return str(self.statements.frame.source.iat[int(index)])
+        return str(self.statements.value("source", index))
 
     def changes(self, first, second) -> pd.DataFrame:
         """Settlements whose displayed status differs between two dates, with the statements responsible."""
@@ -326,7 +339,7 @@ class Timeline:
 
     def _statement_date(self, index: int) -> str:
         return BASELINE_DATE.isoformat() if index < 0 else pd.Timestamp(
-            self.statements.frame.date.iat[int(index)]).date().isoformat()
+            self.statements.value("date", index)).date().isoformat()
 
     def _statement_url(self, index: int) -> str:
-        return "" if index < 0 else str(self.statements.frame.url.iat[int(index)])
+        return "" if index < 0 else str(self.statements.value("url", index))

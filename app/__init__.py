@@ -1,0 +1,1 @@
+"""The Streamlit shell: glue (caching, session and URL state) and the custom date control."""

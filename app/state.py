@@ -1,0 +1,120 @@
+"""The one module that owns st.cache_* and st.session_state keys. Pages call these; the logic is in controlmap."""
+
+import hashlib
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from controlmap import paths
+from controlmap.dataset import Dataset
+from controlmap.model import CLAIMANTS
+from controlmap.timeline import Timeline, from_day, to_day
+
+# session_state keys
+UPLOAD_EVENTS = "session_upload_events"  # validated events tried in this session only
+UPLOAD_DIGEST = "session_upload_digest"
+NAMES = "names"  # "en" | "uk"
+
+NAME_COLUMN = {"en": "name_en", "uk": "name_uk"}
+
+
+def _file_signature(path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading events and settlements…")
+def _shipped(signature: tuple[int, int]) -> Dataset:
+    return Dataset.load(paths.EVENTS_CSV)
+
+
+def shipped_dataset() -> Dataset:
+    """The shipped data; reloaded when data/events.csv changes on disk (after a save)."""
+    return _shipped(_file_signature(paths.EVENTS_CSV))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _with_upload(signature: tuple[int, int], digest: str, _events: pd.DataFrame) -> Dataset:
+    return shipped_dataset().with_events(_events)
+
+
+def dataset() -> Dataset:
+    """Shipped data plus this session's tried upload, if any (other sessions never see it)."""
+    extra = st.session_state.get(UPLOAD_EVENTS)
+    if extra is None:
+        return shipped_dataset()
+    return _with_upload(_file_signature(paths.EVENTS_CSV), st.session_state[UPLOAD_DIGEST], extra)
+
+
+def try_upload(events: pd.DataFrame) -> None:
+    digest = hashlib.sha256(pd.util.hash_pandas_object(events, index=False).values.tobytes()).hexdigest()
+    st.session_state[UPLOAD_EVENTS] = events
+    st.session_state[UPLOAD_DIGEST] = digest
+
+
+def clear_upload() -> None:
+    st.session_state.pop(UPLOAD_EVENTS, None)
+    st.session_state.pop(UPLOAD_DIGEST, None)
+
+
+def has_upload() -> bool:
+    return st.session_state.get(UPLOAD_EVENTS) is not None
+
+
+def timeline(claimants=CLAIMANTS) -> Timeline:
+    return dataset().timeline(claimants)
+
+
+# ---------------------------------------------------------------- URL state
+
+def query_date(name: str, default: date) -> date:
+    try:
+        return date.fromisoformat(st.query_params.get(name, ""))
+    except ValueError:
+        return default
+
+
+def query_claimants(name: str = "claimants") -> tuple[str, ...]:
+    raw = st.query_params.get(name)
+    if raw is None:
+        return CLAIMANTS
+    chosen = tuple(c for c in CLAIMANTS if c in raw.split(","))
+    return chosen
+
+
+def set_query(**values) -> None:
+    """Writes only the values that changed (each write costs a browser history update)."""
+    for key, value in values.items():
+        text = "" if value is None else str(value)
+        if st.query_params.get(key) != text:
+            if text:
+                st.query_params[key] = text
+            elif key in st.query_params:
+                del st.query_params[key]
+
+
+def names_language() -> str:
+    return st.session_state.get(NAMES, st.query_params.get("names", "en"))
+
+
+def name_column() -> str:
+    return NAME_COLUMN.get(names_language(), "name_en")
+
+
+def names_switch() -> str:
+    """Sidebar switch between English and Ukrainian names, kept in the URL."""
+    current = st.query_params.get("names", "en")
+    choice = st.sidebar.radio("Names", ["en", "uk"], index=["en", "uk"].index(current) if current in ("en", "uk")
+                              else 0, format_func={"en": "English (KMU 2010)", "uk": "Українська"}.get,
+                              horizontal=True, key=NAMES)
+    set_query(names=None if choice == "en" else choice)
+    return choice
+
+
+def day_to_date(day: int) -> date:
+    return from_day(day)
+
+
+def date_to_day(value: date) -> int:
+    return to_day(value)
