@@ -119,7 +119,7 @@ class Timeline:
         self.window_days = window_days
         self.baseline = baseline
         self.runs = self._build_runs()
-        self._keys = self.runs.settlement * (1 << 32) + (self.runs.day - NO_DAY)
+        self._keys = self.runs.settlement.astype(np.int64) * (1 << 32) + (self.runs.day.astype(np.int64) - NO_DAY)
 
     # ------------------------------------------------------------ precompute
 
@@ -230,7 +230,7 @@ class Timeline:
         out = np.full((len(CLAIMANTS), n), -1, np.int64)
         for code in range(len(CLAIMANTS)):
             idx = np.flatnonzero(st.claimant == code)
-            keys = st.settlement[idx] * (1 << 32) + (st.day[idx] - NO_DAY)
+            keys = st.settlement[idx].astype(np.int64) * (1 << 32) + (st.day[idx].astype(np.int64) - NO_DAY)
             wanted = np.arange(n, dtype=np.int64) * (1 << 32) + (day - NO_DAY)
             pos = np.searchsorted(keys, wanted, side="right") - 1
             ok = (pos >= 0) & (st.settlement[idx][np.maximum(pos, 0)] == np.arange(n)) if len(idx) else pos >= 0

@@ -1,0 +1,87 @@
+"""The shipped data tells the seed articles' story, through the engine."""
+
+import pytest
+
+from controlmap.dataset import Dataset
+from controlmap.model import STATUSES
+
+KUPIANSK = "UA63080090010026457"
+IZIUM = "UA63040090010029555"
+BALAKLIIA = "UA63040010010039074"
+PROLISNE = "UA63140150010051841"  # Chkalovske until 2024 ("Chkalovsk" in seed 004)
+BAIRAK_BALAKLIIA = "UA63040010030034693"
+NOVA_HUSARIVKA = "UA63040010210040302"
+VOVCHANSK = "UA63140010010035757"
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return Dataset.load()
+
+
+def displayed(dataset, katottg, day, claimants=("ua", "ru", "independent")):
+    timeline = dataset.timeline(claimants)
+    state = timeline.state_at(day)
+    i = dataset.gazetteer.position[katottg]
+    return STATUSES[state.status[i]], bool(state.disputed[i])
+
+
+def test_the_shipped_file_has_no_errors_and_enough_events(shipped):
+    assert [] == [str(p) for p in shipped.validation.errors]
+    assert len(shipped.events) >= 250
+    assert shipped.events.katottg.nunique() >= 60
+    assert (shipped.events.source.str.strip() != "").all()
+
+
+@pytest.mark.parametrize(("katottg", "day", "expected"), [
+    (KUPIANSK, "2022-08-01", ("ru", False)),
+    (KUPIANSK, "2022-09-12", ("ua", False)),
+    (IZIUM, "2022-04-02", ("ru", False)),
+    (IZIUM, "2022-09-12", ("ua", False)),
+    (BALAKLIIA, "2022-09-12", ("ua", False)),
+    (PROLISNE, "2022-09-12", ("ua", False)),
+    (BAIRAK_BALAKLIIA, "2022-09-12", ("ua", False)),
+    (NOVA_HUSARIVKA, "2022-09-12", ("ua", False)),
+    (VOVCHANSK, "2022-03-01", ("ru", False)),
+    (VOVCHANSK, "2022-09-13", ("ua", False)),
+    (VOVCHANSK, "2024-05-20", ("contested", False)),
+])
+def test_control_at_the_dates_the_seeds_describe(shipped, katottg, day, expected):
+    assert expected == displayed(shipped, katottg, day)
+
+
+@pytest.mark.parametrize("day", ["2025-11-25", "2026-01-17"])
+def test_kupiansk_is_disputed_while_russia_claims_it_and_ukraine_reports_fighting(shipped, day):
+    timeline = shipped.timeline()
+    i = shipped.gazetteer.position[KUPIANSK]
+    claims = timeline.snapshot_claims(day)[i]
+    assert "ru" == claims["ru"]["status"]
+    assert "contested" == claims["ua"]["status"]
+    assert "contested" == claims["independent"]["status"]
+    assert displayed(shipped, KUPIANSK, day)[1] is True
+
+
+def test_russian_officials_alone_show_kupiansk_russian_held_in_december_2025(shipped):
+    assert ("ru", False) == displayed(shipped, KUPIANSK, "2025-12-13", ("ru",))
+    assert ("contested", False) == displayed(shipped, KUPIANSK, "2025-12-13", ("ua",))
+
+
+def test_the_september_2022_counteroffensive_shows_as_changes(shipped):
+    changed = shipped.timeline().changes("2022-09-06", "2022-09-12")
+    back_to_ukraine = set(changed.katottg[changed.to_status == "ua"])
+    assert {KUPIANSK, IZIUM, BALAKLIIA} <= back_to_ukraine
+
+
+def test_zaluzhnyis_post_of_11_september_2022_is_kept_as_ukrainian_claims(shipped):
+    timeline = shipped.timeline()
+    for katottg in (BAIRAK_BALAKLIIA, NOVA_HUSARIVKA):
+        claim = timeline.snapshot_claims("2022-09-12")[shipped.gazetteer.position[katottg]]["ua"]
+        assert ("ua", "2022-09-11") == (claim["status"], claim["date"])
+
+
+def test_the_seed_names_resolve_to_the_right_settlements(shipped):
+    resolver = shipped.resolver
+    assert PROLISNE == resolver.resolve("Chkalovsk").katottg
+    assert NOVA_HUSARIVKA in [s.katottg for s in resolver.resolve("Nova Gusarica").suggestions]
+    assert BAIRAK_BALAKLIIA == resolver.resolve("Bajrak", "Balakliiska hromada").katottg
+    assert KUPIANSK == resolver.resolve("Kupyansk").katottg
