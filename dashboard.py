@@ -6,11 +6,13 @@ from streamlit_folium import st_folium
 
 from app import state
 from app.date_control import date_control
-from controlmap.model import CLAIMANTS, STATUSES
+from controlmap.model import CLAIMANTS
 from controlmap.timeline import from_day, to_day
 
 CLAIMANT_LABELS = {"ua": "Ukrainian officials", "ru": "Russian officials", "independent": "Independent observers"}
-STATUS_LABELS = {"ua": "Ukrainian-held", "ru": "Russian-held", "contested": "Contested", "unknown": "Unknown"}
+STATUS_LABELS = {"ua": "Ukrainian-held", "ru": "Russian-held", "contested": "Contested",
+                 "unknown": "Unknown (no statement)"}
+SHOWN_ORDER = ("ua", "ru", "contested", "unknown")
 
 st.set_page_config(page_title="Kharkiv oblast: who controlled what, when", page_icon="🗺️", layout="wide")
 state.ensure_static_assets()
@@ -32,8 +34,11 @@ with map_column:
     committed = date_control(start_day - first, last - first + 1, from_day(first).isoformat(),
                              [int(d - first) for d in timeline.change_days if first <= d <= last], key="date_control")
     day = first + int(committed)
-    st_folium(state.settlement_map(claimants), key=f"map-{','.join(claimants)}", returned_objects=[],
-              height=640, use_container_width=True)
+    view = state.query_view()
+    moved = st_folium(state.settlement_map(claimants), key=f"map-{','.join(claimants)}",
+                      returned_objects=["center", "zoom"], center=view.center, zoom=view.zoom,
+                      height=640, use_container_width=True)
+    state.remember_view(moved)
     st.caption("Points: settlements with an exact GeoNames point. Hollow dashed marks: settlements placed "
                "approximately around their hromada centre. Hromada lines and cells are approximate.")
 
@@ -46,9 +51,9 @@ name_column = state.name_column()
 with text_column:
     st.subheader(f"{from_day(day):%d %B %Y}")
     st.dataframe(pd.DataFrame({
-        "status": [STATUS_LABELS[s] for s in STATUSES],
-        "settlements": [counts[s] for s in STATUSES],
-        "area km² (approx.)": [areas[s] for s in STATUSES],
+        "status": [STATUS_LABELS[s] for s in SHOWN_ORDER],
+        "settlements": [counts[s] for s in SHOWN_ORDER],
+        "area km² (approx.)": [areas[s] for s in SHOWN_ORDER],
     }), hide_index=True, key="figures")
     disputed = int(shown.disputed.sum())
     st.markdown(f"**Disputed** (the sides' recent statements disagree): {disputed} settlement(s)")

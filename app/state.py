@@ -1,13 +1,16 @@
 """The one module that owns st.cache_* and st.session_state keys. Pages call these; the logic is in controlmap."""
 
 import hashlib
+import json
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from controlmap import paths
+from controlmap import mapview, offline, paths
 from controlmap.dataset import Dataset
+from controlmap.payload import build_payload
 from controlmap.model import CLAIMANTS
 from controlmap.timeline import Timeline, from_day, to_day
 
@@ -94,6 +97,33 @@ def set_query(**values) -> None:
                 del st.query_params[key]
 
 
+@dataclass(frozen=True)
+class MapView:
+    center: tuple[float, float] | None = None
+    zoom: int | None = None
+
+
+def query_view() -> MapView:
+    """The map view from the URL (lat, lon, zoom); missing or unreadable → the map's own default."""
+    try:
+        center = (float(st.query_params["lat"]), float(st.query_params["lon"]))
+    except (KeyError, ValueError):
+        center = None
+    try:
+        zoom = int(st.query_params["zoom"])
+    except (KeyError, ValueError):
+        zoom = None
+    return MapView(center, zoom)
+
+
+def remember_view(returned: dict | None) -> None:
+    """Writes the view st_folium reports (after the user pans or zooms) to the URL."""
+    if not returned or not returned.get("center") or returned.get("zoom") is None:
+        return
+    center = returned["center"]
+    set_query(lat=f"{center['lat']:.4f}", lon=f"{center['lng']:.4f}", zoom=int(returned["zoom"]))
+
+
 def names_language() -> str:
     return st.session_state.get(NAMES, st.query_params.get("names", "en"))
 
@@ -118,3 +148,37 @@ def day_to_date(day: int) -> date:
 
 def date_to_day(value: date) -> int:
     return to_day(value)
+
+
+# ---------------------------------------------------------------- map
+
+@st.cache_resource(show_spinner=False)
+def ensure_static_assets() -> str:
+    """Leaflet copied into ./static once per process (served at /app/static/)."""
+    return str(offline.install_leaflet())
+
+
+@st.cache_resource(show_spinner=False)
+def geometry() -> dict[str, dict]:
+    return {name: json.loads(path.read_text("utf-8")) for name, path in (
+        ("outline", paths.OUTLINE_GEOJSON), ("hromadas", paths.HROMADAS_GEOJSON), ("cells", paths.CELLS_GEOJSON))}
+
+
+@st.cache_resource(max_entries=16, show_spinner="Preparing the map…")
+def _settlement_map(signature, upload_digest: str, claimants: tuple[str, ...], _timeline: Timeline):
+    shapes = geometry()
+    return mapview.build_map(build_payload(_timeline), outline=shapes["outline"], boundaries=shapes["hromadas"],
+                             cells=shapes["cells"])
+
+
+def settlement_map(claimants: tuple[str, ...]):
+    """The map for a claimant set, built once and reused, so reruns send it no new HTML."""
+    return _settlement_map(_file_signature(paths.EVENTS_CSV), st.session_state.get(UPLOAD_DIGEST, ""),
+                           claimants, timeline(claimants))
+
+
+def previous_day(key: str, day: int) -> int:
+    """The day shown on the previous run of this page (for "changed since the previous step")."""
+    previous = st.session_state.get(key, day)
+    st.session_state[key] = day
+    return previous

@@ -75,6 +75,9 @@ class StatementTable:
             events=events,
         )
 
+    def __len__(self) -> int:
+        return len(self.day)
+
     def value(self, column: str, index: int):
         return self.events[column].iat[int(self.rows[index])]
 
