@@ -2,13 +2,14 @@
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from controlmap import mapview, offline, paths
+from controlmap import mapview, offline, paths, store
 from controlmap.dataset import Dataset
 from controlmap.payload import build_payload
 from controlmap.model import CLAIMANTS
@@ -182,3 +183,30 @@ def previous_day(key: str, day: int) -> int:
     previous = st.session_state.get(key, day)
     st.session_state[key] = day
     return previous
+
+
+@st.cache_resource(max_entries=8, show_spinner="Preparing the preview map…")
+def _map_of(key: str, _dataset: Dataset):
+    shapes = geometry()
+    return mapview.build_map(build_payload(_dataset.timeline()), outline=shapes["outline"],
+                             boundaries=shapes["hromadas"], cells=shapes["cells"])
+
+
+def map_of(dataset: Dataset, key: str):
+    """The map of any dataset (an upload's preview), cached under `key`."""
+    return _map_of(key, dataset)
+
+
+# ---------------------------------------------------------------- saving
+
+def editor_secret() -> str | None:
+    """The configured editor secret (environment or Streamlit secrets), None when saving is disabled."""
+    try:
+        secrets = dict(st.secrets)
+    except Exception:  # no secrets.toml at all is the normal case
+        secrets = {}
+    return store.editor_secret(os.environ, secrets)
+
+
+def event_store() -> store.EventStore:
+    return store.EventStore(paths.EVENTS_CSV)

@@ -425,3 +425,31 @@ class Validator:
                                         f"'{frame.status[i]}'", "keep one of them"))
                 flagged[i] = True
         return flagged
+
+
+def choose_settlements(data: bytes, choices: dict[str, str]) -> bytes:
+    """The upload with `katottg` filled in on every line whose settlement text is a key of `choices`.
+
+    Used to settle ambiguous names by picking a candidate; returns UTF-8 CSV (other lines unchanged).
+    """
+    text, _, problem = decode(data)
+    if problem or text is None:
+        return data
+    delimiter = sniff_delimiter(text)
+    reader = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if not reader:
+        return data
+    header = [_column_name(c) for c in reader[0]]
+    if "katottg" not in header:
+        header.append("katottg")
+        reader = [reader[0] + ["katottg"]] + [row + [""] for row in reader[1:]]
+    name_at, code_at = header.index("settlement") if "settlement" in header else -1, header.index("katottg")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(reader[0])
+    for row in reader[1:]:
+        row = row + [""] * (len(header) - len(row))
+        if name_at >= 0 and row[name_at].strip() in choices and not row[code_at].strip():
+            row[code_at] = choices[row[name_at].strip()]
+        writer.writerow(row)
+    return out.getvalue().encode("utf-8")
