@@ -12,6 +12,7 @@ PROLISNE = "UA63140150010051841"  # Chkalovske until 2024 ("Chkalovsk" in seed 0
 BAIRAK_BALAKLIIA = "UA63040010030034693"
 NOVA_HUSARIVKA = "UA63040010210040302"
 VOVCHANSK = "UA63140010010035757"
+SHEVCHENKOVE = "UA63080150010082504"  # the town, centre of Shevchenkivska hromada
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,7 @@ def test_russian_officials_alone_show_kupiansk_russian_held_in_december_2025(shi
 def test_the_september_2022_counteroffensive_shows_as_changes(shipped):
     changed = shipped.timeline().changes("2022-09-06", "2022-09-12")
     back_to_ukraine = set(changed.katottg[changed.to_status == "ua"])
-    assert {KUPIANSK, IZIUM, BALAKLIIA} <= back_to_ukraine
+    assert {KUPIANSK, IZIUM, BALAKLIIA, NOVA_HUSARIVKA, SHEVCHENKOVE} <= back_to_ukraine
 
 
 def test_zaluzhnyis_post_of_11_september_2022_is_kept_as_ukrainian_claims(shipped):

@@ -1,0 +1,189 @@
+"""Deterministic synthetic timelines in the payload format of ``controlmap.mapview.build_map``.
+
+Used by the demo app, the browser tests and the benchmark; nothing here depends on real data.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+
+DAY0 = date(2022, 2, 24)
+N_DAYS = 1732
+STATUSES = ["unknown", "ua", "ru", "contested"]
+SOURCES = [
+    "General Staff of the Armed Forces of Ukraine",
+    "Russian Ministry of Defence",
+    "ISW",
+    "DeepState",
+    "Kharkiv Oblast Military Administration",
+    "Reuters",
+]
+CLAIMANTS = ["ua", "ru", "independent"]
+BOX = {"lat": (49.0, 50.5), "lon": (35.0, 38.5)}
+APPROXIMATE_SHARE = 0.12
+DISPUTED_SHARE = 0.15
+N_LABELS = 25
+
+
+def _run_days(rng: np.random.Generator, n: int, k: int) -> np.ndarray:
+    """``n`` rows of ``k`` strictly increasing days, the first one 0."""
+    if k == 1:
+        return np.zeros((n, 1), dtype=np.int64)
+    later = np.sort(rng.integers(1, N_DAYS - k, size=(n, k - 1)), axis=1) + np.arange(k - 1)
+    return np.hstack([np.zeros((n, 1), dtype=np.int64), later])
+
+
+def _positions(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    lat = rng.uniform(*BOX["lat"], n)
+    lon = rng.uniform(*BOX["lon"], n)
+    quality = (rng.random(n) < APPROXIMATE_SHARE).astype(np.int64)
+    approximate = np.flatnonzero(quality == 1)
+    n_hromadas = max(1, n // 30)
+    centre_lat = rng.uniform(BOX["lat"][0] + 0.1, BOX["lat"][1] - 0.1, n_hromadas)
+    centre_lon = rng.uniform(BOX["lon"][0] + 0.1, BOX["lon"][1] - 0.1, n_hromadas)
+    hromada = rng.integers(0, n_hromadas, approximate.size)
+    lat[approximate], lon[approximate] = centre_lat[hromada], centre_lon[hromada]
+    return lat.round(5), lon.round(5), quality
+
+
+def synthetic_payload(n_settlements: int, n_runs_per_settlement: int, seed: int = 0) -> dict:
+    """A payload of ``n_settlements`` settlements, each with exactly ``n_runs_per_settlement`` runs.
+
+    Every timeline starts with the Ukrainian-held baseline on day 0; later runs change the status,
+    the disputed flag or only the source (then ``since`` keeps the earlier start).
+    """
+    n, k = n_settlements, max(1, n_runs_per_settlement)
+    rng = np.random.default_rng(seed)
+    lat, lon, quality = _positions(rng, n)
+    labels = np.zeros(n, dtype=bool)
+    labels[rng.choice(n, size=min(N_LABELS, n), replace=False)] = True
+
+    days = _run_days(rng, n, k)
+    status = rng.integers(1, 4, size=(n, k))
+    status[:, 0] = STATUSES.index("ua")
+    disputed = rng.random((n, k)) < DISPUTED_SHARE
+    disputed[:, 0] = False
+    since = days.copy()
+    for j in range(1, k):
+        same = status[:, j] == status[:, j - 1]
+        since[same, j] = since[same, j - 1]
+
+    event = np.full((n, k), -1, dtype=np.int64)
+    n_events = n * (k - 1)
+    event[:, 1:] = np.arange(n_events).reshape(n, k - 1)
+    event_days = days[:, 1:].ravel() - rng.integers(0, 3, n_events)
+    event_dates = [(DAY0 + timedelta(days=int(d))).isoformat() for d in np.maximum(event_days, 0)]
+
+    return {
+        "day0": DAY0.isoformat(),
+        "n_days": N_DAYS,
+        "initial_day": N_DAYS - 1,
+        "statuses": list(STATUSES),
+        "settlements": {
+            "katottg": [f"UA63{i:015d}" for i in range(n)],
+            "name_en": [f"Synthville {i}" for i in range(n)],
+            "name_uk": [f"Синтвіль {i}" for i in range(n)],
+            "lat": lat.tolist(),
+            "lon": lon.tolist(),
+            "quality": quality.tolist(),
+            "label": labels.tolist(),
+        },
+        "runs": {
+            "start": (np.arange(n + 1) * k).tolist(),
+            "day": days.ravel().tolist(),
+            "status": status.ravel().tolist(),
+            "disputed": disputed.ravel().tolist(),
+            "since": since.ravel().tolist(),
+            "event": event.ravel().tolist(),
+        },
+        "events": {
+            "date": event_dates,
+            "source": [SOURCES[i] for i in rng.integers(0, len(SOURCES), n_events)],
+            "claimed_by": [CLAIMANTS[i] for i in rng.integers(0, len(CLAIMANTS), n_events)],
+        },
+        "change_days": np.unique(days).tolist(),
+    }
+
+
+def state_on(payload: dict, day: int) -> list[tuple[str, bool]]:
+    """Each settlement's displayed (status, disputed) on ``day``: the reference the browser must match."""
+    runs, statuses = payload["runs"], payload["statuses"]
+    start, run_days = runs["start"], runs["day"]
+    states = []
+    for i in range(len(start) - 1):
+        current = None
+        for r in range(start[i], start[i + 1]):
+            if run_days[r] > day:
+                break
+            current = r
+        if current is None:
+            states.append(("unknown", False))
+        else:
+            states.append((statuses[runs["status"][current]], bool(runs["disputed"][current])))
+    return states
+
+
+def status_counts(payload: dict, day: int) -> dict[str, int]:
+    counts = dict.fromkeys(payload["statuses"], 0)
+    for status, _ in state_on(payload, day):
+        counts[status] += 1
+    return counts
+
+
+def box_outline() -> dict:
+    """A hand-made oblast-like outline around the synthetic box (GeoJSON FeatureCollection)."""
+    ring = [
+        [34.9, 49.3], [35.4, 48.9], [36.6, 48.85], [37.9, 48.95], [38.6, 49.4],
+        [38.55, 50.2], [37.6, 50.6], [36.2, 50.6], [35.1, 50.3], [34.9, 49.3],
+    ]  # fmt: skip
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"name": "Synthetic oblast"},
+             "geometry": {"type": "Polygon", "coordinates": [ring]}},
+        ],
+    }  # fmt: skip
+
+
+def grid_boundaries(n_cols: int = 4, n_rows: int = 3) -> dict:
+    """Rectangular 'hromada' polygons over the box, flagged approximate."""
+    (lat0, lat1), (lon0, lon1) = BOX["lat"], BOX["lon"]
+    features = []
+    for row in range(n_rows):
+        for col in range(n_cols):
+            x0, x1 = lon0 + (lon1 - lon0) * col / n_cols, lon0 + (lon1 - lon0) * (col + 1) / n_cols
+            y0, y1 = lat0 + (lat1 - lat0) * row / n_rows, lat0 + (lat1 - lat0) * (row + 1) / n_rows
+            ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+            features.append({
+                "type": "Feature",
+                "properties": {"name": f"Hromada {row * n_cols + col + 1}", "approximate": True},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            })  # fmt: skip
+    return {"type": "FeatureCollection", "features": features}
+
+
+def voronoi_cells(payload: dict, exact_only: bool = True) -> dict:
+    """Voronoi polygons (property ``katottg``) around the exactly placed settlements, clipped to the box."""
+    import shapely
+
+    settlements = payload["settlements"]
+    keep = [i for i, q in enumerate(settlements["quality"]) if q == 0 or not exact_only]
+    points = shapely.multipoints([(settlements["lon"][i], settlements["lat"][i]) for i in keep])
+    box = shapely.box(BOX["lon"][0], BOX["lat"][0], BOX["lon"][1], BOX["lat"][1])
+    cells = shapely.voronoi_polygons(points, extend_to=box)
+    by_point = shapely.STRtree(cells.geoms)
+    features = []
+    for i in keep:
+        point = shapely.Point(settlements["lon"][i], settlements["lat"][i])
+        hits = by_point.query(point, predicate="intersects")
+        if len(hits) == 0:
+            continue
+        cell = shapely.intersection(cells.geoms[int(hits[0])], box)
+        features.append({
+            "type": "Feature",
+            "properties": {"katottg": settlements["katottg"][i]},
+            "geometry": shapely.geometry.mapping(cell),
+        })  # fmt: skip
+    return {"type": "FeatureCollection", "features": features}

@@ -1,0 +1,917 @@
+/* Settlement timeline layer for Leaflet 1.9: every settlement on one canvas, recoloured for any day
+   in the browser from a timeline sent once. Inlined by controlmap.mapview.TimelineLayer, which calls
+   window.controlmapTimeline(map, config). Payload strings are untrusted: they only ever reach the
+   page through textContent. */
+(function () {
+  "use strict";
+
+  const DAY_MS = 86400000;
+  const SPEEDS = [1, 7, 30];
+  const RING_GAP = 3.5;
+  // Symbols shrink when the view is crowded: typical spacing in pixels → symbol scale.
+  const SPACING_FOR_FULL_SIZE = 12;
+  const SYMBOL_SCALES = [1, 0.8, 0.6, 0.45];
+  const APPROXIMATE_NOTE = "approximate position (hromada centre)";
+  const STATUS_TEXT = {
+    unknown: "unknown",
+    ua: "Ukrainian control",
+    ru: "Russian control",
+    contested: "contested",
+  };
+  // Okabe–Ito colours; the shape repeats the status for readers who cannot tell the colours apart.
+  const PALETTE = {
+    unknown: { fill: "#999999", line: "#555555", shape: "circle", radius: 3.5 },
+    ua: { fill: "#0072B2", line: "#00395a", shape: "circle", radius: 5 },
+    ru: { fill: "#D55E00", line: "#5e2900", shape: "square", radius: 5 },
+    contested: { fill: "#F0E442", line: "#222222", shape: "triangle", radius: 6 },
+  };
+
+  function paletteOf(status) {
+    return PALETTE[status] || PALETTE.unknown;
+  }
+
+  function symbolStyle(status, disputed, approximate, index) {
+    const p = paletteOf(status);
+    return {
+      index: index,
+      status: status,
+      disputed: disputed,
+      approximate: approximate,
+      shape: p.shape,
+      radius: approximate ? Math.max(3, p.radius - 1) : p.radius,
+      fill: p.fill,
+      fillOpacity: approximate ? 0.2 : 0.95,
+      line: approximate && status !== "contested" ? p.fill : p.line,
+      lineWidth: approximate ? 1.5 : status === "contested" ? 1.5 : 1,
+      dash: approximate ? [2, 2] : [],
+    };
+  }
+
+  function cellStyle(status, disputed) {
+    const p = paletteOf(status);
+    return {
+      fillColor: p.fill,
+      fillOpacity: 0.55,
+      color: disputed ? "#000000" : status === "contested" ? "#222222" : "#ffffff",
+      opacity: 1,
+      weight: disputed ? 2.5 : 0.6,
+      dashArray: disputed ? "4 3" : null,
+    };
+  }
+
+  function shapePath(ctx, shape, x, y, r) {
+    if (shape === "square") {
+      const s = r * 0.9;
+      ctx.rect(x - s, y - s, 2 * s, 2 * s);
+    } else if (shape === "triangle") {
+      ctx.moveTo(x, y - r * 1.1);
+      ctx.lineTo(x + r, y + r * 0.7);
+      ctx.lineTo(x - r, y + r * 0.7);
+      ctx.closePath();
+    } else {
+      ctx.moveTo(x + r, y);
+      ctx.arc(x, y, r, 0, 2 * Math.PI);
+    }
+  }
+
+  // One path per style: draws the legend's symbols and each marker sprite.
+  function drawBatch(ctx, style, points, scale = 1) {
+    const radius = style.radius * scale;
+    ctx.beginPath();
+    for (const p of points) shapePath(ctx, style.shape, p.x, p.y, radius);
+    ctx.globalAlpha = style.fillOpacity;
+    ctx.fillStyle = style.fill;
+    ctx.fill();
+    ctx.globalAlpha = 1;
+    ctx.setLineDash(style.dash);
+    ctx.lineWidth = style.lineWidth;
+    ctx.strokeStyle = style.line;
+    ctx.stroke();
+    if (style.disputed) {
+      const ring = (style.radius + RING_GAP) * scale;
+      ctx.beginPath();
+      for (const p of points) {
+        ctx.moveTo(p.x + ring, p.y);
+        ctx.arc(p.x, p.y, ring, 0, 2 * Math.PI);
+      }
+      ctx.setLineDash([3, 2]);
+      ctx.lineWidth = 2 * Math.max(scale, 0.6);
+      ctx.strokeStyle = "#000000";
+      ctx.stroke();
+    }
+  }
+
+  const SettlementMarker = L.CircleMarker.extend({
+    options: { weight: 4 },
+    _project: function () {
+      L.CircleMarker.prototype._project.call(this);
+      if (this.cmOffset) {
+        this._point = this._point.add(this.cmOffset);
+        this._updateBounds();
+      }
+    },
+    _updateBounds: function () {
+      const ring = this.cmSymbol && this.cmSymbol.disputed ? (RING_GAP + 1) * this._renderer.options.cmScale : 0;
+      const r = this._radius + ring + 1 + this._clickTolerance();
+      this._pxBounds = L.bounds(this._point.subtract([r, r]), this._point.add([r, r]));
+    },
+    _updatePath: function () {},
+  });
+
+  // Markers are copied from pre-rendered sprites into one ImageData: without a GPU, the canvas
+  // rasteriser spends ~10 µs on each anti-aliased shape; copying its ~100 pixels in JS is far cheaper.
+  function makeSprite(style, pixelRatio, symbolScale) {
+    const half = Math.ceil(((style.radius + (style.disputed ? RING_GAP : 0)) * symbolScale + 2) * pixelRatio) + 1;
+    const size = 2 * half;
+    const canvas = el("canvas");
+    canvas.width = canvas.height = size;
+    const ctx = canvas.getContext("2d");
+    ctx.scale(pixelRatio, pixelRatio);
+    drawBatch(ctx, style, [{ x: half / pixelRatio, y: half / pixelRatio }], symbolScale);
+    const rgba = new Uint32Array(ctx.getImageData(0, 0, size, size).data.buffer);
+    const dx = [];
+    const dy = [];
+    const color = [];
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const value = rgba[y * size + x];
+        if (value >>> 24) {
+          dx.push(x - half);
+          dy.push(y - half);
+          color.push(value);
+        }
+      }
+    }
+    return {
+      half: half,
+      dx: Int16Array.from(dx),
+      dy: Int16Array.from(dy),
+      color: Uint32Array.from(color),
+      offsets: null,
+      width: 0,
+    };
+  }
+
+  function blendTranslucent(src, sa, dst, da) {
+    const rest = (da * (255 - sa)) / 255;
+    const oa = sa + rest;
+    const r = ((src & 255) * sa + (dst & 255) * rest) / oa;
+    const g = (((src >>> 8) & 255) * sa + ((dst >>> 8) & 255) * rest) / oa;
+    const b = (((src >>> 16) & 255) * sa + ((dst >>> 16) & 255) * rest) / oa;
+    return ((Math.round(oa) << 24) | (Math.round(b) << 16) | (Math.round(g) << 8) | Math.round(r)) >>> 0;
+  }
+
+  // Source-over of one sprite into an RGBA buffer, on 32-bit little-endian pixels. Over an opaque
+  // pixel the blend is two integer multiplies; only sprite edges over translucent pixels need floats.
+  function blit(buffer, sprite, cx, cy) {
+    const px32 = buffer.px32;
+    const width = buffer.width;
+    const height = buffer.height;
+    if (sprite.width !== width) {
+      sprite.offsets = Int32Array.from(sprite.dx, (x, k) => sprite.dy[k] * width + x);
+      sprite.width = width;
+    }
+    const offsets = sprite.offsets;
+    const color = sprite.color;
+    const half = sprite.half;
+    const inside = cx >= half && cy >= half && cx < width - half && cy < height - half;
+    const base = cy * width + cx;
+    for (let k = 0; k < color.length; k++) {
+      if (!inside) {
+        const x = cx + sprite.dx[k];
+        const y = cy + sprite.dy[k];
+        if (x < 0 || y < 0 || x >= width || y >= height) continue;
+      }
+      const at = base + offsets[k];
+      const src = color[k];
+      const sa = src >>> 24;
+      const dst = px32[at];
+      const da = dst >>> 24;
+      if (sa === 255 || da === 0) {
+        px32[at] = src;
+      } else if (da === 255) {
+        const keep = 255 - sa;
+        const rb = ((((src & 0xff00ff) * sa + (dst & 0xff00ff) * keep) >>> 8) & 0xff00ff) >>> 0;
+        const g = ((((src & 0xff00) * sa + (dst & 0xff00) * keep) >>> 8) & 0xff00) >>> 0;
+        px32[at] = (0xff000000 | rb | g) >>> 0;
+      } else {
+        px32[at] = blendTranslucent(src, sa, dst, da);
+      }
+    }
+  }
+
+  // Leaflet's canvas renderer (its hit testing and events included), except that settlement
+  // markers are blitted in style order after the vector layers.
+  const TimelineCanvas = L.Canvas.extend({
+    _draw: function () {
+      const bounds = this._redrawBounds;
+      const ctx = this._ctx;
+      const batches = this._cmBatches || (this._cmBatches = this.options.cmStyles.map(() => []));
+      ctx.save();
+      if (bounds) {
+        const size = bounds.getSize();
+        ctx.beginPath();
+        ctx.rect(bounds.min.x, bounds.min.y, size.x, size.y);
+        ctx.clip();
+      }
+      this._drawing = true;
+      let markers = 0;
+      for (let order = this._drawFirst; order; order = order.next) {
+        const layer = order.layer;
+        if (bounds && !(layer._pxBounds && layer._pxBounds.intersects(bounds))) continue;
+        if (layer.cmSymbol) {
+          batches[layer.cmSymbol.index].push(layer._point);
+          markers += 1;
+        } else {
+          layer._updatePath();
+        }
+      }
+      this._drawing = false;
+      if (markers) this._blitMarkers(batches, bounds);
+      ctx.restore();
+    },
+
+    _markerBuffer: function () {
+      const width = this._container.width;
+      const height = this._container.height;
+      let buffer = this._cmBuffer;
+      if (!buffer || buffer.width !== width || buffer.height !== height) {
+        const canvas = el("canvas");
+        canvas.width = width;
+        canvas.height = height;
+        const ctx = canvas.getContext("2d");
+        const image = ctx.createImageData(width, height);
+        buffer = this._cmBuffer = {
+          canvas: canvas,
+          ctx: ctx,
+          image: image,
+          px32: new Uint32Array(image.data.buffer),
+          width: width,
+          height: height,
+        };
+      }
+      return buffer;
+    },
+
+    _blitMarkers: function (batches, bounds) {
+      const buffer = this._markerBuffer();
+      const scale = L.Browser.retina ? 2 : 1;
+      const min = this._bounds.min;
+      let x0 = 0;
+      let y0 = 0;
+      let x1 = buffer.width;
+      let y1 = buffer.height;
+      if (bounds) {
+        x0 = Math.max(0, Math.floor((bounds.min.x - min.x) * scale));
+        y0 = Math.max(0, Math.floor((bounds.min.y - min.y) * scale));
+        x1 = Math.min(buffer.width, Math.ceil((bounds.max.x - min.x) * scale));
+        y1 = Math.min(buffer.height, Math.ceil((bounds.max.y - min.y) * scale));
+      }
+      if (x1 <= x0 || y1 <= y0) {
+        for (const points of batches) points.length = 0;
+        return;
+      }
+      for (let y = y0; y < y1; y++) buffer.px32.fill(0, y * buffer.width + x0, y * buffer.width + x1);
+      const sprites = this._cmSprites || (this._cmSprites = new Map());
+      const symbolScale = this.options.cmScale;
+      for (const style of this.options.cmDrawOrder) {
+        const points = batches[style.index];
+        if (!points.length) continue;
+        const key = style.index + "@" + symbolScale;
+        if (!sprites.has(key)) sprites.set(key, makeSprite(style, scale, symbolScale));
+        const sprite = sprites.get(key);
+        for (const p of points) {
+          blit(buffer, sprite, ((p.x - min.x) * scale + 0.5) | 0, ((p.y - min.y) * scale + 0.5) | 0);
+        }
+        points.length = 0;
+      }
+      buffer.ctx.putImageData(buffer.image, 0, 0, x0, y0, x1 - x0, y1 - y0);
+      this._ctx.setTransform(1, 0, 0, 1, 0, 0);
+      this._ctx.drawImage(buffer.canvas, x0, y0, x1 - x0, y1 - y0, x0, y0, x1 - x0, y1 - y0);
+    },
+  });
+
+  function decodePayload(p) {
+    const n = p.katottg.length;
+    const start = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) start[i + 1] = start[i] + p.run_count[i];
+    const day = Int32Array.from(p.day);
+    const since = new Int32Array(day.length);
+    for (let r = 0; r < day.length; r++) since[r] = day[r] - p.since_gap[r];
+    return {
+      n: n,
+      day0: Date.parse(p.day0 + "T00:00:00Z"),
+      nDays: p.n_days,
+      initialDay: p.initial_day,
+      statuses: p.statuses,
+      changeDays: Int32Array.from(p.change_days),
+      katottg: p.katottg.map((k) => p.id_prefix + k),
+      nameEn: p.name_en,
+      nameUk: p.name_uk,
+      lat: p.lat,
+      lon: p.lon,
+      approximate: p.quality.map((q) => q === 1),
+      labels: p.labels,
+      start: start,
+      day: day,
+      since: since,
+      status: Uint8Array.from(p.state, (v) => v >> 1),
+      disputed: Uint8Array.from(p.state, (v) => v & 1),
+      event: Int32Array.from(p.event),
+      eventDay: p.event_day,
+      eventSource: p.event_source,
+      sources: p.sources,
+    };
+  }
+
+  // Golden-angle spiral around the hromada centre, in screen pixels, in katottg order.
+  function fanOffsets(d) {
+    const groups = new Map();
+    for (let i = 0; i < d.n; i++) {
+      if (!d.approximate[i] || d.lat[i] === null || d.lon[i] === null) continue;
+      const key = d.lat[i] + "," + d.lon[i];
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(i);
+    }
+    const offsets = new Map();
+    for (const members of groups.values()) {
+      members.sort((a, b) => (d.katottg[a] < d.katottg[b] ? -1 : d.katottg[a] > d.katottg[b] ? 1 : 0));
+      members.forEach((i, k) => {
+        const angle = k * 2.399963;
+        const radius = 7 * Math.sqrt(k + 1);
+        offsets.set(i, L.point(radius * Math.cos(angle), radius * Math.sin(angle)));
+      });
+    }
+    return offsets;
+  }
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function symbolCanvas(style, size) {
+    const ratio = window.devicePixelRatio || 1;
+    const canvas = el("canvas", "cm-symbol");
+    canvas.width = canvas.height = size * ratio;
+    canvas.style.width = canvas.style.height = size + "px";
+    const ctx = canvas.getContext("2d");
+    ctx.scale(ratio, ratio);
+    drawBatch(ctx, style, [{ x: size / 2, y: size / 2 }]);
+    return canvas;
+  }
+
+  function navigateTop(url) {
+    // The component iframe is sandboxed without allow-top-navigation; a link that lives in the
+    // (same-origin) top document navigates as that document.
+    try {
+      const top = window.top;
+      const link = top.document.createElement("a");
+      link.href = url;
+      top.document.body.appendChild(link);
+      link.click();
+      link.remove();
+    } catch (err) {
+      window.location.href = url;
+    }
+  }
+
+  function hostDay() {
+    try {
+      if (window.parent !== window) return window.parent.__controlmapDay;
+    } catch (err) {
+      return undefined;
+    }
+    return undefined;
+  }
+
+  function controlmapTimeline(map, config) {
+    const d = decodePayload(config.payload);
+    const container = map.getContainer();
+    const styles = [];
+    d.statuses.forEach((status, code) => {
+      [false, true].forEach((disputed) => {
+        [false, true].forEach((approximate) => {
+          const index = (code * 2 + (disputed ? 1 : 0)) * 2 + (approximate ? 1 : 0);
+          styles[index] = symbolStyle(status, disputed, approximate, index);
+        });
+      });
+    });
+    const statusRank = (s) => ["unknown", "ua", "ru", "contested"].indexOf(s.status);
+    const drawOrder = styles
+      .slice()
+      .sort((a, b) => b.approximate - a.approximate || statusRank(a) - statusRank(b) || a.disputed - b.disputed);
+    const cellStyles = [];
+    d.statuses.forEach((status, code) => {
+      cellStyles[code * 2] = cellStyle(status, false);
+      cellStyles[code * 2 + 1] = cellStyle(status, true);
+    });
+    const renderer = new TimelineCanvas({
+      padding: 0.1,
+      tolerance: 3,
+      cmStyles: styles,
+      cmDrawOrder: drawOrder,
+      cmScale: 1,
+    });
+    const hub = new L.Evented();
+
+    const outline = config.outline
+      ? L.geoJSON(config.outline, {
+          renderer: renderer,
+          interactive: false,
+          style: { color: "#222222", weight: 2, fill: false },
+        }).addTo(map)
+      : null;
+    const boundaries = config.boundaries
+      ? L.geoJSON(config.boundaries, {
+          renderer: renderer,
+          style: (f) => ({
+            color: "#555555",
+            weight: 1,
+            opacity: 0.8,
+            dashArray: f.properties && f.properties.approximate ? "4 4" : null,
+          }),
+          onEachFeature: (f, layer) => {
+            const props = f.properties || {};
+            const name = props.name_en || props.name || props.name_uk || "Boundary";
+            const text = props.approximate ? name + " (approximate boundary)" : name;
+            layer.bindTooltip(() => el("span", null, text), { sticky: true, className: "cm-tooltip" });
+          },
+        }).addTo(map)
+      : null;
+
+    const cellOf = new Array(d.n).fill(null);
+    let cellsGroup = null;
+    if (config.cells) {
+      const index = new Map(d.katottg.map((k, i) => [k, i]));
+      cellsGroup = L.geoJSON(config.cells, {
+        renderer: renderer,
+        filter: (f) => index.has(f.properties && f.properties.katottg),
+        style: cellStyles[0],
+        onEachFeature: (f, layer) => {
+          const i = index.get(f.properties.katottg);
+          layer.cmIndex = i;
+          layer.addEventParent(hub);
+          cellOf[i] = layer;
+        },
+      });
+    }
+
+    const offsets = fanOffsets(d);
+    const markerOf = new Array(d.n).fill(null);
+    const markersWithCell = L.layerGroup();
+    const markersAlways = L.layerGroup();
+    for (let i = 0; i < d.n; i++) {
+      if (d.lat[i] === null || d.lon[i] === null) continue;
+      const marker = new SettlementMarker([d.lat[i], d.lon[i]], { renderer: renderer, radius: 4 });
+      marker.cmIndex = i;
+      marker.cmOffset = offsets.get(i) || null;
+      marker.cmSymbol = styles[d.approximate[i] ? 1 : 0];
+      marker.addEventParent(hub);
+      markerOf[i] = marker;
+      (cellOf[i] ? markersWithCell : markersAlways).addLayer(marker);
+    }
+    markersAlways.addTo(map);
+    const placed = markerOf.filter((marker) => marker !== null);
+    const placedBounds = placed.length ? L.latLngBounds(placed.map((marker) => marker.getLatLng())) : null;
+
+    function applySymbolScale() {
+      if (!placedBounds) return;
+      const zoom = map.getZoom();
+      const a = map.project(placedBounds.getNorthWest(), zoom);
+      const b = map.project(placedBounds.getSouthEast(), zoom);
+      const spacing = Math.sqrt(Math.max(1, Math.abs(b.x - a.x) * Math.abs(b.y - a.y)) / placed.length);
+      const scale = SYMBOL_SCALES.find((k) => spacing >= SPACING_FOR_FULL_SIZE * k) || SYMBOL_SCALES.at(-1);
+      if (scale === renderer.options.cmScale) return;
+      renderer.options.cmScale = scale;
+      for (const marker of placed) {
+        marker._radius = marker.options.radius = marker.cmSymbol.radius * scale;
+        if (marker._point) marker._updateBounds();
+      }
+    }
+    map.on("zoomend", applySymbolScale);
+
+    const labels = L.layerGroup();
+    for (const i of d.labels) {
+      if (d.lat[i] === null || d.lon[i] === null) continue;
+      L.tooltip({ permanent: true, direction: "right", offset: [8, 0], className: "cm-label", opacity: 1, interactive: false })
+        .setLatLng([d.lat[i], d.lon[i]])
+        .setContent(el("span", null, d.nameEn[i] || d.nameUk[i] || d.katottg[i]))
+        .addTo(labels);
+    }
+    labels.addTo(map);
+
+    // State: the run shown for each settlement (-1: before its first run; -2: never painted).
+    const shownRun = new Int32Array(d.n).fill(-2);
+    let day = 0;
+    let mode = "points";
+    let paints = 0;
+    let lastPaintMs = 0;
+    let lastRestyled = 0;
+    let hovered = -1;
+    let playing = false;
+    let speed = SPEEDS[0];
+    let frame = 0;
+    const committedListeners = new Set();
+
+    const clampDay = (value) => Math.min(d.nDays - 1, Math.max(0, Math.round(Number(value)) || 0));
+    const isoDate = (value) => new Date(d.day0 + value * DAY_MS).toISOString().slice(0, 10);
+    const stateKey = (r) => (r < 0 ? 0 : d.status[r] * 2 + d.disputed[r]);
+
+    function runAt(i, target) {
+      let lo = d.start[i];
+      let hi = d.start[i + 1] - 1;
+      let found = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (d.day[mid] <= target) {
+          found = mid;
+          lo = mid + 1;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      return found;
+    }
+
+    function setSymbol(marker, symbol) {
+      if (marker.cmSymbol === symbol) return;
+      const shown = Boolean(marker._map && marker._point);
+      if (shown) renderer._extendRedrawBounds(marker);
+      marker.cmSymbol = symbol;
+      marker._radius = marker.options.radius = symbol.radius * renderer.options.cmScale;
+      if (shown) {
+        marker._updateBounds();
+        renderer._extendRedrawBounds(marker);
+      }
+    }
+
+    function restyle(i, key) {
+      const marker = markerOf[i];
+      if (marker) setSymbol(marker, styles[key * 2 + (d.approximate[i] ? 1 : 0)]);
+      const cell = cellOf[i];
+      if (cell) {
+        if (cell._map) cell.setStyle(cellStyles[key]);
+        else L.Util.setOptions(cell, cellStyles[key]);
+      }
+    }
+
+    function flush() {
+      if (!renderer._map || !renderer._ctx) return;
+      if (renderer._redrawRequest) {
+        L.Util.cancelAnimFrame(renderer._redrawRequest);
+        renderer._redrawRequest = null;
+      }
+      if (renderer._redrawBounds || paints === 0) renderer._redraw();
+    }
+
+    function isShown(i) {
+      if (mode === "cells" && cellOf[i]) return true;
+      return markerOf[i] !== null;
+    }
+
+    function paint(target) {
+      const t0 = performance.now();
+      day = clampDay(target);
+      let restyled = 0;
+      for (let i = 0; i < d.n; i++) {
+        const r = runAt(i, day);
+        const before = shownRun[i];
+        if (r === before) continue;
+        shownRun[i] = r;
+        const key = stateKey(r);
+        if (before === -2 || key !== stateKey(before)) {
+          restyle(i, key);
+          restyled += 1;
+        }
+      }
+      flush();
+      lastPaintMs = performance.now() - t0;
+      lastRestyled = restyled;
+      paints += 1;
+      container.dataset.day = String(day);
+      container.dataset.painted = String(paints);
+      control.show(day);
+      if (hovered >= 0) hover.setContent(tooltipContent(hovered));
+      return day;
+    }
+
+    function commit() {
+      try {
+        if (window.parent !== window) window.parent.__controlmapDay = day;
+      } catch (err) {
+        /* a cross-origin host keeps its own day */
+      }
+      for (const listener of committedListeners) {
+        try {
+          listener(day);
+        } catch (err) {
+          console.error("controlmap: day listener failed", err);
+        }
+      }
+    }
+
+    function changeDayNear(direction) {
+      const days = d.changeDays;
+      if (direction < 0) {
+        for (let k = days.length - 1; k >= 0; k--) if (days[k] < day) return days[k];
+        return 0;
+      }
+      for (let k = 0; k < days.length; k++) if (days[k] > day) return days[k];
+      return d.nDays - 1;
+    }
+
+    function step() {
+      if (!playing) return;
+      const next = Math.min(d.nDays - 1, day + speed);
+      paint(next);
+      if (next >= d.nDays - 1) pause();
+      else frame = requestAnimationFrame(step);
+    }
+
+    function play() {
+      if (playing) return;
+      if (day >= d.nDays - 1) paint(0);
+      playing = true;
+      control.showPlaying(true);
+      frame = requestAnimationFrame(step);
+    }
+
+    function stop() {
+      if (!playing) return false;
+      playing = false;
+      cancelAnimationFrame(frame);
+      control.showPlaying(false);
+      return true;
+    }
+
+    function pause() {
+      if (stop()) commit();
+    }
+
+    // --- tooltip and click ------------------------------------------------------------------------
+    const hover = L.tooltip({ direction: "top", offset: [0, -8], className: "cm-tooltip", opacity: 1 });
+
+    function tooltipContent(i) {
+      const r = shownRun[i];
+      const status = r < 0 ? "unknown" : d.statuses[d.status[r]];
+      const box = el("div", "cm-tip");
+      box.appendChild(el("div", "cm-tip-name", d.nameEn[i] || d.katottg[i]));
+      if (d.nameUk[i]) box.appendChild(el("div", "cm-tip-name-uk", d.nameUk[i]));
+      const rows = [
+        ["Status", STATUS_TEXT[status] || status],
+        ["Since", r < 0 ? "no record yet" : isoDate(d.since[r])],
+        ["Disputed", r >= 0 && d.disputed[r] ? "disputed" : "not disputed"],
+      ];
+      const e = r < 0 ? -1 : d.event[r];
+      if (e >= 0) {
+        const when = d.eventDay[e] === null ? "date unknown" : isoDate(d.eventDay[e]);
+        rows.push(["Latest source", d.sources[d.eventSource[e]] + " (" + when + ")"]);
+      } else if (r >= 0) {
+        rows.push(["Latest source", "baseline (" + isoDate(d.day[r]) + ")"]);
+      }
+      const table = el("table", "cm-tip-rows");
+      for (const [label, value] of rows) {
+        const tr = el("tr");
+        tr.appendChild(el("th", null, label));
+        tr.appendChild(el("td", "cm-tip-" + label.toLowerCase().replace(" ", "-"), value));
+        table.appendChild(tr);
+      }
+      box.appendChild(table);
+      if (d.approximate[i]) box.appendChild(el("div", "cm-tip-note", APPROXIMATE_NOTE));
+      return box;
+    }
+
+    hub.on("mouseover", (e) => {
+      const layer = e.sourceTarget;
+      hovered = layer.cmIndex;
+      const at = layer instanceof SettlementMarker ? map.layerPointToLatLng(layer._point) : e.latlng;
+      hover.setLatLng(at).setContent(tooltipContent(hovered));
+      map.addLayer(hover);
+    });
+    hub.on("mouseout", () => {
+      hovered = -1;
+      map.removeLayer(hover);
+    });
+    hub.on("click", (e) => {
+      const url = config.townPageUrl + "?settlement=" + encodeURIComponent(d.katottg[e.sourceTarget.cmIndex]);
+      navigateTop(url);
+    });
+
+    // --- controls ---------------------------------------------------------------------------------
+    const DateControl = L.Control.extend({
+      options: { position: "bottomleft" },
+      onAdd: function () {
+        const root = el("div", "cm-date leaflet-bar");
+        const button = (cls, text, label, onClick) => {
+          const b = el("button", cls, text);
+          b.type = "button";
+          b.title = label;
+          b.setAttribute("aria-label", label);
+          b.addEventListener("click", onClick);
+          root.appendChild(b);
+          return b;
+        };
+        button("cm-prev", "\u2039", "Previous change", () => {
+          stop();
+          paint(changeDayNear(-1));
+          commit();
+        });
+        this.playButton = button("cm-play", "\u25B6", "Play", () => (playing ? pause() : play()));
+        const speedSelect = el("select", "cm-speed");
+        speedSelect.title = "Days per frame";
+        speedSelect.setAttribute("aria-label", "Days per frame");
+        for (const s of SPEEDS) {
+          const option = el("option", null, s + " d");
+          option.value = String(s);
+          speedSelect.appendChild(option);
+        }
+        speedSelect.addEventListener("change", () => {
+          speed = Number(speedSelect.value);
+        });
+        root.appendChild(speedSelect);
+        const slider = el("input", "cm-slider");
+        slider.type = "range";
+        slider.min = "0";
+        slider.max = String(d.nDays - 1);
+        slider.step = "1";
+        slider.setAttribute("aria-label", "Date");
+        slider.addEventListener("input", () => {
+          stop();
+          paint(slider.value);
+        });
+        slider.addEventListener("change", () => {
+          paint(slider.value);
+          commit();
+        });
+        root.appendChild(slider);
+        button("cm-next", "\u203A", "Next change", () => {
+          stop();
+          paint(changeDayNear(1));
+          commit();
+        });
+        this.dateText = el("output", "cm-date-text");
+        root.appendChild(this.dateText);
+        this.slider = slider;
+        L.DomEvent.disableClickPropagation(root);
+        L.DomEvent.disableScrollPropagation(root);
+        return root;
+      },
+      show: function (value) {
+        if (Number(this.slider.value) !== value) this.slider.value = String(value);
+        this.dateText.textContent = isoDate(value);
+      },
+      showPlaying: function (isPlaying) {
+        this.playButton.textContent = isPlaying ? "\u275A\u275A" : "\u25B6";
+        const label = isPlaying ? "Pause" : "Play";
+        this.playButton.title = label;
+        this.playButton.setAttribute("aria-label", label);
+      },
+    });
+
+    const Legend = L.Control.extend({
+      options: { position: "topright" },
+      onAdd: function () {
+        const root = el("div", "cm-legend");
+        root.appendChild(el("div", "cm-legend-title", "Control"));
+        const row = (style, text) => {
+          const line = el("div", "cm-legend-row");
+          line.appendChild(symbolCanvas(style, 22));
+          line.appendChild(el("span", null, text));
+          root.appendChild(line);
+        };
+        for (const status of ["ua", "ru", "contested", "unknown"]) {
+          row(symbolStyle(status, false, false, 0), STATUS_TEXT[status]);
+        }
+        row(symbolStyle("unknown", true, false, 0), "disputed");
+        row(symbolStyle("ua", false, true, 0), APPROXIMATE_NOTE);
+        L.DomEvent.disableClickPropagation(root);
+        return root;
+      },
+    });
+
+    const ModeControl = L.Control.extend({
+      options: { position: "topleft" },
+      onAdd: function () {
+        const root = el("div", "cm-mode leaflet-bar");
+        this.inputs = {};
+        for (const [value, text] of [["points", "Points"], ["cells", "Cells"]]) {
+          const label = el("label");
+          const input = el("input");
+          input.type = "radio";
+          input.name = "cm-mode";
+          input.value = value;
+          input.addEventListener("change", () => setMode(value));
+          label.appendChild(input);
+          label.appendChild(el("span", null, text));
+          root.appendChild(label);
+          this.inputs[value] = input;
+        }
+        L.DomEvent.disableClickPropagation(root);
+        return root;
+      },
+      show: function (value) {
+        this.inputs[value].checked = true;
+      },
+    });
+
+    function setMode(next) {
+      mode = next === "cells" && cellsGroup ? "cells" : "points";
+      if (mode === "cells") {
+        map.removeLayer(markersWithCell);
+        map.addLayer(cellsGroup);
+        // Hover picks the last layer drawn under the mouse: lines and cell-less points above cells.
+        for (const layer of [boundaries, outline]) if (layer) layer.bringToFront();
+        markersAlways.eachLayer((marker) => renderer._bringToFront(marker));
+      } else {
+        if (cellsGroup) map.removeLayer(cellsGroup);
+        map.addLayer(markersWithCell);
+      }
+      if (modeControl) modeControl.show(mode);
+      flush();
+      return mode;
+    }
+
+    const control = new DateControl().addTo(map);
+    new Legend().addTo(map);
+    const modeControl = cellsGroup ? new ModeControl().addTo(map) : null;
+    const overlays = {};
+    if (boundaries) overlays["Approximate boundaries"] = boundaries;
+    if (outline) overlays["Oblast outline"] = outline;
+    overlays["Town labels"] = labels;
+    if (config.tiles) {
+      overlays[config.tiles.name] = L.tileLayer(config.tiles.url, {
+        maxZoom: 19,
+        attribution: config.tiles.attribution,
+      });
+    }
+    L.control.layers(null, overlays, { position: "topright", collapsed: true }).addTo(map);
+    if (config.fitBounds) map.fitBounds(config.fitBounds);
+
+    setMode(config.mode);
+    applySymbolScale();
+    const fromHost = hostDay();
+    paint(Number.isFinite(fromHost) ? fromHost : d.initialDay);
+
+    function counts() {
+      const result = {};
+      for (const status of d.statuses) result[status] = 0;
+      for (let i = 0; i < d.n; i++) {
+        if (!isShown(i)) continue;
+        const r = shownRun[i];
+        result[r < 0 ? "unknown" : d.statuses[d.status[r]]] += 1;
+      }
+      return result;
+    }
+
+    function features() {
+      let shown = 0;
+      for (let i = 0; i < d.n; i++) if (isShown(i)) shown += 1;
+      return shown;
+    }
+
+    const api = {
+      setDay: (value) => paint(value),
+      getDay: () => day,
+      onDayCommitted: (listener) => {
+        committedListeners.add(listener);
+        return () => committedListeners.delete(listener);
+      },
+      stats: () => ({
+        lastPaintMs: lastPaintMs,
+        paints: paints,
+        features: features(),
+        restyled: lastRestyled,
+        settlements: d.n,
+        day: day,
+        mode: mode,
+      }),
+      counts: counts,
+      play: play,
+      pause: pause,
+      setMode: setMode,
+      getMode: () => mode,
+      isoDate: isoDate,
+      // Where settlement `katottg` is drawn, in pixels of the map container (tests hover there).
+      pixelOf: (katottg) => {
+        const marker = markerOf[d.katottg.indexOf(katottg)];
+        if (!marker || !marker._point) return null;
+        const p = map.layerPointToContainerPoint(marker._point);
+        return { x: p.x, y: p.y };
+      },
+    };
+    window.controlmap = api;
+    try {
+      if (window.parent !== window) {
+        window.parent.dispatchEvent(new window.parent.CustomEvent("controlmap:ready", { detail: { source: window } }));
+      }
+    } catch (err) {
+      /* no same-origin host to tell */
+    }
+    return api;
+  }
+
+  window.controlmapTimeline = controlmapTimeline;
+})();

@@ -1,0 +1,244 @@
+"""The settlement map: one folium map whose settlements recolour in the browser for any day.
+
+The whole timeline travels once, inside the map's script; the date is chosen in the browser, so the
+map's HTML never depends on the current date and Streamlit reruns do not rebuild it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import date
+from itertools import pairwise
+from pathlib import Path
+
+import folium
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from controlmap.offline import LEAFLET_URL, offline_map
+
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+TOWN_PAGE_URL = "/Town_history"
+COORD_DIGITS = 4
+MODES = ("points", "cells")
+OSM_TILES = {
+    "name": "OpenStreetMap tiles (online)",
+    "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "attribution": "&copy; OpenStreetMap contributors",
+}
+
+_SCRIPT_SAFE = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    # streamlit-folium rewrites {{'name'}} in map scripts; a quote-free payload never matches.
+    ("'", "\\u0027"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
+# Jinja openers can only occur inside JSON strings, where \u007b is the same character.
+_JINJA_OPENER = re.compile(r"\{(?=[{%#])")
+
+
+def script_json(value: object) -> str:
+    """Compact JSON that is safe to inline in a ``<script>`` whatever strings it holds."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    for unsafe, escaped in _SCRIPT_SAFE:
+        text = text.replace(unsafe, escaped)
+    return _JINJA_OPENER.sub(r"\\u007b", text)
+
+
+def _coord(value: float | None) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), COORD_DIGITS)
+
+
+def _common_prefix(strings: list[str]) -> str:
+    if len(strings) < 2:
+        return ""
+    low, high = min(strings), max(strings)
+    n = 0
+    while n < len(low) and low[n] == high[n]:
+        n += 1
+    return low[:n]
+
+
+def _indexed(values: list) -> tuple[list[int], list]:
+    table = list(dict.fromkeys(values))
+    position = {value: i for i, value in enumerate(table)}
+    return [position[value] for value in values], table
+
+
+def wire_payload(payload: dict) -> dict:
+    """The payload as sent to the browser: the same columns, made compact.
+
+    Run counts instead of CSR offsets, status and disputed flag as one ``status * 2 + disputed``,
+    ``since`` as a gap before ``day``, label indices,
+    event dates as day indices, repeated source strings as indices into a table, and the common
+    prefix of the katottg codes sent once.
+    """
+    settlements, runs, events = payload["settlements"], payload["runs"], payload["events"]
+    ids = [str(k) for k in settlements["katottg"]]
+    prefix = _common_prefix(ids)
+    start = [int(x) for x in runs["start"]]
+    run_days = [int(x) for x in runs["day"]]
+    day0 = date.fromisoformat(payload["day0"])
+    event_source, sources = _indexed([str(s) for s in events["source"]])
+    return {
+        "day0": payload["day0"],
+        "n_days": int(payload["n_days"]),
+        "initial_day": int(payload["initial_day"]),
+        "statuses": list(payload["statuses"]),
+        "change_days": [int(x) for x in payload["change_days"]],
+        "id_prefix": prefix,
+        "katottg": [k[len(prefix) :] for k in ids],
+        "name_en": list(settlements["name_en"]),
+        "name_uk": list(settlements["name_uk"]),
+        "lat": [_coord(x) for x in settlements["lat"]],
+        "lon": [_coord(x) for x in settlements["lon"]],
+        "quality": [int(x) for x in settlements["quality"]],
+        "labels": [i for i, flag in enumerate(settlements["label"]) if flag],
+        "run_count": [b - a for a, b in pairwise(start)],
+        "day": run_days,
+        "state": [int(s) * 2 + bool(x) for s, x in zip(runs["status"], runs["disputed"], strict=True)],
+        "since_gap": [d - int(s) for d, s in zip(run_days, runs["since"], strict=True)],
+        "event": [int(x) for x in runs["event"]],
+        "event_day": [None if d is None else (date.fromisoformat(d) - day0).days for d in events["date"]],
+        "event_source": event_source,
+        "sources": sources,
+    }
+
+
+def _round_coords(coords):
+    if coords and isinstance(coords[0], (int, float)):
+        return [round(float(c), COORD_DIGITS) for c in coords]
+    return [_round_coords(c) for c in coords]
+
+
+def _feature_collection(geojson: dict, geometry=None) -> dict:
+    """A FeatureCollection with rounded coordinates; ``geometry`` may transform each geometry."""
+    features = geojson["features"] if geojson.get("type") == "FeatureCollection" else [geojson]
+    out = []
+    for feature in features:
+        geom = feature.get("geometry")
+        if not geom:
+            continue
+        geom = {"type": geom["type"], "coordinates": _round_coords(geom["coordinates"])}
+        out.append({"type": "Feature", "properties": feature.get("properties") or {},
+                    "geometry": geometry(geom) if geometry else geom})  # fmt: skip
+    return {"type": "FeatureCollection", "features": out}
+
+
+def _as_lines(geom: dict) -> dict:
+    """Polygon rings as lines: hovering inside a boundary must not count as hovering the boundary."""
+    if geom["type"] == "Polygon":
+        return {"type": "MultiLineString", "coordinates": geom["coordinates"]}
+    if geom["type"] == "MultiPolygon":
+        return {"type": "MultiLineString", "coordinates": [r for p in geom["coordinates"] for r in p]}
+    return geom
+
+
+def _bounds(geojson: dict) -> list[list[float]]:
+    lons, lats = [], []
+
+    def walk(coords):
+        if coords and isinstance(coords[0], (int, float)):
+            lons.append(coords[0])
+            lats.append(coords[1])
+        else:
+            for c in coords:
+                walk(c)
+
+    for feature in geojson["features"]:
+        walk(feature["geometry"]["coordinates"])
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+def _asset(name: str) -> str:
+    return (ASSETS_DIR / name).read_text(encoding="utf-8")
+
+
+class _Verbatim(Element):
+    """Figure content that is emitted as is, never compiled as a template."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class TimelineLayer(MacroElement):
+    """Draws every settlement of a payload and recolours them for any day, in the browser."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
+        {% macro script(this, kwargs) %}
+        {{ this.js }}
+        controlmapTimeline({{ this._parent.get_name() }}, {{ this.config }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, config: dict):
+        super().__init__()
+        self._name = "TimelineLayer"
+        self.config = script_json(config)
+        self.js = _asset("timeline_layer.js")
+        self.css = _asset("timeline_layer.css")
+
+    def render(self, **kwargs) -> None:
+        # MacroElement.render wraps each macro's output in Element(), which compiles it as a Jinja
+        # template again: slow for a large payload, and it would evaluate Jinja found in names.
+        figure = self.get_root()
+        module = self._template.module
+        figure.header.add_child(_Verbatim(module.header(self, kwargs)), name=self.get_name())
+        figure.script.add_child(_Verbatim(module.script(self, kwargs)), name=self.get_name())
+
+
+def build_map(
+    payload: dict,
+    *,
+    outline: dict,
+    boundaries: dict | None = None,
+    cells: dict | None = None,
+    mode: str = "points",
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+    town_page_url: str = TOWN_PAGE_URL,
+    osm_tiles: bool = False,
+    leaflet_url: str = LEAFLET_URL,
+) -> folium.Map:
+    """The settlement map for ``payload`` (see benchmarks/synthetic.py for the format).
+
+    ``mode`` is the initial view ("points" or "cells"); the map can switch without the server.
+    Without ``zoom`` the map fits the outline. ``osm_tiles`` offers online OpenStreetMap tiles in
+    the layer control, off until the user turns them on.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    outline_fc = _feature_collection(outline)
+    (south, west), (north, east) = bounds = _bounds(outline_fc)
+    m = offline_map(
+        leaflet_url,
+        location=list(center) if center else [(south + north) / 2, (west + east) / 2],
+        zoom_start=zoom or 8,
+        control_scale=True,
+    )
+    config = {
+        "payload": wire_payload(payload),
+        "outline": outline_fc,
+        "boundaries": _feature_collection(boundaries, _as_lines) if boundaries else None,
+        "cells": _feature_collection(cells) if cells else None,
+        "mode": mode,
+        "townPageUrl": town_page_url,
+        "tiles": OSM_TILES if osm_tiles else None,
+        "fitBounds": bounds if zoom is None else None,
+    }
+    TimelineLayer(config).add_to(m)
+    return m
