@@ -115,7 +115,7 @@ def settlements_from_codifier(current: pd.DataFrame, previous: pd.DataFrame) -> 
         "category": rows.category,
         "name_uk": rows.name,
         "name_en": rows.name.map(transliterate),
-        "former_names": [_former(old_names.get(code), name) for code, name in zip(rows.settlement, rows.name)],
+        "former_names": [_former(old_names.get(code), name) for code, name in zip(rows.settlement, rows.name, strict=True)],
         "raion_code": rows.raion,
         "raion_en": rows.raion.map(raions).map(transliterate),
         "hromada_code": rows.hromada,
@@ -345,7 +345,7 @@ def build_geometries(settlements: pd.DataFrame, outline_lonlat) -> dict[str, dic
         _feature(cell, {"katottg": row.katottg, "name_en": row.name_en, "hromada_code": row.hromada_code,
                         "raion_code": row.raion_code, "area_km2": round(cell_ea.area / 1e6, 2),
                         "approximate": True})
-        for row, cell, cell_ea in zip(exact.itertuples(), cells, cells_ea)
+        for row, cell, cell_ea in zip(exact.itertuples(), cells, cells_ea, strict=True)
     ]
     return {
         "oblast_outline.geojson": _collection(

@@ -37,6 +37,14 @@ def _parser() -> argparse.ArgumentParser:
     changes.add_argument("--claimants", default="ua,ru,independent", type=_claimants)
     changes.add_argument("--format", choices=["csv", "json"], default="json")
     changes.add_argument("--events", type=Path, default=paths.EVENTS_CSV)
+
+    merge = commands.add_parser("merge", help="add an event CSV's new events to the data file (or replace it); "
+                                              "the old version is kept in the history folder")
+    merge.add_argument("file", type=Path)
+    merge.add_argument("--replace", action="store_true", help="the upload becomes the whole file")
+    merge.add_argument("--dry-run", action="store_true", help="validate and show the plan; write nothing")
+    merge.add_argument("--events", type=Path, default=paths.EVENTS_CSV)
+    merge.add_argument("--author", default="cli", help="recorded in the history log")
     return parser
 
 
@@ -126,5 +134,41 @@ def _changes(args) -> int:
     return 0
 
 
+def _merge(args) -> int:
+    from controlmap.events import Validator
+    from controlmap.gazetteer import Gazetteer
+    from controlmap.store import EventStore, StoreError
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as error:
+        print(f"cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 1
+    store = EventStore(args.events)
+    validator = Validator(Gazetteer.load())
+    try:
+        if args.dry_run:
+            result = store.preview(data, replace=args.replace, validator=validator)
+        else:
+            result = store.save(data, replace=args.replace, validator=validator, author=args.author)
+    except StoreError as error:
+        print(error, file=sys.stderr)
+        return 1
+    for problem in result.problems:
+        print(("" if problem.severity == "error" else "warning: ") + str(problem))
+    if result.plan is not None:
+        print("\n".join(result.plan.lines()))
+    if not result.ok:
+        print(result.message or "nothing was written", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print("dry run: nothing was written")
+    elif result.entry is not None:
+        print(json.dumps(result.entry, ensure_ascii=False, indent=1))
+    else:
+        print(result.message)
+    return 0
+
+
 COMMANDS = {"build-geo": _build_geo, "resolve": _resolve, "validate": _validate, "snapshot": _snapshot,
-            "changes": _changes}
+            "changes": _changes, "merge": _merge}

@@ -143,11 +143,21 @@ def _column_name(raw: str) -> str:
 
 
 def read_rows(text: str, delimiter: str) -> tuple[list[str], list[list[str]]]:
+    header, rows = read_numbered_rows(text, delimiter)
+    return header, [row for _, row in rows]
+
+
+def read_numbered_rows(text: str, delimiter: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Header and the non-blank rows with the line (of the file) each starts on."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows = [row for row in reader if any(cell.strip() for cell in row)]
-    if not rows:
+    numbered, start = [], 1
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            numbered.append((start, row))
+        start = reader.line_num + 1
+    if not numbered:
         return [], []
-    return [_column_name(c) for c in rows[0]], rows[1:]
+    return [_column_name(c) for c in numbered[0][1]], numbered[1:]
 
 
 # ---------------------------------------------------------------- field rules
@@ -216,13 +226,13 @@ class Validator:
         if problem:
             return ValidationResult([problem])
         delimiter = sniff_delimiter(text)
-        header, rows = read_rows(text, delimiter)
+        header, rows = read_numbered_rows(text, delimiter)
         result = ValidationResult(encoding=encoding, delimiter=delimiter, rows=len(rows))
         result.problems += self._check_header(header, rows)
         if result.errors:
             return result
-        frame = self._frame(header, rows, result.problems)
-        checked = self._check_rows(frame, today, result.problems)
+        frame, too_wide = self._frame(header, rows, result.problems)
+        checked = self._check_rows(frame, too_wide, today, result.problems)
         result.problems.sort(key=lambda p: (p.line, p.severity != "error"))
         result.events = checked
         return result
@@ -245,25 +255,29 @@ class Validator:
             problems.append(Problem(1, "", "", "the file has a header but no events"))
         return problems
 
-    def _frame(self, header: list[str], rows: list[list[str]], problems: list[Problem]) -> pd.DataFrame:
+    def _frame(self, header: list[str], rows: list[tuple[int, list[str]]],
+               problems: list[Problem]) -> tuple[pd.DataFrame, list[int]]:
         width = len(header)
-        for number, row in enumerate(rows, start=2):
+        too_wide = []
+        for number, row in rows:
             if any(cell.strip() for cell in row[width:]):
                 problems.append(Problem(number, "", ",".join(row)[:80],
                                         f"this line has {len(row)} fields but the header has {width}",
                                         "quote fields that contain the delimiter"))
-        padded = [(row + [""] * width)[:width] for row in rows]
+                too_wide.append(number)
+        padded = [(row + [""] * width)[:width] for _, row in rows]
         frame = pd.DataFrame(padded, columns=header, dtype=str)
         frame = frame.loc[:, ~frame.columns.duplicated()]
         for column in EVENT_COLUMNS:
             if column not in frame:
                 frame[column] = ""
         frame = frame[list(EVENT_COLUMNS)].apply(lambda s: s.str.strip())
-        frame["line"] = np.arange(2, len(frame) + 2)
-        return frame
+        frame["line"] = np.array([number for number, _ in rows], dtype=np.int64)
+        return frame, too_wide
 
-    def _check_rows(self, frame: pd.DataFrame, today: date, problems: list[Problem]) -> pd.DataFrame:
-        bad = pd.Series(False, index=frame.index)
+    def _check_rows(self, frame: pd.DataFrame, too_wide: list[int], today: date,
+                    problems: list[Problem]) -> pd.DataFrame:
+        bad = frame.line.isin(too_wide)
         bad |= self._check_dates(frame, today, problems)
         bad |= self._check_choice(frame, "status", STATUS_SYNONYMS, "ua, ru or contested", problems)
         bad |= self._check_choice(frame, "claimed_by", CLAIMANT_SYNONYMS, "ua, ru or independent", problems)
@@ -419,10 +433,11 @@ class Validator:
         for _, group in conflicting.groupby(keys, sort=False):
             first = group.iloc[0]
             for i in group.index[group.status != first.status]:
+                place = frame.settlement[i] or frame.katottg[i]
                 problems.append(Problem(int(frame.line[i]), "status", frame.status[i],
-                                        f"{frame.source[i]} gives two statuses for {frame.settlement[i] or frame.katottg[i]}"
-                                        f" on {frame.date[i]}: '{first.status}' (line {int(first.line)}) and "
-                                        f"'{frame.status[i]}'", "keep one of them"))
+                                        f"{frame.source[i]} gives two statuses for {place} on {frame.date[i]}: "
+                                        f"'{first.status}' (line {int(first.line)}) and '{frame.status[i]}'",
+                                        "keep one of them"))
                 flagged[i] = True
         return flagged
 
@@ -442,7 +457,7 @@ def choose_settlements(data: bytes, choices: dict[str, str]) -> bytes:
     header = [_column_name(c) for c in reader[0]]
     if "katottg" not in header:
         header.append("katottg")
-        reader = [reader[0] + ["katottg"]] + [row + [""] for row in reader[1:]]
+        reader = [[*reader[0], "katottg"]] + [[*row, ""] for row in reader[1:]]
     name_at, code_at = header.index("settlement") if "settlement" in header else -1, header.index("katottg")
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -24,6 +24,8 @@ KEYS = (exact_key, fold_key, stem_key)
 HINT_NOISE_RE = re.compile(
     r"\b(hromada|hromady|raion|rayon|region|district|community|territorial|oblast|"
     r"громада|громади|район|р-н|область|obl|r-n)\b\.?", re.IGNORECASE)
+HROMADA_WORD_RE = re.compile(r"\b(hromada|hromady|community|громада|громади|тг|otg)\b", re.IGNORECASE)
+RAION_WORD_RE = re.compile(r"\b(raion|rayon|district|район|р-н|r-n)\b", re.IGNORECASE)
 KATOTTG_RE = re.compile(r"^UA\d{17}$")
 MIN_HINT_LENGTH = 4
 SUGGESTION_CUTOFF = 72
@@ -125,20 +127,27 @@ class Resolver:
         return (row.hromada_code, row.raion_code, stem_key(row.hromada_en), stem_key(row.raion_en))
 
     def _narrow(self, rows: list[int], hint: str) -> list[int]:
+        """Keeps the candidates in the hromada or raion each comma-separated part of the hint names.
+
+        "… hromada" compares hromadas only, "… raion" raions only, a bare name both.
+        """
         for part in hint.split(","):
             wanted = stem_key(HINT_NOISE_RE.sub(" ", part))
             code = part.strip().upper()
             if len(wanted) < MIN_HINT_LENGTH and not KATOTTG_RE.match(code):
                 continue
-            kept = [i for i in rows if _area_matches(self._area_stems[i], wanted, code)]
+            kinds = (bool(HROMADA_WORD_RE.search(part)), bool(RAION_WORD_RE.search(part)))
+            kept = [i for i in rows if _area_matches(self._area_stems[i], wanted, code, kinds)]
             if kept:
                 rows = kept
         return rows
 
 
-def _area_matches(area_keys: tuple[str, ...], wanted: str, code: str) -> bool:
+def _area_matches(area_keys: tuple[str, ...], wanted: str, code: str, kinds: tuple[bool, bool]) -> bool:
     hromada_code, raion_code, hromada, raion = area_keys
     if code in (hromada_code, raion_code):
         return True
-    return any(len(wanted) >= MIN_HINT_LENGTH and (stem.startswith(wanted) or wanted.startswith(stem))
-               for stem in (hromada, raion) if stem)
+    says_hromada, says_raion = kinds
+    stems = [stem for stem, named in ((hromada, says_hromada), (raion, says_raion))
+             if stem and (named or not (says_hromada or says_raion))]
+    return any(stem.startswith(wanted) or wanted.startswith(stem) for stem in stems)

@@ -310,7 +310,8 @@ class Timeline:
             "since": [from_day(d).isoformat() if d != NO_DAY else "" for d in state.since],
             "disputed": state.disputed.astype(bool),
         })
-        frame["source"] = [self._source_text(i) for i in state.statement]
+        frame["source"] = [self._source_text(i) if since != NO_DAY else ""
+                           for i, since in zip(state.statement, state.since, strict=True)]
         return frame
 
     def snapshot_claims(self, when) -> list[dict]:

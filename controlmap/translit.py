@@ -22,7 +22,7 @@ def transliterate(text: str) -> str:
     out: list[str] = []
     word_start = True
     previous = ""
-    for char in text:
+    for position, char in enumerate(text):
         lower = char.lower()
         if lower in APOSTROPHES and not word_start:
             continue
@@ -35,11 +35,17 @@ def transliterate(text: str) -> str:
         else:
             latin = char
         if char != lower and latin:
-            latin = latin[0].upper() + latin[1:]
+            latin = latin.upper() if _in_capitals(text, position) else latin[0].upper() + latin[1:]
         out.append(latin)
         word_start = not char.isalpha()
         previous = lower
     return "".join(out)
+
+
+def _in_capitals(text: str, position: int) -> bool:
+    """Whether the capital at `position` is part of a word written in capitals (ХАРКІВ → KHARKIV)."""
+    neighbours = text[max(position - 1, 0):position] + text[position + 1:position + 2]
+    return any(c.isalpha() and c.isupper() for c in neighbours)
 
 
 def has_cyrillic(text: str) -> bool:

@@ -10,7 +10,12 @@
   const RING_GAP = 3.5;
   // Symbols shrink when the view is crowded: typical spacing in pixels → symbol scale.
   const SPACING_FOR_FULL_SIZE = 12;
-  const SYMBOL_SCALES = [1, 0.8, 0.6, 0.45];
+  const SYMBOL_SCALES = [1, 0.8, 0.6, 0.45, 0.3];
+  // Sprite edge pixels: drop the faintest, treat the nearly opaque as opaque (far fewer blends).
+  const MIN_SPRITE_ALPHA = 40;
+  const OPAQUE_SPRITE_ALPHA = 210;
+  // Above this share of changed settlements a repaint redraws everything instead of dirty rectangles.
+  const FULL_REDRAW_SHARE = 0.1;
   const APPROXIMATE_NOTE = "approximate position (hromada centre)";
   const STATUS_TEXT = {
     unknown: "unknown",
@@ -40,7 +45,7 @@
       shape: p.shape,
       radius: approximate ? Math.max(3, p.radius - 1) : p.radius,
       fill: p.fill,
-      fillOpacity: approximate ? 0.2 : 0.95,
+      fillOpacity: approximate ? 0.2 : 1,
       line: approximate && status !== "contested" ? p.fill : p.line,
       lineWidth: approximate ? 1.5 : status === "contested" ? 1.5 : 1,
       dash: approximate ? [2, 2] : [],
@@ -113,7 +118,13 @@
     _updateBounds: function () {
       const ring = this.cmSymbol && this.cmSymbol.disputed ? (RING_GAP + 1) * this._renderer.options.cmScale : 0;
       const r = this._radius + ring + 1 + this._clickTolerance();
-      this._pxBounds = L.bounds(this._point.subtract([r, r]), this._point.add([r, r]));
+      const p = this._point;
+      if (!this._pxBounds) this._pxBounds = L.bounds(p, p);
+      const b = this._pxBounds;
+      b.min.x = p.x - r;
+      b.min.y = p.y - r;
+      b.max.x = p.x + r;
+      b.max.y = p.y + r;
     },
     _updatePath: function () {},
   });
@@ -129,30 +140,48 @@
     ctx.scale(pixelRatio, pixelRatio);
     drawBatch(ctx, style, [{ x: half / pixelRatio, y: half / pixelRatio }], symbolScale);
     const rgba = new Uint32Array(ctx.getImageData(0, 0, size, size).data.buffer);
-    const dx = [];
-    const dy = [];
-    const color = [];
+    const parts = { opaque: { dx: [], dy: [], color: [] }, translucent: { dx: [], dy: [], color: [] } };
     for (let y = 0; y < size; y++) {
       for (let x = 0; x < size; x++) {
         const value = rgba[y * size + x];
-        if (value >>> 24) {
-          dx.push(x - half);
-          dy.push(y - half);
-          color.push(value);
-        }
+        const alpha = value >>> 24;
+        if (alpha < MIN_SPRITE_ALPHA) continue;
+        const opaque = alpha >= OPAQUE_SPRITE_ALPHA;
+        const part = opaque ? parts.opaque : parts.translucent;
+        part.dx.push(x - half);
+        part.dy.push(y - half);
+        part.color.push(opaque ? (value | 0xff000000) >>> 0 : value);
       }
     }
-    return {
-      half: half,
-      dx: Int16Array.from(dx),
-      dy: Int16Array.from(dy),
-      color: Uint32Array.from(color),
+    const typed = (part) => ({
+      dx: Int16Array.from(part.dx),
+      dy: Int16Array.from(part.dy),
+      color: Uint32Array.from(part.color),
       offsets: null,
       width: 0,
-    };
+    });
+    return { half: half, opaque: typed(parts.opaque), translucent: typed(parts.translucent) };
   }
 
-  function blendTranslucent(src, sa, dst, da) {
+  function offsetsFor(part, width) {
+    if (part.width !== width) {
+      part.offsets = Int32Array.from(part.dx, (x, k) => part.dy[k] * width + x);
+      part.width = width;
+    }
+    return part.offsets;
+  }
+
+  function blendTranslucent(src, dst) {
+    const sa = src >>> 24;
+    const da = dst >>> 24;
+    if (da === 0) return src;
+    if (da === 255) {
+      // Over an opaque pixel: two integer multiplies per pixel (alpha stays 255).
+      const keep = 255 - sa;
+      const rb = (((src & 0xff00ff) * sa + (dst & 0xff00ff) * keep) >>> 8) & 0xff00ff;
+      const g = (((src & 0xff00) * sa + (dst & 0xff00) * keep) >>> 8) & 0xff00;
+      return (0xff000000 | rb | g) >>> 0;
+    }
     const rest = (da * (255 - sa)) / 255;
     const oa = sa + rest;
     const r = ((src & 255) * sa + (dst & 255) * rest) / oa;
@@ -161,41 +190,38 @@
     return ((Math.round(oa) << 24) | (Math.round(b) << 16) | (Math.round(g) << 8) | Math.round(r)) >>> 0;
   }
 
-  // Source-over of one sprite into an RGBA buffer, on 32-bit little-endian pixels. Over an opaque
-  // pixel the blend is two integer multiplies; only sprite edges over translucent pixels need floats.
+  // Source-over of one sprite into an RGBA buffer of 32-bit little-endian pixels.
   function blit(buffer, sprite, cx, cy) {
     const px32 = buffer.px32;
     const width = buffer.width;
     const height = buffer.height;
-    if (sprite.width !== width) {
-      sprite.offsets = Int32Array.from(sprite.dx, (x, k) => sprite.dy[k] * width + x);
-      sprite.width = width;
-    }
-    const offsets = sprite.offsets;
-    const color = sprite.color;
     const half = sprite.half;
-    const inside = cx >= half && cy >= half && cx < width - half && cy < height - half;
+    if (cx < half || cy < half || cx >= width - half || cy >= height - half) {
+      blitClipped(buffer, sprite, cx, cy);
+      return;
+    }
     const base = cy * width + cx;
-    for (let k = 0; k < color.length; k++) {
-      if (!inside) {
-        const x = cx + sprite.dx[k];
-        const y = cy + sprite.dy[k];
-        if (x < 0 || y < 0 || x >= width || y >= height) continue;
-      }
-      const at = base + offsets[k];
-      const src = color[k];
-      const sa = src >>> 24;
-      const dst = px32[at];
-      const da = dst >>> 24;
-      if (sa === 255 || da === 0) {
-        px32[at] = src;
-      } else if (da === 255) {
-        const keep = 255 - sa;
-        const rb = ((((src & 0xff00ff) * sa + (dst & 0xff00ff) * keep) >>> 8) & 0xff00ff) >>> 0;
-        const g = ((((src & 0xff00) * sa + (dst & 0xff00) * keep) >>> 8) & 0xff00) >>> 0;
-        px32[at] = (0xff000000 | rb | g) >>> 0;
-      } else {
-        px32[at] = blendTranslucent(src, sa, dst, da);
+    const opaque = sprite.opaque;
+    const opaqueAt = offsetsFor(opaque, width);
+    const opaqueColor = opaque.color;
+    for (let k = 0; k < opaqueColor.length; k++) px32[base + opaqueAt[k]] = opaqueColor[k];
+    const translucent = sprite.translucent;
+    const translucentAt = offsetsFor(translucent, width);
+    const translucentColor = translucent.color;
+    for (let k = 0; k < translucentColor.length; k++) {
+      const at = base + translucentAt[k];
+      px32[at] = blendTranslucent(translucentColor[k], px32[at]);
+    }
+  }
+
+  function blitClipped(buffer, sprite, cx, cy) {
+    for (const part of [sprite.opaque, sprite.translucent]) {
+      for (let k = 0; k < part.color.length; k++) {
+        const x = cx + part.dx[k];
+        const y = cy + part.dy[k];
+        if (x < 0 || y < 0 || x >= buffer.width || y >= buffer.height) continue;
+        const at = y * buffer.width + x;
+        buffer.px32[at] = blendTranslucent(part.color[k], buffer.px32[at]);
       }
     }
   }
@@ -536,21 +562,21 @@
       return found;
     }
 
-    function setSymbol(marker, symbol) {
+    function setSymbol(marker, symbol, dirtyRect) {
       if (marker.cmSymbol === symbol) return;
       const shown = Boolean(marker._map && marker._point);
-      if (shown) renderer._extendRedrawBounds(marker);
+      if (shown && dirtyRect) renderer._extendRedrawBounds(marker);
       marker.cmSymbol = symbol;
       marker._radius = marker.options.radius = symbol.radius * renderer.options.cmScale;
       if (shown) {
         marker._updateBounds();
-        renderer._extendRedrawBounds(marker);
+        if (dirtyRect) renderer._extendRedrawBounds(marker);
       }
     }
 
-    function restyle(i, key) {
+    function restyle(i, key, dirtyRect) {
       const marker = markerOf[i];
-      if (marker) setSymbol(marker, styles[key * 2 + (d.approximate[i] ? 1 : 0)]);
+      if (marker) setSymbol(marker, styles[key * 2 + (d.approximate[i] ? 1 : 0)], dirtyRect);
       const cell = cellOf[i];
       if (cell) {
         if (cell._map) cell.setStyle(cellStyles[key]);
@@ -558,19 +584,22 @@
       }
     }
 
-    function flush() {
+    function flush(everything) {
       if (!renderer._map || !renderer._ctx) return;
       if (renderer._redrawRequest) {
         L.Util.cancelAnimFrame(renderer._redrawRequest);
         renderer._redrawRequest = null;
       }
-      if (renderer._redrawBounds || paints === 0) renderer._redraw();
+      if (everything) renderer._redrawBounds = null;
+      if (everything || renderer._redrawBounds) renderer._redraw();
     }
 
     function isShown(i) {
       if (mode === "cells" && cellOf[i]) return true;
       return markerOf[i] !== null;
     }
+
+    const changed = new Int32Array(d.n);
 
     function paint(target) {
       const t0 = performance.now();
@@ -581,13 +610,11 @@
         const before = shownRun[i];
         if (r === before) continue;
         shownRun[i] = r;
-        const key = stateKey(r);
-        if (before === -2 || key !== stateKey(before)) {
-          restyle(i, key);
-          restyled += 1;
-        }
+        if (before === -2 || stateKey(r) !== stateKey(before)) changed[restyled++] = i;
       }
-      flush();
+      const everything = paints === 0 || restyled > d.n * FULL_REDRAW_SHARE;
+      for (let k = 0; k < restyled; k++) restyle(changed[k], stateKey(shownRun[changed[k]]), !everything);
+      flush(everything);
       lastPaintMs = performance.now() - t0;
       lastRestyled = restyled;
       paints += 1;
@@ -830,7 +857,7 @@
         map.addLayer(markersWithCell);
       }
       if (modeControl) modeControl.show(mode);
-      flush();
+      flush(false);
       return mode;
     }
 
