@@ -115,7 +115,8 @@ def settlements_from_codifier(current: pd.DataFrame, previous: pd.DataFrame) -> 
         "category": rows.category,
         "name_uk": rows.name,
         "name_en": rows.name.map(transliterate),
-        "former_names": [_former(old_names.get(code), name) for code, name in zip(rows.settlement, rows.name, strict=True)],
+        "former_names": [_former(old_names.get(code), name)
+                         for code, name in zip(rows.settlement, rows.name, strict=True)],
         "raion_code": rows.raion,
         "raion_en": rows.raion.map(raions).map(transliterate),
         "hromada_code": rows.hromada,

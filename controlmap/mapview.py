@@ -120,15 +120,20 @@ def _round_coords(coords):
 
 def _feature_collection(geojson: dict, geometry=None) -> dict:
     """A FeatureCollection with rounded coordinates; ``geometry`` may transform each geometry."""
-    features = geojson["features"] if geojson.get("type") == "FeatureCollection" else [geojson]
+    if geojson.get("type") == "FeatureCollection":
+        features = geojson["features"]
+    elif geojson.get("type") == "Feature":
+        features = [geojson]
+    else:
+        features = [{"type": "Feature", "properties": {}, "geometry": geojson}]
     out = []
     for feature in features:
         geom = feature.get("geometry")
         if not geom:
             continue
         geom = {"type": geom["type"], "coordinates": _round_coords(geom["coordinates"])}
-        out.append({"type": "Feature", "properties": feature.get("properties") or {},
-                    "geometry": geometry(geom) if geometry else geom})  # fmt: skip
+        properties = feature.get("properties") or {}
+        out.append({"type": "Feature", "properties": properties, "geometry": geometry(geom) if geometry else geom})
     return {"type": "FeatureCollection", "features": out}
 
 

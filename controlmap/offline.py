@@ -48,6 +48,10 @@ def install_leaflet(static_dir: Path = STATIC_DIR) -> Path:
         partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         shutil.copy2(source, partial)
         partial.replace(target)
+    ignore = target_dir / ".gitignore"
+    if not ignore.is_file():
+        # Derived from the installed package wherever the app lives, not only under the root static/.
+        ignore.write_text("*\n", encoding="utf-8")
     return target_dir
 
 

@@ -80,7 +80,7 @@
   }
 
   // One path per style: draws the legend's symbols and each marker sprite.
-  function drawBatch(ctx, style, points, scale = 1) {
+  function drawSymbols(ctx, style, points, scale = 1) {
     const radius = style.radius * scale;
     ctx.beginPath();
     for (const p of points) shapePath(ctx, style.shape, p.x, p.y, radius);
@@ -138,7 +138,7 @@
     canvas.width = canvas.height = size;
     const ctx = canvas.getContext("2d");
     ctx.scale(pixelRatio, pixelRatio);
-    drawBatch(ctx, style, [{ x: half / pixelRatio, y: half / pixelRatio }], symbolScale);
+    drawSymbols(ctx, style, [{ x: half / pixelRatio, y: half / pixelRatio }], symbolScale);
     const rgba = new Uint32Array(ctx.getImageData(0, 0, size, size).data.buffer);
     const parts = { opaque: { dx: [], dy: [], color: [] }, translucent: { dx: [], dy: [], color: [] } };
     for (let y = 0; y < size; y++) {
@@ -385,7 +385,7 @@
     canvas.style.width = canvas.style.height = size + "px";
     const ctx = canvas.getContext("2d");
     ctx.scale(ratio, ratio);
-    drawBatch(ctx, style, [{ x: size / 2, y: size / 2 }]);
+    drawSymbols(ctx, style, [{ x: size / 2, y: size / 2 }]);
     return canvas;
   }
 
@@ -425,6 +425,7 @@
         });
       });
     });
+    const unknownKey = Math.max(0, d.statuses.indexOf("unknown")) * 2;
     const statusRank = (s) => ["unknown", "ua", "ru", "contested"].indexOf(s.status);
     const drawOrder = styles
       .slice()
@@ -494,7 +495,7 @@
       const marker = new SettlementMarker([d.lat[i], d.lon[i]], { renderer: renderer, radius: 4 });
       marker.cmIndex = i;
       marker.cmOffset = offsets.get(i) || null;
-      marker.cmSymbol = styles[d.approximate[i] ? 1 : 0];
+      marker.cmSymbol = styles[unknownKey * 2 + (d.approximate[i] ? 1 : 0)];
       marker.addEventParent(hub);
       markerOf[i] = marker;
       (cellOf[i] ? markersWithCell : markersAlways).addLayer(marker);
@@ -522,7 +523,8 @@
     const labels = L.layerGroup();
     for (const i of d.labels) {
       if (d.lat[i] === null || d.lon[i] === null) continue;
-      L.tooltip({ permanent: true, direction: "right", offset: [8, 0], className: "cm-label", opacity: 1, interactive: false })
+      const options = { permanent: true, direction: "right", offset: [8, 0], className: "cm-label", interactive: false };
+      L.tooltip(options)
         .setLatLng([d.lat[i], d.lon[i]])
         .setContent(el("span", null, d.nameEn[i] || d.nameUk[i] || d.katottg[i]))
         .addTo(labels);
@@ -544,7 +546,7 @@
 
     const clampDay = (value) => Math.min(d.nDays - 1, Math.max(0, Math.round(Number(value)) || 0));
     const isoDate = (value) => new Date(d.day0 + value * DAY_MS).toISOString().slice(0, 10);
-    const stateKey = (r) => (r < 0 ? 0 : d.status[r] * 2 + d.disputed[r]);
+    const stateKey = (r) => (r < 0 ? unknownKey : d.status[r] * 2 + d.disputed[r]);
 
     function runAt(i, target) {
       let lo = d.start[i];
