@@ -25,7 +25,8 @@ def _on_commit(key: str) -> None:
     # Runs before the script, so the rerun's own date_control call already sends the committed day.
     committed = (st.session_state.get(key) or {}).get("day")
     if committed is not None:
-        st.session_state[_memo_key(key)]["committed"] = int(committed)
+        memo = st.session_state.setdefault(_memo_key(key), {"shown": None, "committed": None})
+        memo["committed"] = int(committed)
 
 
 def date_control(
@@ -38,13 +39,13 @@ def date_control(
     """Keep the map in this page on ``day`` and return the day to show.
 
     A controlled widget: pass the day you showed last (this function's previous return value) to
-    keep the user's choice; the day the user commits in the map is returned on the next rerun. Pass
-    any other day to move the map there. ``day0`` and ``change_days`` describe the span; the map
+    keep the user's choice; a day the user commits in the map is returned by the rerun that the
+    commit triggers. Pass any other day to move the map there. ``day0`` and ``change_days`` describe the span; the map
     already holds both, so only the day and the span's length travel on each rerun.
     """
     memo = st.session_state.setdefault(_memo_key(key), {"shown": day, "committed": None})
     committed, memo["committed"] = memo["committed"], None
-    chosen = committed if committed is not None and day == memo["shown"] else day
+    chosen = committed if committed is not None and memo["shown"] in (None, day) else day
     memo["shown"] = shown = min(max(int(chosen), 0), n_days - 1)
     _bridge(
         key=key,

@@ -134,17 +134,15 @@ def status_counts(payload: dict, day: int) -> dict[str, int]:
 
 def box_outline() -> dict:
     """A hand-made oblast-like outline around the synthetic box (GeoJSON FeatureCollection)."""
-    ring = [
-        [34.9, 49.3], [35.4, 48.9], [36.6, 48.85], [37.9, 48.95], [38.6, 49.4],
-        [38.55, 50.2], [37.6, 50.6], [36.2, 50.6], [35.1, 50.3], [34.9, 49.3],
-    ]  # fmt: skip
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": {"name": "Synthetic oblast"},
-             "geometry": {"type": "Polygon", "coordinates": [ring]}},
-        ],
-    }  # fmt: skip
+    lons = [34.9, 35.4, 36.6, 37.9, 38.6, 38.55, 37.6, 36.2, 35.1, 34.9]
+    lats = [49.3, 48.9, 48.85, 48.95, 49.4, 50.2, 50.6, 50.6, 50.3, 49.3]
+    ring = [list(point) for point in zip(lons, lats, strict=True)]
+    feature = {
+        "type": "Feature",
+        "properties": {"name": "Synthetic oblast"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+    return {"type": "FeatureCollection", "features": [feature]}
 
 
 def grid_boundaries(n_cols: int = 4, n_rows: int = 3) -> dict:
@@ -156,11 +154,9 @@ def grid_boundaries(n_cols: int = 4, n_rows: int = 3) -> dict:
             x0, x1 = lon0 + (lon1 - lon0) * col / n_cols, lon0 + (lon1 - lon0) * (col + 1) / n_cols
             y0, y1 = lat0 + (lat1 - lat0) * row / n_rows, lat0 + (lat1 - lat0) * (row + 1) / n_rows
             ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
-            features.append({
-                "type": "Feature",
-                "properties": {"name": f"Hromada {row * n_cols + col + 1}", "approximate": True},
-                "geometry": {"type": "Polygon", "coordinates": [ring]},
-            })  # fmt: skip
+            properties = {"name": f"Hromada {row * n_cols + col + 1}", "approximate": True}
+            geometry = {"type": "Polygon", "coordinates": [ring]}
+            features.append({"type": "Feature", "properties": properties, "geometry": geometry})
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -181,9 +177,6 @@ def voronoi_cells(payload: dict, exact_only: bool = True) -> dict:
         if len(hits) == 0:
             continue
         cell = shapely.intersection(cells.geoms[int(hits[0])], box)
-        features.append({
-            "type": "Feature",
-            "properties": {"katottg": settlements["katottg"][i]},
-            "geometry": shapely.geometry.mapping(cell),
-        })  # fmt: skip
+        properties = {"katottg": settlements["katottg"][i]}
+        features.append({"type": "Feature", "properties": properties, "geometry": shapely.geometry.mapping(cell)})
     return {"type": "FeatureCollection", "features": features}

@@ -1,0 +1,272 @@
+"""The settlement map in headless Chromium: cold start, step latency, bytes, play rate, heap growth.
+
+Run: .venv/bin/python benchmarks/browser_bench.py
+Each target is a Streamlit app (see ``Target``); the real dashboard can be added to ``TARGETS``.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import os
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere; the helpers live in the test suite
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.browser.conftest import APPS_DIR, PageRecorder, launch_chromium, streamlit_server  # noqa: E402
+
+STEPS = 25
+PLAY_SECONDS = 2.0
+MAP_FRAME = "iframe[src*='streamlit_folium']"
+
+
+@dataclass
+class Target:
+    """An app to measure. ``back_button`` / ``forward_button`` name Streamlit buttons that move the
+    day in Python (a fragment rerun and a full rerun in the demo); None skips that measurement."""
+
+    label: str
+    app: Path
+    env: dict[str, str] = field(default_factory=dict)
+    timeline: bool = True
+    back_button: str | None = None
+    forward_button: str | None = None
+
+
+def demo(n: int) -> Target:
+    return Target(
+        f"demo {n:,}",
+        APPS_DIR / "map_demo.py",
+        {"CONTROLMAP_DEMO_N": str(n), "CONTROLMAP_DEMO_RUNS": "3"},
+        back_button="30 days back",
+        forward_button="30 days forward (full rerun)",
+    )
+
+
+TARGETS = [
+    Target("bare st_folium map", ROOT / "benchmarks" / "apps" / "bare_map.py", timeline=False),
+    demo(1751),
+    demo(30_000),
+]
+
+
+class ByteCounter:
+    """Bytes the browser receives: HTTP bodies as transferred, and websocket frames."""
+
+    def __init__(self, page):
+        self.total = 0
+        self.last_at = time.monotonic()
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.on("Network.loadingFinished", lambda e: self._add(int(e["encodedDataLength"])))
+        cdp.on("Network.webSocketFrameReceived", lambda e: self._add(self._frame_size(e["response"])))
+
+    @staticmethod
+    def _frame_size(frame: dict) -> int:
+        data = frame["payloadData"]
+        return len(base64.b64decode(data)) if frame["opcode"] == 2 else len(data.encode())
+
+    def _add(self, n: int) -> None:
+        self.total += n
+        self.last_at = time.monotonic()
+
+    def wait_quiet(self, page, quiet_s: float = 0.3, timeout_s: float = 10) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() - self.last_at < quiet_s and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def med_p95(values: list[float]) -> str:
+    return f"{statistics.median(values):.1f} / {p95(values):.1f}" if values else "–"
+
+
+def kib(n: float) -> str:
+    return f"{n / 1024:,.1f}"
+
+
+def map_frame(page, timeline: bool):
+    frame = page.wait_for_selector(MAP_FRAME, timeout=120_000).content_frame()
+    ready = "window.controlmap && window.controlmap.stats().paints > 0" if timeline else "window.map"
+    frame.wait_for_function(ready, timeout=120_000)
+    return frame
+
+
+def scrub_in_map(frame, days: list[int]) -> tuple[list[float], list[float]]:
+    """Slider ``input`` events: the repaint's own cost, and input to the next animation frame."""
+    paint_ms, frame_ms = [], []
+    for day in days:
+        result = frame.evaluate(
+            """day => new Promise(resolve => {
+                const slider = document.querySelector('.cm-slider');
+                const t0 = performance.now();
+                slider.value = String(day);
+                slider.dispatchEvent(new Event('input', {bubbles: true}));
+                requestAnimationFrame(() => resolve({
+                    paint: window.controlmap.stats().lastPaintMs, frame: performance.now() - t0,
+                }));
+            })""",
+            day,
+        )
+        paint_ms.append(result["paint"])
+        frame_ms.append(result["frame"])
+    return paint_ms, frame_ms
+
+
+def python_steps(page, frame, counter: ByteCounter, button: str, step: int, n: int) -> tuple[list, list]:
+    """Click a Streamlit button that moves the day by ``step`` ``n`` times: click → map repainted
+    (stamped in the page and in the map frame), and the bytes each step brings."""
+    last_day = int(frame.evaluate("document.querySelector('.cm-slider').max"))
+    latencies, sizes = [], []
+    for _ in range(n):
+        expected = min(max(frame.evaluate("window.controlmap.getDay()") + step, 0), last_day)
+        before = counter.total
+        page.get_by_role("button", name=button).click()
+        frame.wait_for_function("d => window.controlmap.getDay() === d", arg=expected, timeout=30_000)
+        counter.wait_quiet(page)
+        latencies.append(frame.evaluate("window.__paintedAt") - page.evaluate("window.__clickAt"))
+        sizes.append(counter.total - before)
+    return latencies, sizes
+
+
+def thread_time_ms(cdp) -> float:
+    """CPU time of the page's main thread (with ``Performance.enable`` in thread ticks): unlike wall
+    time, it does not grow when other processes compete for the cores."""
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return metrics["ThreadTime"] * 1000
+
+
+def heap_used(cdp) -> int:
+    cdp.send("HeapProfiler.collectGarbage")
+    return int(cdp.send("Runtime.getHeapUsage")["usedSize"])
+
+
+def measure_scrubbing(frame, counter: ByteCounter, cdp) -> dict[str, str]:
+    rng = random.Random(1)
+    n_days = int(frame.evaluate("document.querySelector('.cm-slider').max")) + 1
+    days = [rng.randrange(n_days) for _ in range(STEPS)]
+    scrub_in_map(frame, days[:3])
+    before, cpu_before = counter.total, thread_time_ms(cdp)
+    paint_ms, frame_ms = scrub_in_map(frame, days)
+    cpu_ms = (thread_time_ms(cdp) - cpu_before) / STEPS
+    counter.wait_quiet(frame.page)
+    return {
+        "in-map scrub: repaint ms (median / p95)": med_p95(paint_ms),
+        "in-map scrub: page main-thread CPU ms per step (mean)": f"{cpu_ms:.1f}",
+        "in-map scrub: input → next frame ms (median / p95)": med_p95(frame_ms),
+        "in-map scrub: bytes per step": f"{(counter.total - before) / STEPS:.0f}",
+    }
+
+
+def measure_play(frame, counter: ByteCounter) -> dict[str, str]:
+    frame.evaluate("window.controlmap.setDay(0)")
+    start = frame.evaluate("[performance.now(), window.controlmap.stats().paints]")
+    frame.click(".cm-play")
+    frame.page.wait_for_timeout(PLAY_SECONDS * 1000)
+    end = frame.evaluate("[performance.now(), window.controlmap.stats().paints]")
+    frame.click(".cm-play")
+    counter.wait_quiet(frame.page)
+    fps = (end[1] - start[1]) / (end[0] - start[0]) * 1000
+    return {"play: frames per second (1 day per frame)": f"{fps:.1f}"}
+
+
+def measure_python_side(target: Target, page, frame, counter: ByteCounter, cdp) -> dict[str, str]:
+    """Days chosen in Python: the forward button (full rerun), then the back button (fragment rerun),
+    then the heap growth of the same number of changes once more, after the frontend warmed up."""
+    page.evaluate(
+        "document.addEventListener('click', () => {"
+        " window.__clickAt = performance.timeOrigin + performance.now(); }, true)"
+    )
+    frame.evaluate(
+        """() => new MutationObserver(() => {
+            window.__paintedAt = performance.timeOrigin + performance.now();
+        }).observe(document.querySelector('.leaflet-container'),
+                   {attributes: true, attributeFilter: ['data-painted']})"""
+    )
+    row = {}
+    steps = [
+        (target.forward_button, 30, STEPS // 2, "full rerun"),
+        (target.back_button, -30, STEPS - STEPS // 2, "fragment rerun"),
+    ]
+    steps = [step for step in steps if step[0]]
+    heap_before = heap_used(cdp)
+    for button, step, n, kind in steps:
+        latencies, sizes = python_steps(page, frame, counter, button, step, n)
+        row[f"Python → map, {kind}: click → painted ms (median / p95)"] = med_p95(latencies)
+        row[f"Python → map, {kind}: KiB per step (median)"] = kib(statistics.median(sizes))
+    changes = sum(n for _, _, n, _ in steps)
+    first_window = heap_used(cdp) - heap_before
+    heap_before = heap_used(cdp)
+    for k in range(changes):
+        button, step, _, _ = steps[k % len(steps)]
+        python_steps(page, frame, counter, button, step, 1)
+    row[f"JS heap growth over {changes} Python-side date changes: first / next (KiB)"] = (
+        f"{kib(first_window)} / {kib(heap_used(cdp) - heap_before)}"
+    )
+    return row
+
+
+def measure(target: Target, browser) -> dict[str, str]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    recorder = PageRecorder(page)
+    counter = ByteCounter(page)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Performance.enable", {"timeDomain": "threadTicks"})
+    load_before = os.getloadavg()[0]
+    started = time.monotonic()
+    with streamlit_server(target.app, target.env) as url:
+        page.goto(url)
+        frame = map_frame(page, target.timeline)
+        row = {"cold start: process start → map painted (s)": f"{time.monotonic() - started:.2f}"}
+        counter.wait_quiet(page)
+        row["bytes to the browser at start (KiB)"] = kib(counter.total)
+        if target.timeline:
+            row["settlements drawn"] = f"{frame.evaluate('window.controlmap.stats().features'):,}"
+            row |= measure_scrubbing(frame, counter, cdp)
+            row |= measure_play(frame, counter)
+            if target.back_button or target.forward_button:
+                row |= measure_python_side(target, page, frame, counter, cdp)
+        row["non-local requests / console errors"] = (
+            f"{len(recorder.external_requests)} / {len(recorder.console_errors)}"
+        )
+        row["machine load average (1 min) before / after"] = f"{load_before:.1f} / {os.getloadavg()[0]:.1f}"
+    context.close()
+    return row
+
+
+def print_table(results: dict[str, dict[str, str]]) -> None:
+    metrics = list(dict.fromkeys(m for row in results.values() for m in row))
+    labels = list(results)
+    width = max(len(m) for m in metrics)
+    columns = [max(len(label), *(len(row.get(m, "–")) for m in metrics)) for label, row in results.items()]
+    print(" | ".join([f"{'metric':<{width}}", *(f"{lb:>{w}}" for lb, w in zip(labels, columns, strict=True))]))
+    print("-|-".join(["-" * width, *("-" * w for w in columns)]))
+    for m in metrics:
+        cells = [f"{results[lb].get(m, '–'):>{w}}" for lb, w in zip(labels, columns, strict=True)]
+        print(" | ".join([f"{m:<{width}}", *cells]))
+
+
+def run(targets: list[Target]) -> dict[str, dict[str, str]]:
+    results = {}
+    with sync_playwright() as playwright, launch_chromium(playwright) as browser:
+        for target in targets:
+            print(f"measuring {target.label}…", file=sys.stderr, flush=True)
+            results[target.label] = measure(target, browser)
+    return results
+
+
+if __name__ == "__main__":
+    print_table(run(TARGETS))

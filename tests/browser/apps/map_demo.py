@@ -1,0 +1,91 @@
+"""The settlement map on a synthetic timeline, with the date bridge (browser tests and benchmark).
+
+Environment: CONTROLMAP_DEMO_N settlements (default 1751), CONTROLMAP_DEMO_RUNS runs per settlement
+(default 3), CONTROLMAP_DEMO_CELLS=1 adds Voronoi cells. ``?day=YYYY-MM-DD`` sets the first day.
+"""
+
+import os
+from datetime import date, timedelta
+from pathlib import Path
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app.date_control import date_control
+from benchmarks.synthetic import box_outline, grid_boundaries, synthetic_payload, voronoi_cells
+from controlmap.mapview import build_map
+from controlmap.offline import install_leaflet
+
+N_SETTLEMENTS = int(os.environ.get("CONTROLMAP_DEMO_N", "1751"))
+N_RUNS = int(os.environ.get("CONTROLMAP_DEMO_RUNS", "3"))
+WITH_CELLS = os.environ.get("CONTROLMAP_DEMO_CELLS") == "1"
+# Untrusted names must reach the page as text.
+HOSTILE_NAMES = {
+    0: ('<img src=x onerror="window.__xss=1">', "<script>window.__xss=2</script>"),
+    1: ("{{ 7*7 }} & 'quoted'", "Ім'я </script><b>bold</b>"),
+}
+
+
+@st.cache_resource
+def demo_payload(n: int, runs: int) -> dict:
+    payload = synthetic_payload(n, runs, seed=7)
+    for i, (name_en, name_uk) in HOSTILE_NAMES.items():
+        payload["settlements"]["name_en"][i] = name_en
+        payload["settlements"]["name_uk"][i] = name_uk
+    return payload
+
+
+@st.cache_resource
+def demo_cells(n: int, runs: int) -> dict:
+    return voronoi_cells(demo_payload(n, runs))
+
+
+@st.cache_resource
+def demo_map(n: int, runs: int, with_cells: bool):
+    """Built once, like the dashboard's map: a rerun then sends the map no new HTML."""
+    return build_map(
+        demo_payload(n, runs),
+        outline=box_outline(),
+        boundaries=grid_boundaries(),
+        cells=demo_cells(n, runs) if with_cells else None,
+    )
+
+
+def iso(payload: dict, day: int) -> str:
+    return (date.fromisoformat(payload["day0"]) + timedelta(days=day)).isoformat()
+
+
+def set_day(day: int) -> None:
+    st.session_state.day = day
+
+
+st.set_page_config(page_title="controlmap demo", layout="wide")
+install_leaflet(Path(__file__).resolve().parent / "static")
+payload = demo_payload(N_SETTLEMENTS, N_RUNS)
+if "day" not in st.session_state:
+    try:
+        first = date.fromisoformat(st.query_params.get("day", ""))
+        st.session_state.day = (first - date.fromisoformat(payload["day0"])).days
+    except ValueError:
+        st.session_state.day = payload["initial_day"]
+
+st_folium(
+    demo_map(N_SETTLEMENTS, N_RUNS, WITH_CELLS), key="map", returned_objects=[], height=560, use_container_width=True
+)
+
+
+@st.fragment
+def date_panel() -> None:
+    st.button("30 days back", key="back", on_click=lambda: set_day(max(0, st.session_state.day - 30)))
+    st.session_state.day = date_control(
+        st.session_state.day, payload["n_days"], payload["day0"], payload["change_days"]
+    )
+    st.write(f"Committed date: {iso(payload, st.session_state.day)}")
+
+
+date_panel()
+st.button(
+    "30 days forward (full rerun)",
+    key="forward",
+    on_click=lambda: set_day(min(payload["n_days"] - 1, st.session_state.day + 30)),
+)

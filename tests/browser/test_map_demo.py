@@ -1,0 +1,254 @@
+"""The settlement map: offline assets, safe rendering, and the demo app driven in Chromium."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+from datetime import date
+
+import pytest
+
+from benchmarks.synthetic import box_outline, grid_boundaries, state_on, status_counts, synthetic_payload
+from controlmap.mapview import build_map
+from controlmap.offline import LEAFLET_SOURCE, install_leaflet, leaflet_files
+from tests.browser.conftest import APPS_DIR
+
+DEMO = APPS_DIR / "map_demo.py"
+DEMO_ENV = {"CONTROLMAP_DEMO_CELLS": "1"}
+DEMO_SEED = 7  # as in map_demo.py, which also renames settlements 0 and 1 to the names below
+XSS_NAME = '<img src=x onerror="window.__xss=1">'
+JINJA_NAME = "{{ 7*7 }} & 'quoted'"
+
+
+def folium_script(m) -> str:
+    from streamlit_folium import _get_map_string
+
+    m.get_root().render()
+    m.render()
+    return _get_map_string(m)
+
+
+# ---------------------------------------------------------------- without a browser
+
+
+def test_install_leaflet_copies_once(tmp_path):
+    target = install_leaflet(tmp_path)
+    copied = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
+    assert copied == {*leaflet_files(), ".gitignore"}
+    assert (target / "leaflet.js").read_bytes() == (LEAFLET_SOURCE / "leaflet.js").read_bytes()
+    before = {p: p.stat().st_mtime_ns for p in target.rglob("*")}
+    install_leaflet(tmp_path)
+    assert {p: p.stat().st_mtime_ns for p in target.rglob("*")} == before
+
+
+def test_map_loads_only_local_assets():
+    m = build_map(synthetic_payload(50, 2, 0), outline=box_outline(), boundaries=grid_boundaries())
+    html = m.get_root().render()
+    assert m.default_js == [("leaflet", "/app/static/vendor/leaflet/leaflet.js")]
+    assert m.default_css == [("leaflet_css", "/app/static/vendor/leaflet/leaflet.css")]
+    assert not re.findall(r"(?:src|href)=[\"']?(?:https?:)?//", html)
+    assert "https://" not in folium_script(m)
+
+
+def test_osm_tiles_are_only_offered():
+    m = build_map(synthetic_payload(5, 1, 0), outline=box_outline(), osm_tiles=True)
+    assert "https://tile.openstreetmap.org/" in folium_script(m)
+
+
+def test_map_script_is_deterministic_and_compact():
+    payload = synthetic_payload(1751, 3, 0)
+    first = folium_script(build_map(payload, outline=box_outline(), boundaries=grid_boundaries()))
+    second = folium_script(build_map(payload, outline=box_outline(), boundaries=grid_boundaries()))
+    assert first == second
+    assert len(first.encode()) < 300_000
+
+
+def test_untrusted_names_are_neither_templates_nor_markup():
+    payload = synthetic_payload(3, 1, 0)
+    payload["settlements"]["name_en"][0] = JINJA_NAME
+    payload["settlements"]["name_uk"][0] = "</script><script>alert(1)</script>{% if 1 %}x{% endif %}"
+    m = build_map(payload, outline=box_outline())
+    for text in (m.get_root().render(), folium_script(build_map(payload, outline=box_outline()))):
+        assert "49 \\u0026" not in text
+        assert "</script><script>alert" not in text
+        assert "\\u007b{ 7*7 }}" in text
+
+
+def test_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="mode"):
+        build_map(synthetic_payload(3, 1, 0), outline=box_outline(), mode="hexagons")
+
+
+# ---------------------------------------------------------------- in Chromium
+
+
+@pytest.fixture(scope="module")
+def demo_url(streamlit_app):
+    return streamlit_app(DEMO, DEMO_ENV)
+
+
+@pytest.fixture(scope="module")
+def payload():
+    return synthetic_payload(1751, 3, seed=DEMO_SEED)
+
+
+def open_map(page, url):
+    """Load the app; return the map's frame once its first paint is done."""
+    page.goto(url)
+    frame = page.wait_for_selector("iframe[src*='streamlit_folium']", timeout=30_000).content_frame()
+    frame.wait_for_function("window.controlmap && window.controlmap.stats().paints > 0", timeout=30_000)
+    return frame
+
+
+def map_day(frame) -> int:
+    return int(frame.evaluate("document.querySelector('.leaflet-container').dataset.day"))
+
+
+def wait_for_map_day(frame, day: int) -> None:
+    frame.wait_for_function("day => document.querySelector('.leaflet-container').dataset.day === String(day)", arg=day)
+
+
+def committed_text(page) -> str:
+    return page.get_by_text("Committed date:").inner_text()
+
+
+def iso(payload, day: int) -> str:
+    return date.fromordinal(date.fromisoformat(payload["day0"]).toordinal() + day).isoformat()
+
+
+def hover_settlement(page, frame, payload, index: int) -> None:
+    """Zoom in on settlement ``index`` so that nothing else is under the mouse, and hover it."""
+    s = payload["settlements"]
+    frame.evaluate("ll => { window.map.setView(ll, 14, {animate: false}); }", [s["lat"][index], s["lon"][index]])
+    point = frame.evaluate("k => window.controlmap.pixelOf(k)", s["katottg"][index])
+    box = page.locator("iframe[src*='streamlit_folium']").bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+
+
+@pytest.mark.browser
+def test_map_renders_offline_with_every_settlement(page, demo_url, payload):
+    frame = open_map(page, demo_url)
+    stats = frame.evaluate("window.controlmap.stats()")
+    assert stats["features"] == stats["settlements"] == len(payload["settlements"]["katottg"])
+    assert frame.evaluate("window.controlmap.counts()") == status_counts(payload, payload["initial_day"])
+    assert frame.evaluate("typeof L.version") == "string"
+    assert page.recorder.external_requests == []
+    assert page.recorder.console_errors == []
+
+
+@pytest.mark.browser
+def test_set_day_restyles_exactly_the_settlements_that_change(page, demo_url, payload):
+    frame = open_map(page, demo_url)
+    rng = random.Random(3)
+    days = [0, payload["n_days"] - 1, *rng.sample(range(payload["n_days"]), 6)]
+    for before, after in itertools.pairwise(days):
+        frame.evaluate("day => window.controlmap.setDay(day)", before)
+        frame.evaluate("day => window.controlmap.setDay(day)", after)
+        changed = sum(a != b for a, b in zip(state_on(payload, before), state_on(payload, after), strict=True))
+        stats = frame.evaluate("window.controlmap.stats()")
+        assert (stats["day"], stats["restyled"]) == (after, changed)
+        assert frame.evaluate("window.controlmap.counts()") == status_counts(payload, after)
+    assert page.recorder.console_errors == []
+
+
+@pytest.mark.browser
+def test_dragging_the_slider_repaints_during_the_drag_and_commits_on_release(page, demo_url, payload):
+    frame = open_map(page, demo_url)
+    before = committed_text(page)
+    box = frame.locator(".cm-slider").bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] - 6, y)
+    page.mouse.down()
+    painted = []
+    for fraction in (0.8, 0.6, 0.4):
+        page.mouse.move(box["x"] + box["width"] * fraction, y, steps=4)
+        painted.append(map_day(frame))
+    assert painted == sorted(painted, reverse=True) and len(set(painted)) == 3
+    assert painted[-1] < payload["n_days"] - 1
+    assert committed_text(page) == before
+    page.mouse.up()
+    page.get_by_text(f"Committed date: {iso(payload, painted[-1])}").wait_for()
+    assert page.recorder.console_errors == []
+
+
+@pytest.mark.browser
+def test_play_advances_the_day_and_pause_commits_it(page, demo_url, payload):
+    frame = open_map(page, demo_url)
+    frame.evaluate("window.controlmap.setDay(10)")
+    frame.select_option(".cm-speed", "7")
+    frame.click(".cm-play")
+    frame.wait_for_function("window.controlmap.getDay() > 100")
+    frame.click(".cm-play")
+    day = frame.evaluate("window.controlmap.getDay()")
+    page.get_by_text(f"Committed date: {iso(payload, day)}").wait_for()
+    assert map_day(frame) == day
+
+
+@pytest.mark.browser
+def test_tooltip_shows_the_status_in_words_and_names_as_text(page, demo_url, payload):
+    frame = open_map(page, demo_url)
+    status, disputed = state_on(payload, payload["initial_day"])[0]
+    words = {"ua": "Ukrainian control", "ru": "Russian control", "contested": "contested", "unknown": "unknown"}
+    hover_settlement(page, frame, payload, 0)
+    tooltip = frame.locator(".cm-tooltip")
+    tooltip.wait_for()
+    assert frame.locator(".cm-tooltip .cm-tip-status").inner_text() == words[status]
+    assert frame.locator(".cm-tooltip .cm-tip-disputed").inner_text() == ("disputed" if disputed else "not disputed")
+    assert XSS_NAME in tooltip.inner_text()
+    assert "<script>window.__xss=2</script>" in tooltip.inner_text()
+    assert frame.locator(".cm-tooltip img, .cm-tooltip script").count() == 0
+    if payload["settlements"]["quality"][0] == 1:
+        assert "approximate position (hromada centre)" in tooltip.inner_text()
+    hover_settlement(page, frame, payload, 1)
+    frame.get_by_text(JINJA_NAME).wait_for()
+    assert frame.evaluate("window.__xss") is None and page.evaluate("window.__xss") is None
+    assert page.recorder.console_errors == []
+
+
+@pytest.mark.browser
+def test_a_day_chosen_in_python_reaches_the_same_map(page, demo_url, payload):
+    frame = open_map(page, demo_url)
+    frame.evaluate("window.__sameMap = true")
+    day = payload["initial_day"]
+    page.get_by_role("button", name="30 days back").click()
+    wait_for_map_day(frame, day - 30)
+    page.get_by_text(f"Committed date: {iso(payload, day - 30)}").wait_for()
+    page.get_by_role("button", name="30 days back").click()
+    wait_for_map_day(frame, day - 60)
+    frame.click(".cm-prev")
+    committed = map_day(frame)
+    page.get_by_text(f"Committed date: {iso(payload, committed)}").wait_for()
+    page.get_by_role("button", name="30 days forward (full rerun)").click()
+    wait_for_map_day(frame, committed + 30)
+    page.get_by_text(f"Committed date: {iso(payload, committed + 30)}").wait_for()
+    assert frame.evaluate("window.__sameMap") is True
+    assert page.locator("iframe[src*='streamlit_folium']").count() == 1
+    assert page.recorder.console_errors == []
+
+
+@pytest.mark.browser
+def test_the_first_day_comes_from_the_url(page, demo_url, payload):
+    frame = open_map(page, f"{demo_url}/?day=2023-01-01")
+    wait_for_map_day(frame, (date(2023, 1, 1) - date.fromisoformat(payload["day0"])).days)
+
+
+@pytest.mark.browser
+def test_cells_mode_switches_in_the_map(page, demo_url, payload):
+    frame = open_map(page, demo_url)
+    frame.get_by_text("Cells", exact=True).click()
+    stats = frame.evaluate("window.controlmap.stats()")
+    assert stats["mode"] == "cells"
+    assert stats["features"] == len(payload["settlements"]["katottg"])
+    frame.evaluate("window.controlmap.setDay(500)")
+    assert frame.evaluate("window.controlmap.counts()") == status_counts(payload, 500)
+    assert page.recorder.console_errors == []
+
+
+@pytest.mark.browser
+def test_clicking_a_settlement_opens_its_history(page, demo_url, payload):
+    frame = open_map(page, demo_url)
+    hover_settlement(page, frame, payload, 2)
+    page.mouse.down()
+    page.mouse.up()
+    page.wait_for_url(f"**/Town_history?settlement={payload['settlements']['katottg'][2]}")
