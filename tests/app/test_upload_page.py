@@ -1,0 +1,141 @@
+"""The Upload page through AppTest, on a temporary copy of data/events.csv (``paths.EVENTS_CSV`` is patched).
+
+Streamlit 1.67's AppTest can upload files (``file_uploader.set_value``), so besides rendering and the secret
+handling these tests also save and undo; the browser tests (tests/browser/test_upload_browser.py) cover the
+same flow in Chromium, plus what only a browser shows (Try in one session only, markup, downloads).
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.pages_support import md_escape
+from controlmap import paths, store
+from controlmap.dataset import Dataset
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "pages" / "5_Upload.py"
+GOOD = ROOT / "tests" / "fixtures" / "upload" / "good.csv"
+SECRET = "s3cret"
+DISABLED = (
+    "Saving is disabled: no editor secret is configured. To enable it, set the environment variable "
+    "`CONTROLMAP_EDITOR_SECRET` or `editor_secret` in `.streamlit/secrets.toml`, then restart the app. "
+    "Viewing and trying never need it."
+)
+
+
+@pytest.fixture
+def events(tmp_path, monkeypatch) -> Path:
+    """A private copy of data/events.csv that the page reads and writes; the repository's file is untouched."""
+    repository = paths.EVENTS_CSV.read_bytes()
+    copy = tmp_path / "data" / "events.csv"
+    copy.parent.mkdir()
+    shutil.copy2(paths.EVENTS_CSV, copy)
+    monkeypatch.setattr(paths, "EVENTS_CSV", copy)
+    yield copy
+    assert (ROOT / "data" / "events.csv").read_bytes() == repository
+
+
+def run_page(secret: str | None, monkeypatch) -> AppTest:
+    if secret is None:
+        monkeypatch.delenv(store.SECRET_ENV, raising=False)
+    else:
+        monkeypatch.setenv(store.SECRET_ENV, secret)
+    at = AppTest.from_file(str(PAGE), default_timeout=60)
+    at.secrets["unrelated"] = "1"  # in-memory secrets: a local .streamlit/secrets.toml cannot leak in
+    return at.run()
+
+
+def labels(elements) -> list[str]:
+    return [e.label for e in elements]
+
+
+def values(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def test_without_a_file_or_a_secret_the_page_renders_and_offers_no_saving(events, monkeypatch):
+    at = run_page(None, monkeypatch)
+    assert not at.exception
+    assert values(at.title) == ["Upload event CSVs"]
+    assert values(at.info) == ["Choose one or more CSV files to check them.", DISABLED]
+    assert labels(at.text_input) == []
+    assert labels(at.button) == []
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_secret_disables_saving_too(events, monkeypatch, blank):
+    at = run_page(blank, monkeypatch)
+    assert not at.exception
+    assert DISABLED in values(at.info)
+    assert labels(at.text_input) == []
+
+
+def test_with_a_secret_undo_needs_no_upload_and_a_wrong_secret_changes_nothing(events, monkeypatch):
+    before = events.read_bytes()
+    at = run_page(SECRET, monkeypatch)
+    assert not at.exception
+    assert labels(at.text_input) == ["Editor secret"]
+    assert labels(at.button) == ["Undo the last save"]  # no Save without a valid upload
+    assert at.button(key="undo").disabled
+    at.text_input(key="editor_secret").set_value("wrong").run()
+    assert not at.button(key="undo").disabled
+    at.button(key="undo").click().run()
+    assert values(at.error) == ["Wrong editor secret: nothing was changed."]
+    at.text_input(key="editor_secret").set_value(SECRET).run()
+    at.button(key="undo").click().run()
+    assert values(at.error) == [md_escape("nothing to undo: no save is recorded, or every save was undone already")]
+    assert events.read_bytes() == before
+
+
+def test_undo_restores_the_previous_save_without_an_upload(events, monkeypatch):
+    before = events.read_bytes()
+    dataset = Dataset.load(events)
+    saved = store.EventStore(events).save(GOOD.read_bytes(), validator=dataset.validator, author="test")
+    assert saved.written and events.read_bytes() != before
+    at = run_page(SECRET, monkeypatch)
+    [history] = at.dataframe
+    assert list(history.value.action) == ["merge"]
+    at.text_input(key="editor_secret").set_value(SECRET).run()
+    at.button(key="undo").click().run()
+    assert values(at.success) == [
+        md_escape(f"undid the merge of {saved.entry['when']}: restored {saved.entry['previous']}")
+    ]
+    assert events.read_bytes() == before
+    assert list(at.dataframe[-1].value.action) == ["undo", "merge"]
+
+
+def test_an_uploaded_file_is_previewed_saved_and_undone(events, monkeypatch):
+    before = events.read_bytes()
+    at = run_page(SECRET, monkeypatch)
+    at.file_uploader(key="upload_files").set_value([("good.csv", GOOD.read_bytes(), "text/csv")]).run()
+    assert not at.exception
+    assert [e.label for e in at.expander] == [f"{md_escape('good.csv')}: 2 rows, 0 errors, 0 warnings"]
+    assert "2 new events, 0 exact duplicates skipped, 0 conflicts with existing statements (added, flagged)." in [
+        m.value for m in at.markdown
+    ]
+    assert at.button(key="save").disabled
+    at.text_input(key="editor_secret").set_value(SECRET).run()
+    rows = Dataset.load(events).validation.rows
+    at.button(key="save").click().run()
+    assert values(at.success) == ["No problems found.", md_escape(f"saved: 2 events added, {rows} → {rows + 2} rows")]
+    after = events.read_bytes()
+    assert after.startswith(before) and Dataset.load(events).validation.rows == rows + 2
+    [entry] = store.EventStore(events).history()
+    at.button(key="undo").click().run()
+    assert values(at.success) == [
+        "No problems found.",
+        md_escape(f"undid the merge of {entry['when']}: restored {entry['previous']}"),
+    ]
+    assert events.read_bytes() == before
+
+
+def test_an_uploaded_file_without_a_secret_configured_cannot_be_saved(events, monkeypatch):
+    at = run_page(None, monkeypatch)
+    at.file_uploader(key="upload_files").set_value([("good.csv", GOOD.read_bytes(), "text/csv")]).run()
+    assert not at.exception
+    assert "Preview" in values(at.subheader)
+    assert DISABLED in values(at.info)
+    assert "save" not in [b.key for b in at.button] and labels(at.text_input) == []
