@@ -30,25 +30,18 @@ start_day = min(max(default_day, first), last)
 
 st.title("Kharkiv oblast: who controlled which settlement, day by day")
 map_column, text_column = st.columns([3, 2], gap="medium")
-with map_column:
+
+
+@st.fragment
+def date_and_figures() -> None:
+    """The date bridge and the text figures: a committed date reruns only this, never the map."""
     committed = date_control(start_day - first, last - first + 1, from_day(first).isoformat(),
                              [int(d - first) for d in timeline.change_days if first <= d <= last], key="date_control")
     day = first + int(committed)
-    view = state.query_view()
-    moved = st_folium(state.settlement_map(claimants), key=f"map-{','.join(claimants)}",
-                      returned_objects=["center", "zoom"], center=view.center, zoom=view.zoom,
-                      height=640, use_container_width=True)
-    state.remember_view(moved)
-    st.caption("Points: settlements with an exact GeoNames point. Hollow dashed marks: settlements placed "
-               "approximately around their hromada centre. Hromada lines and cells are approximate.")
-
-state.set_query(date=from_day(day).isoformat(),
-                claimants=None if claimants == CLAIMANTS else ",".join(claimants))
-shown = timeline.state_at(day)
-counts, areas = timeline.count_by_status(shown), timeline.area_by_status(shown)
-name_column = state.name_column()
-
-with text_column:
+    state.set_query(date=from_day(day).isoformat())
+    shown = timeline.state_at(day)
+    counts, areas = timeline.count_by_status(shown), timeline.area_by_status(shown)
+    name_column = state.name_column()
     st.subheader(f"{from_day(day):%d %B %Y}")
     st.dataframe(pd.DataFrame({
         "status": [STATUS_LABELS[s] for s in SHOWN_ORDER],
@@ -65,6 +58,18 @@ with text_column:
                      hide_index=True, key="changed",
                      column_config={"to_url": st.column_config.LinkColumn("link"), name_column: "settlement",
                                     "to_source": "source", "to_date": "statement date"})
+
+
+with map_column:
+    moved = st_folium(state.settlement_map(claimants), key=f"map-{','.join(claimants)}",
+                      returned_objects=["center", "zoom"], height=640, use_container_width=True)
+    state.remember_view(moved)
+    st.caption("Points: settlements with an exact GeoNames point. Hollow dashed marks: settlements placed "
+               "approximately around their hromada centre. Hromada lines and cells are approximate.")
+
+state.set_query(claimants=None if claimants == CLAIMANTS else ",".join(claimants))
+with text_column:
+    date_and_figures()
     st.caption(f"From `data/events.csv` ({len(state.dataset().events):,} events"
                f"{' + your uploaded events, this session only' if state.has_upload() else ''}); statements by: "
                f"{', '.join(CLAIMANT_LABELS[c] for c in claimants) or 'none'}. Areas are approximate: Voronoi "

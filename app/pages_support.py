@@ -165,10 +165,6 @@ def status_scale() -> alt.Scale:
     return alt.Scale(domain=list(STATUSES), range=[STATUS_COLOURS[s] for s in STATUSES])
 
 
-def status_legend_text() -> str:
-    return " · ".join(f"{s}: {STATUS_COLOURS[s]}" for s in STATUSES)
-
-
 # ---------------------------------------------------------------- small maps (Leaflet served by the app)
 
 def _base_map(lat: float, lon: float, zoom: int) -> folium.Map:

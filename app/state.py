@@ -161,21 +161,30 @@ def ensure_static_assets() -> str:
 
 @st.cache_resource(show_spinner=False)
 def geometry() -> dict[str, dict]:
-    return {name: json.loads(path.read_text("utf-8")) for name, path in (
+    """Outline, hromada lines and cells, simplified for display (areas come from the full shapes)."""
+    return {name: mapview.simplified(json.loads(path.read_text("utf-8"))) for name, path in (
         ("outline", paths.OUTLINE_GEOJSON), ("hromadas", paths.HROMADAS_GEOJSON), ("cells", paths.CELLS_GEOJSON))}
 
 
-@st.cache_resource(max_entries=16, show_spinner="Preparing the map…")
-def _settlement_map(signature, upload_digest: str, claimants: tuple[str, ...], _timeline: Timeline):
-    shapes = geometry()
-    return mapview.build_map(build_payload(_timeline), outline=shapes["outline"], boundaries=shapes["hromadas"],
-                             cells=shapes["cells"])
+MAPS = "session_maps"  # this session's settlement maps, by data version and claimant set
 
 
 def settlement_map(claimants: tuple[str, ...]):
-    """The map for a claimant set, built once and reused, so reruns send it no new HTML."""
-    return _settlement_map(_file_signature(paths.EVENTS_CSV), st.session_state.get(UPLOAD_DIGEST, ""),
-                           claimants, timeline(claimants))
+    """The map for a claimant set, built once per session and reused, so reruns send it no new HTML.
+
+    Per session, not shared: st_folium adds to the map object it renders. The view in the URL when it is
+    built is its starting view; after that the map keeps its own view and only reports it (no feedback loop
+    between st_folium's reported view and a view passed back in).
+    """
+    key = (_file_signature(paths.EVENTS_CSV), st.session_state.get(UPLOAD_DIGEST, ""), claimants)
+    maps = st.session_state.setdefault(MAPS, {})
+    if key not in maps:
+        shapes, view = geometry(), query_view()
+        maps.clear()
+        maps[key] = mapview.build_map(build_payload(timeline(claimants)), outline=shapes["outline"],
+                                      boundaries=shapes["hromadas"], cells=shapes["cells"], center=view.center,
+                                      zoom=view.zoom if view.center else None)
+    return maps[key]
 
 
 def previous_day(key: str, day: int) -> int:

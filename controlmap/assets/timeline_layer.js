@@ -364,7 +364,8 @@
       members.sort((a, b) => (d.katottg[a] < d.katottg[b] ? -1 : d.katottg[a] > d.katottg[b] ? 1 : 0));
       members.forEach((i, k) => {
         const angle = k * 2.399963;
-        const radius = 7 * Math.sqrt(k + 1);
+        // Start clear of the centre's own marker, so the exactly placed town stays hoverable.
+        const radius = 12 + 6.5 * Math.sqrt(k);
         offsets.set(i, L.point(radius * Math.cos(angle), radius * Math.sin(angle)));
       });
     }
@@ -895,6 +896,16 @@
       return result;
     }
 
+    // Displayed status of every settlement, in payload order (what the map shows, for tests and tools).
+    function statuses() {
+      const out = new Array(d.n);
+      for (let i = 0; i < d.n; i++) {
+        const r = shownRun[i];
+        out[i] = r < 0 ? "unknown" : d.statuses[d.status[r]];
+      }
+      return out;
+    }
+
     function features() {
       let shown = 0;
       for (let i = 0; i < d.n; i++) if (isShown(i)) shown += 1;
@@ -918,6 +929,8 @@
         mode: mode,
       }),
       counts: counts,
+      statuses: statuses,
+      view: () => ({ lat: map.getCenter().lat, lon: map.getCenter().lng, zoom: map.getZoom() }),
       play: play,
       pause: pause,
       setMode: setMode,

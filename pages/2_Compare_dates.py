@@ -1,0 +1,104 @@
+"""Compare two dates: the settlements that changed hands, with the statements responsible, and km² per side.
+
+URL: /Compare_dates?from=YYYY-MM-DD&to=YYYY-MM-DD[&claimants=ua,ru,independent][&names=uk]
+"""
+
+import json
+from datetime import date
+
+import streamlit as st
+
+from app import pages_support as ps
+from app import state
+from controlmap import exports, history
+
+EXAMPLES = {
+    "Sept 2022 counteroffensive (Balakliia–Izium–Kupiansk)": (date(2022, 9, 6), date(2022, 9, 12)),
+    "May 2024 offensive north of Kharkiv": (date(2024, 5, 9), date(2024, 6, 15)),
+}
+
+ps.page_setup("Compare two dates")
+state.names_switch()
+claimants = ps.claimant_filter("compare_claimants")
+name_column = state.name_column()
+other_column = ps.other_name_column(name_column)
+dataset = state.dataset()
+timeline = state.timeline(claimants)
+
+st.title("Compare two dates")
+
+latest_before, latest = history.latest_change(timeline)
+low, high = ps.EARLIEST, max(date.today(), history.from_day(timeline.span[1]))
+first_default = ps.clamp(state.query_date("from", latest_before), low, high)
+second_default = ps.clamp(state.query_date("to", latest), low, high)
+
+
+def _example(first: date, second: date) -> None:
+    st.session_state["compare_from"] = first
+    st.session_state["compare_to"] = second
+
+
+ps.seed("compare_from", first_default)
+ps.seed("compare_to", second_default)
+left, right, examples = st.columns([1, 1, 2])
+first = left.date_input("From", min_value=low, max_value=high, key="compare_from", format="YYYY-MM-DD")
+second = right.date_input("To", min_value=low, max_value=high, key="compare_to", format="YYYY-MM-DD")
+with examples:
+    st.caption(f"Default: the latest change ({latest_before.isoformat()} → {latest.isoformat()}). Examples:")
+    for i, (label, (a, b)) in enumerate(EXAMPLES.items()):
+        st.button(label, key=f"compare_example_{i}", on_click=_example, args=(a, b))
+state.set_query(**{"from": first.isoformat(), "to": second.isoformat()})
+
+if first > second:
+    st.info("“From” is after “To”: the table shows what changed going back in time.")
+
+changes = history.changes_with_places(timeline, first, second)
+st.subheader(f"{len(changes)} settlement{'s' if len(changes) != 1 else ''} changed hands between "
+             f"{first.isoformat()} and {second.isoformat()}", anchor=False)
+
+if changes.empty:
+    st.write("No displayed status differs between these dates under the chosen claimants.")
+else:
+    table = ps.with_safe_urls(changes, ["to_url"]).rename(columns={
+        name_column: "name", other_column: "other name", "to_date": "statement date",
+        "to_source": "statement responsible (source)", "to_url": "url", "from_source": "earlier statement (source)"})
+    left, right = st.columns([3, 2])
+    with left:
+        ps.table(table, key="compare_table",
+                column_order=["name", "other name", "katottg", "from_status", "to_status", "statement date",
+                              "statement responsible (source)", "url", "earlier statement (source)",
+                              "hromada_en", "raion_en", "coord_quality"],
+                column_config={"url": ps.link_column(), "from_status": "from", "to_status": "to",
+                               "hromada_en": "hromada", "raion_en": "raion",
+                               "coord_quality": "position"})
+        moves = changes.groupby(["from_status", "to_status"]).size().reset_index(name="settlements")
+        st.caption("; ".join(f"{r.from_status} → {r.to_status}: {r.settlements}" for r in moves.itertuples()))
+    with right:
+        ps.points_map(changes, "to_status", name_column, state.geometry()["outline"],
+                      key="compare_map")
+        st.caption("Points coloured by the new status (ua #0072B2, ru #D55E00, contested #F0E442, "
+                   "unknown #999999); hollow dashed rings are approximate positions (hromada centre).")
+
+st.subheader("Settlements and km² per status (km² approximate)", anchor=False)
+areas = exports.area_table(timeline, first, second).merge(history.count_table(timeline, first, second), on="status")
+areas = areas[["status", "from_settlements", "to_settlements", "difference", "from_km2", "to_km2",
+               "difference_km2"]]
+ps.table(areas, key="compare_areas", column_config={
+    "from_settlements": f"settlements {first.isoformat()}", "to_settlements": f"settlements {second.isoformat()}",
+    "difference": "settlements Δ",
+    "from_km2": st.column_config.NumberColumn(f"km² {first.isoformat()} (approx.)", format="%.1f"),
+    "to_km2": st.column_config.NumberColumn(f"km² {second.isoformat()} (approx.)", format="%.1f"),
+    "difference_km2": st.column_config.NumberColumn("km² Δ (approx.)", format="%+.1f")})
+
+downloads = st.columns(2)
+# Files are made only when asked for (a callable runs on the click, not on every rerun).
+downloads[0].download_button("Download the comparison (CSV)", lambda: exports.changes_csv(timeline, first, second),
+                             file_name=f"changes_{first.isoformat()}_{second.isoformat()}.csv", mime="text/csv",
+                             key="compare_download_csv", on_click="ignore")
+downloads[1].download_button("Download the comparison (JSON)",
+                             lambda: json.dumps(exports.changes_document(timeline, first, second),
+                                                ensure_ascii=False, indent=1),
+                             file_name=f"changes_{first.isoformat()}_{second.isoformat()}.json",
+                             mime="application/json", key="compare_download_json", on_click="ignore")
+
+ps.sources_caption(dataset, claimants, "same figures as `python -m controlmap changes`")

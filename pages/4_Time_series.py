@@ -1,0 +1,97 @@
+"""Time series: settlements and km² per status for every day of the span; snapshot exports at a chosen date.
+
+URL: /Time_series?date=YYYY-MM-DD[&claimants=ua,ru,independent][&scale=log][&names=uk]
+"""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app import pages_support as ps
+from app import state
+from controlmap import exports, history
+from controlmap.model import STATUSES
+
+ps.page_setup("Time series")
+state.names_switch()
+claimants = ps.claimant_filter("series_claimants")
+dataset = state.dataset()
+timeline = state.timeline(claimants)
+
+st.title("Time series")
+
+first, last = (history.from_day(d) for d in timeline.span)
+ps.seed("series_date", ps.clamp(state.query_date("date", last), first, last))
+chosen = st.date_input("Date", min_value=first, max_value=last, key="series_date", format="YYYY-MM-DD",
+                       help="Marked on the charts; the figures and the snapshot downloads are for this date.")
+ps.seed("series_scale", "log" if st.query_params.get("scale") == "log" else "linear")
+scale = st.radio("Settlements axis", ["linear", "log"], key="series_scale", horizontal=True,
+                 format_func={"linear": "linear", "log": "symmetric log (shows the small counts)"}.get)
+state.set_query(date=chosen.isoformat(), scale=None if scale == "linear" else scale)
+
+# ---------------------------------------------------------------- figures at the date
+figures = history.figures_at(timeline, chosen)
+st.subheader(f"On {chosen.isoformat()}", anchor=False)
+columns = st.columns(len(STATUSES))
+for column, row in zip(columns, figures.itertuples(), strict=True):
+    column.metric(f"{row.status}: settlements", f"{row.settlements:,}", help=history.STATUS_LABELS[row.status])
+    column.caption(f"≈ {row.km2:,.1f} km² (approximate)")
+ps.table(figures, key="series_figures",
+        column_config={"km2": st.column_config.NumberColumn("km² (approx.)", format="%.1f")})
+
+# ---------------------------------------------------------------- charts
+# The daily series is a step function: only the days on which a figure changes are sent, drawn as steps.
+steps = history.series_steps(timeline.daily_series())
+long = history.series_long(steps)
+marker = pd.DataFrame({"date": [pd.Timestamp(chosen)], "label": [chosen.isoformat()]})
+hover = alt.selection_point(fields=["date"], on="pointerover", empty=False, clear="pointerout")
+colour = alt.Color("status:N", scale=ps.status_scale(), sort=list(STATUSES))
+
+
+def _chart(measure: str, title: str, stacked: bool, log: bool = False) -> alt.LayerChart:
+    y = alt.Y(f"{measure}:Q", title=title, stack="zero" if stacked else None,
+              scale=alt.Scale(type="symlog") if log else alt.Undefined)
+    mark = {"interpolate": "step-after"}
+    lines = alt.Chart(long).mark_area(opacity=0.85, **mark) if stacked else alt.Chart(long).mark_line(
+        strokeWidth=2, **mark)
+    lines = lines.encode(x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")), y=y, color=colour,
+                         order=alt.Order("status_order:Q"))
+    lines = lines.transform_calculate(status_order=f"indexof({list(STATUSES)!r}, datum.status)")
+    # One transparent band per period of unchanged figures: hovering anywhere in it shows them.
+    tooltip = [alt.Tooltip("date:T", title="from", format="%Y-%m-%d"),
+               alt.Tooltip("last:T", title="to", format="%Y-%m-%d")] + [
+        alt.Tooltip(f"{s}_{measure}:Q", title=s, format=",.1f" if measure == "km2" else ",d") for s in STATUSES]
+    bands = alt.Chart(steps).mark_rect(color="#555555").encode(
+        x="date:T", x2="end:T", opacity=alt.condition(hover, alt.value(0.15), alt.value(0.001)), tooltip=tooltip,
+    ).add_params(hover)
+    chosen_rule = alt.Chart(marker).mark_rule(color="#000000", strokeDash=[4, 3], strokeWidth=2).encode(
+        x="date:T", tooltip=[alt.Tooltip("label:N", title="chosen date")])
+    return alt.layer(lines, bands, chosen_rule).properties(height=280)
+
+
+st.subheader("Settlements per status", anchor=False)
+st.altair_chart(_chart("settlements", "settlements", stacked=False, log=scale == "log"), width="stretch",
+                key="series_settlements")
+st.subheader("km² per status (approximate)", anchor=False)
+st.altair_chart(_chart("km2", "km² (approximate, stacked)", stacked=True), width="stretch", key="series_km2")
+st.caption("Hover a chart for the figures of a day; the dashed rule is the chosen date. Colours: ua #0072B2, "
+           "ru #D55E00, contested #F0E442, unknown #999999 (colour-blind safe).")
+
+# ---------------------------------------------------------------- exports
+st.subheader(f"Snapshot of {chosen.isoformat()}", anchor=False)
+st.caption("Every settlement's status, since when, and whether it is disputed: the same files as "
+           f"`python -m controlmap snapshot --date {chosen.isoformat()} --claimants "
+           f"{ps.claimants_text(claimants)} --format csv|geojson`.")
+downloads = st.columns(3)
+stem = f"snapshot_{chosen.isoformat()}"
+# Files are made only when asked for (a callable runs on the click, not on every rerun).
+downloads[0].download_button("Snapshot (CSV)", lambda: exports.snapshot_csv(timeline, chosen),
+                             file_name=f"{stem}.csv", mime="text/csv", key="series_download_csv", on_click="ignore")
+downloads[1].download_button("Snapshot (GeoJSON)", lambda: exports.snapshot_geojson(timeline, chosen),
+                             file_name=f"{stem}.geojson", mime="application/geo+json",
+                             key="series_download_geojson", on_click="ignore")
+downloads[2].download_button("Snapshot (JSON)", lambda: exports.snapshot_json(timeline, chosen),
+                             file_name=f"{stem}.json", mime="application/json", key="series_download_json",
+                             on_click="ignore")
+
+ps.sources_caption(dataset, claimants, f"span {first.isoformat()} – {last.isoformat()}")

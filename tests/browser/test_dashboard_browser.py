@@ -1,0 +1,138 @@
+"""The real map page (dashboard.py) on the shipped data, in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from controlmap.dataset import Dataset
+from controlmap.model import STATUSES
+from controlmap.timeline import from_day, to_day
+from tests.browser.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+KUPIANSK = "UA63080090010026457"
+AT_KUPIANSK = "&lat=49.7100&lon=37.6158&zoom=12"  # zoomed in, so that the town's own marker is alone
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Dataset.load()
+
+
+@pytest.fixture(scope="module")
+def dashboard(streamlit_app) -> str:
+    return streamlit_app(ROOT / "dashboard.py")
+
+
+def map_frame(page):
+    """The st_folium iframe, once its timeline layer is ready."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('iframe')].some(f => { try { return !!f.contentWindow.controlmap }"
+        " catch (e) { return false } })", timeout=60_000)
+    for frame in page.frames:
+        if frame.evaluate("() => !!window.controlmap"):
+            return frame
+    raise AssertionError("no map frame")
+
+
+def open_dashboard(page, base: str, query: str = ""):
+    page.goto(f"{base}/{query}")
+    return map_frame(page)
+
+
+def engine_statuses(engine, day, claimants=("ua", "ru", "independent")) -> list[str]:
+    state = engine.timeline(claimants).state_at(day)
+    return [STATUSES[c] for c in state.status]
+
+
+def map_day(frame, day_text: str) -> int:
+    day0 = frame.evaluate("() => window.controlmap.isoDate(0)")
+    return to_day(day_text) - to_day(day0)
+
+
+def test_the_map_draws_every_settlement_offline_without_errors(page, dashboard, engine):
+    frame = open_dashboard(page, dashboard)
+    assert len(engine.gazetteer) == frame.evaluate("() => window.controlmap.stats().features")
+    assert [] == page.recorder.external_requests
+    assert [] == page.recorder.console_errors
+
+
+def test_the_map_shows_the_engines_status_for_every_settlement_at_two_dates(page, dashboard, engine):
+    frame = open_dashboard(page, dashboard, "?date=2022-09-06")
+    before = frame.evaluate("() => window.controlmap.statuses()")
+    assert engine_statuses(engine, "2022-09-06") == before
+    frame.evaluate("(day) => window.controlmap.setDay(day)", map_day(frame, "2022-09-12"))
+    after = frame.evaluate("() => window.controlmap.statuses()")
+    assert engine_statuses(engine, "2022-09-12") == after
+    recoloured = {engine.gazetteer.settlements.katottg[i] for i, (a, b) in enumerate(zip(before, after, strict=True))
+                  if a != b}
+    assert set(engine.timeline().changes("2022-09-06", "2022-09-12").katottg) == recoloured
+
+
+def test_releasing_the_slider_updates_the_figures_and_the_url(page, dashboard, engine):
+    frame = open_dashboard(page, dashboard, "?date=2022-03-01")
+    target = map_day(frame, "2022-09-12")
+    frame.evaluate("""(value) => {
+        const slider = document.querySelector('.cm-slider');
+        slider.value = String(value);
+        slider.dispatchEvent(new Event('input'));
+        slider.dispatchEvent(new Event('change'));
+    }""", target)
+    expect(page.get_by_role("heading", name="12 September 2022")).to_be_visible(timeout=30_000)
+    page.wait_for_function("() => location.search.includes('date=2022-09-12')", timeout=30_000)
+    counts = engine.timeline().count_by_status(engine.timeline().state_at("2022-09-12"))
+    assert counts == frame.evaluate("() => window.controlmap.counts()")
+
+
+def test_play_advances_the_date(page, dashboard):
+    frame = open_dashboard(page, dashboard, "?date=2022-03-01")
+    start = frame.evaluate("() => window.controlmap.getDay()")
+    frame.locator(".cm-play").click()
+    frame.wait_for_function(f"() => window.controlmap.getDay() > {start} + 3", timeout=20_000)
+    frame.locator(".cm-play").click()
+    assert frame.evaluate("() => window.controlmap.stats().lastPaintMs") < 50
+
+
+def test_the_tooltip_shows_a_towns_names_status_and_source(page, dashboard, engine):
+    frame = open_dashboard(page, dashboard, "?date=2025-11-25" + AT_KUPIANSK)
+    point = frame.evaluate("(k) => window.controlmap.pixelOf(k)", KUPIANSK)
+    box = page.locator("iframe").first.bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    tip = frame.locator(".cm-tooltip")
+    expect(tip).to_contain_text("Kupiansk", timeout=10_000)
+    expect(tip).to_contain_text("Купʼянськ".replace("ʼ", "’"))
+    expect(tip).to_contain_text("disputed")
+    source = engine.timeline().snapshot("2025-11-25").set_index("katottg").source[KUPIANSK]
+    expect(tip).to_contain_text(source)
+
+
+def test_a_shared_url_restores_date_claimants_and_view(page, dashboard, engine):
+    frame = open_dashboard(page, dashboard, "?date=2025-12-13&claimants=ru&lat=49.7100&lon=37.6158&zoom=11")
+    assert "2025-12-13" == frame.evaluate("() => window.controlmap.isoDate(window.controlmap.getDay())")
+    assert engine_statuses(engine, "2025-12-13", ("ru",)) == frame.evaluate("() => window.controlmap.statuses()")
+    view = frame.evaluate("() => window.controlmap.view()")
+    assert (11, 49.71, 37.616) == (view["zoom"], round(view["lat"], 2), round(view["lon"], 3))
+    expect(page.get_by_role("heading", name="13 December 2025")).to_be_visible()
+    query = parse_qs(urlsplit(page.url).query)
+    assert (["2025-12-13"], ["ru"]) == (query["date"], query["claimants"])
+
+
+def test_clicking_a_settlement_opens_its_history(page, dashboard):
+    frame = open_dashboard(page, dashboard, "?date=2025-11-25" + AT_KUPIANSK)
+    point = frame.evaluate("(k) => window.controlmap.pixelOf(k)", KUPIANSK)
+    box = page.locator("iframe").first.bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_url(re.compile(rf"/Town_history\?settlement={KUPIANSK}"), timeout=30_000)
+    expect(page.get_by_text("Kupiansk").first).to_be_visible(timeout=30_000)
+
+
+def test_the_date_shown_is_one_date_everywhere(page, dashboard):
+    frame = open_dashboard(page, dashboard, "?date=2024-05-20")
+    assert "2024-05-20" == frame.evaluate("() => window.controlmap.isoDate(window.controlmap.getDay())")
+    assert "2024-05-20" == frame.locator(".cm-date-text").text_content()
+    expect(page.get_by_role("heading", name=f"{from_day(to_day('2024-05-20')):%d %B %Y}")).to_be_visible()
