@@ -1,12 +1,12 @@
 """The map page: each settlement's controller at the date on the slider, recoloured in the browser."""
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from app import state
 from app.date_control import date_control
 from controlmap.model import CLAIMANTS
+from controlmap.text import md_escape, md_link
 from controlmap.timeline import from_day, to_day
 
 CLAIMANT_LABELS = {"ua": "Ukrainian officials", "ru": "Russian officials", "independent": "Independent observers"}
@@ -16,12 +16,10 @@ SHOWN_ORDER = ("ua", "ru", "contested", "unknown")
 
 st.set_page_config(page_title="Kharkiv oblast: who controlled what, when", page_icon="🗺️", layout="wide")
 state.ensure_static_assets()
-names = state.names_switch()
-claimants = tuple(st.sidebar.multiselect(
-    "Statements included", CLAIMANTS, default=list(state.query_claimants()), format_func=CLAIMANT_LABELS.get,
-    key="claimants", help="Whose statements decide the displayed status. Claims are never merged."))
-if not claimants:
-    st.sidebar.warning("No statements included: every settlement shows the 24 Feb 2022 baseline.")
+# The claimant checkboxes are drawn after the map (so the map reaches the browser first); their values are
+# known before: the widgets' own state, else the URL.
+from_url = state.query_claimants()
+claimants = tuple(c for c in CLAIMANTS if st.session_state.get(f"claimant_{c}", c in from_url))
 
 timeline = state.timeline(claimants)
 first, last = timeline.span
@@ -34,30 +32,44 @@ map_column, text_column = st.columns([3, 2], gap="medium")
 
 @st.fragment
 def date_and_figures() -> None:
-    """The date bridge and the text figures: a committed date reruns only this, never the map."""
-    committed = date_control(start_day - first, last - first + 1, from_day(first).isoformat(),
+    """The date bridge, Streamlit-side date controls and the text figures: a date change reruns only this,
+    never the map (the map is told the new day in the browser)."""
+    back, forward = st.columns(2)
+    span = {"default": start_day, "first": first, "last": last}
+    back.button("◀ 30 days", key="back_30", on_click=state.shift_map_day, args=(-30,), kwargs=span,
+                use_container_width=True)
+    forward.button("30 days ▶", key="forward_30", on_click=state.shift_map_day, args=(30,), kwargs=span,
+                   use_container_width=True)
+    requested = state.map_day(start_day)
+    committed = date_control(requested - first, last - first + 1, from_day(first).isoformat(),
                              [int(d - first) for d in timeline.change_days if first <= d <= last], key="date_control")
     day = first + int(committed)
+    state.set_map_day(day)
     state.set_query(date=from_day(day).isoformat())
     shown = timeline.state_at(day)
-    counts, areas = timeline.count_by_status(shown), timeline.area_by_status(shown)
-    name_column = state.name_column()
     st.subheader(f"{from_day(day):%d %B %Y}")
-    st.dataframe(pd.DataFrame({
-        "status": [STATUS_LABELS[s] for s in SHOWN_ORDER],
-        "settlements": [counts[s] for s in SHOWN_ORDER],
-        "area km² (approx.)": [areas[s] for s in SHOWN_ORDER],
-    }), hide_index=True, key="figures")
-    disputed = int(shown.disputed.sum())
-    st.markdown(f"**Disputed** (the sides' recent statements disagree): {disputed} settlement(s)")
+    st.markdown(figures_table(timeline.count_by_status(shown), timeline.area_by_status(shown)))
+    st.markdown(f"**Disputed** (the sides' recent statements disagree): {int(shown.disputed.sum())} settlement(s)")
     previous = state.previous_day("map_previous_day", day)
     changed = timeline.changes(previous, day)
     st.markdown(f"**Changed since {from_day(previous):%d %b %Y}:** {len(changed)} settlement(s)")
     if len(changed):
-        st.dataframe(changed[[name_column, "from_status", "to_status", "to_source", "to_date", "to_url"]],
-                     hide_index=True, key="changed",
-                     column_config={"to_url": st.column_config.LinkColumn("link"), name_column: "settlement",
-                                    "to_source": "source", "to_date": "statement date"})
+        st.markdown(changes_list(changed, state.name_column()))
+
+
+def figures_table(counts: dict, areas: dict) -> str:
+    """The map as text: settlements and approximate km² per status (a Markdown table: no data grid to load)."""
+    rows = [f"| {STATUS_LABELS[s]} | {counts[s]:,} | {areas[s]:,.1f} |" for s in SHOWN_ORDER]
+    return "\n".join(["| status | settlements | area km² (approx.) |", "| --- | ---: | ---: |", *rows])
+
+
+def changes_list(changed, name_column: str, limit: int = 40) -> str:
+    """Changed settlements with the statement responsible; every field from the data escaped."""
+    lines = [f"- **{md_escape(row[name_column])}**: {row.from_status} → {row.to_status}, "
+             f"{md_link(row.to_source, row.to_url)} ({row.to_date})" for _, row in changed.head(limit).iterrows()]
+    if len(changed) > limit:
+        lines.append(f"- … and {len(changed) - limit} more (see the Compare dates page)")
+    return "\n".join(lines)
 
 
 with map_column:
@@ -67,6 +79,13 @@ with map_column:
     st.caption("Points: settlements with an exact GeoNames point. Hollow dashed marks: settlements placed "
                "approximately around their hromada centre. Hromada lines and cells are approximate.")
 
+names = state.names_switch()
+st.sidebar.markdown("**Statements included**", help="Whose statements decide the displayed status. "
+                    "Claims are never merged.")
+for claimant in CLAIMANTS:
+    st.sidebar.checkbox(CLAIMANT_LABELS[claimant], value=claimant in from_url, key=f"claimant_{claimant}")
+if not claimants:
+    st.sidebar.warning("No statements included: every settlement shows the 24 Feb 2022 baseline.")
 state.set_query(claimants=None if claimants == CLAIMANTS else ",".join(claimants))
 with text_column:
     date_and_figures()

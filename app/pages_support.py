@@ -8,7 +8,6 @@ st.dataframe / st.text, or through `md_escape` where it must sit inside Markdown
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterable
 from datetime import date
 
@@ -21,25 +20,17 @@ from streamlit_folium import st_folium
 from app import state
 from controlmap import offline
 from controlmap.dataset import Dataset
-from controlmap.history import CLAIMANT_LABELS, STATUS_COLOURS, safe_url
+from controlmap.history import CLAIMANT_LABELS, STATUS_COLOURS
 from controlmap.model import CLAIMANTS, STATUSES
+from controlmap.text import md_escape, safe_url  # noqa: F401  (re-exported for the pages)
 
 EVENTS_FILE = "data/events.csv"
 EARLIEST = date(2022, 1, 1)
 NONE = "none"  # the URL value of an empty selection (an absent parameter means "all")
 MAP_HEIGHT = 360
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=\"'&%^@])")
 
 
 # ---------------------------------------------------------------- text
-
-def md_escape(value) -> str:
-    """Untrusted text made literal inside Streamlit Markdown: every ASCII punctuation mark is backslash-escaped
-    (links, emphasis, HTML, LaTeX, :colour[…] directives and :material/…: icons all stay plain text)."""
-    text = "" if value is None else str(value)
-    text = re.sub(r"\s+", " ", text).strip()
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-
 
 def other_name_column(name_column: str) -> str:
     return "name_uk" if name_column == "name_en" else "name_en"
@@ -178,6 +169,11 @@ def _outline(m: folium.Map, outline: dict | None) -> None:
             "color": "#444444", "weight": 1.5, "fill": False}).add_to(m)
 
 
+def tooltip_text(text: str) -> str:
+    """Text for a folium tooltip: HTML-escaped, and braces too (branca renders tooltips as Jinja templates)."""
+    return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
+
+
 def settlement_map(info: dict, status: str, cell: dict | None, outline: dict | None, key: str) -> None:
     """One settlement: its Voronoi cell (exact points only) and its point; an approximate point as a dashed ring."""
     if info.get("lat") is None or info.get("lon") is None:
@@ -186,7 +182,7 @@ def settlement_map(info: dict, status: str, cell: dict | None, outline: dict | N
     m = _base_map(info["lat"], info["lon"], 10)
     _outline(m, outline)
     colour = STATUS_COLOURS.get(status, STATUS_COLOURS["unknown"])
-    label = html.escape(f"{info['name_en']} ({info['name_uk']}): {status}")
+    label = tooltip_text(f"{info['name_en']} ({info['name_uk']}): {status}")
     if cell is not None:
         folium.GeoJson({"type": "Feature", "geometry": cell["geometry"], "properties": {}},
                        style_function=lambda _: {"color": "#222222", "weight": 1, "fillColor": colour,
@@ -216,7 +212,7 @@ def points_map(frame: pd.DataFrame, status_column: str, name_column: str, outlin
         folium.CircleMarker([row.lat, row.lon], radius=7, color="#222222", weight=1.5,
                             dash_array="3 3" if approximate else None, fill=True, fill_color=colour,
                             fill_opacity=0.35 if approximate else 0.9,
-                            tooltip=folium.Tooltip(html.escape(text))).add_to(m)
+                            tooltip=folium.Tooltip(tooltip_text(text))).add_to(m)
     if len(placed) > 1:
         m.fit_bounds([[placed.lat.min(), placed.lon.min()], [placed.lat.max(), placed.lon.max()]], padding=(40, 40))
     st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True, returned_objects=[])

@@ -11,8 +11,8 @@ import streamlit as st
 
 from controlmap import mapview, offline, paths, store
 from controlmap.dataset import Dataset
-from controlmap.payload import build_payload
 from controlmap.model import CLAIMANTS
+from controlmap.payload import build_payload
 from controlmap.timeline import Timeline, from_day, to_day
 
 # session_state keys
@@ -24,7 +24,11 @@ NAME_COLUMN = {"en": "name_en", "uk": "name_uk"}
 
 
 def _file_signature(path) -> tuple[int, int]:
-    stat = path.stat()
+    """Changes whenever the file is replaced; (0, 0) when it is missing (the validator then says so)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return 0, 0
     return stat.st_mtime_ns, stat.st_size
 
 
@@ -219,3 +223,28 @@ def editor_secret() -> str | None:
 
 def event_store() -> store.EventStore:
     return store.EventStore(paths.EVENTS_CSV)
+
+
+# ---------------------------------------------------------------- the map page's day
+
+MAP_DAY = "map_day"  # the day the map page shows (engine day number)
+
+
+def map_day(default: int) -> int:
+    return st.session_state.get(MAP_DAY, default)
+
+
+def set_map_day(day: int) -> None:
+    st.session_state[MAP_DAY] = int(day)
+
+
+def shift_map_day(days: int, default: int, first: int, last: int) -> None:
+    """Button callback: move the map page's day by `days`, within the span."""
+    set_map_day(min(max(map_day(default) + days, first), last))
+
+
+def go_to_date(key: str, first: int, last: int) -> None:
+    """Date-input callback: show the picked date."""
+    picked = st.session_state.get(key)
+    if picked is not None:
+        set_map_day(min(max(to_day(picked), first), last))

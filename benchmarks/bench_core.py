@@ -65,7 +65,8 @@ def bench_resolve() -> dict:
     counts = pd.Series(outcomes).value_counts().to_dict()
     return {"rows": [
         ["gazetteer", "build resolver index (1,751 settlements)", f"{build:.3f} s", ""],
-        ["gazetteer", "resolve 100,000 mixed-form names", f"{elapsed:.2f} s", TARGETS["resolve 100,000 mixed-form names"]],
+        ["gazetteer", "resolve 100,000 mixed-form names", f"{elapsed:.2f} s",
+         TARGETS["resolve 100,000 mixed-form names"]],
         ["gazetteer", f"  outcome ({len(set(names)):,} distinct forms)",
          ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())), ""],
         ["gazetteer", "peak RSS", f"{peak_rss_mb():.0f} MB", ""],

@@ -284,12 +284,6 @@ def events_export(events: pd.DataFrame, settlements: pd.DataFrame) -> pd.DataFra
     return out[EVENT_EXPORT_COLUMNS].fillna("").reset_index(drop=True)
 
 
-def safe_url(value) -> str | None:
-    """The URL if it is an http(s) address, else None (never a javascript: or data: link)."""
-    text = str(value or "").strip()
-    return text if text.lower().startswith(("http://", "https://")) else None
-
-
 # ---------------------------------------------------------------- time series
 
 def series_steps(daily: pd.DataFrame) -> pd.DataFrame:

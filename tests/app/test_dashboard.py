@@ -24,8 +24,10 @@ def run_dashboard(**query) -> AppTest:
 
 
 def figures(at: AppTest) -> list[tuple[int, float]]:
-    table = at.dataframe[0].value  # the figures table comes first
-    return list(zip(table["settlements"], table["area km² (approx.)"], strict=True))
+    """The figures table (Markdown) as (settlements, km²) per status, in the page's order."""
+    table = next(m.value for m in at.markdown if m.value.startswith("| status |"))
+    rows = [line.strip("| ").split(" | ") for line in table.splitlines()[2:]]
+    return [(int(count.replace(",", "")), float(area.replace(",", ""))) for _, count, area in rows]
 
 
 def expected(engine, day, claimants=("ua", "ru", "independent")) -> list[tuple[int, float]]:
@@ -50,9 +52,11 @@ def test_a_later_date_gives_the_engines_later_figures(engine):
 
 def test_the_claimant_filter_changes_the_figures_as_the_engine_says(engine):
     at = run_dashboard(date="2025-12-13", claimants="ru")
-    assert ["ru"] == at.multiselect(key="claimants").value
+    assert [False, True, False] == [at.checkbox(key=f"claimant_{c}").value for c in ("ua", "ru", "independent")]
     assert expected(engine, "2025-12-13", ("ru",)) == figures(at)
-    at.multiselect(key="claimants").set_value(["ua", "independent"]).run()
+    at.checkbox(key="claimant_ua").check()
+    at.checkbox(key="claimant_ru").uncheck()
+    at.checkbox(key="claimant_independent").check().run()
     assert expected(engine, "2025-12-13", ("ua", "independent")) == figures(at)
     assert "ua,independent" == at.query_params["claimants"]
 
@@ -61,6 +65,26 @@ def test_without_a_date_the_page_shows_the_last_day_with_a_statement(engine):
     at = run_dashboard()
     last = engine.timeline().span[1]
     assert expected(engine, last) == figures(at)
+
+
+def test_the_30_day_buttons_move_the_date_and_the_figures_follow(engine):
+    at = run_dashboard(date="2022-08-01")
+    at.button(key="forward_30").click().run()
+    assert "31 August 2022" == at.subheader[0].value
+    assert expected(engine, "2022-08-31") == figures(at)
+    assert "2022-08-31" == at.query_params["date"]
+    at.button(key="back_30").click().run()
+    at.button(key="back_30").click().run()
+    assert "02 July 2022" == at.subheader[0].value
+
+
+def test_changed_settlements_are_listed_with_their_sources_as_plain_text(engine):
+    at = run_dashboard(date="2022-09-06")
+    at.button(key="forward_30").click().run()
+    changed = engine.timeline().changes("2022-09-06", "2022-10-06")
+    assert any(f"{len(changed)} settlement(s)" in m.value for m in at.markdown)
+    listing = next(m.value for m in at.markdown if m.value.startswith("- **"))
+    assert "Kupiansk" in listing
 
 
 def test_an_unreadable_date_in_the_url_falls_back_to_the_last_day(engine):
