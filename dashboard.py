@@ -19,7 +19,7 @@ state.ensure_static_assets()
 # The claimant checkboxes are drawn after the map (so the map reaches the browser first); their values are
 # known before: the widgets' own state, else the URL.
 from_url = state.query_claimants()
-claimants = tuple(c for c in CLAIMANTS if st.session_state.get(f"claimant_{c}", c in from_url))
+claimants = tuple(c for c in CLAIMANTS if state.widget_value(f"claimant_{c}", c in from_url))
 
 timeline = state.timeline(claimants)
 first, last = timeline.span

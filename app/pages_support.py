@@ -65,17 +65,10 @@ def sources_caption(dataset: Dataset, claimants: Iterable[str] | None, extra: st
         st.caption(f"{errors} rows of `{EVENTS_FILE}` have errors and are left out (see the Upload page).")
 
 
-def seed(key: str, value) -> None:
-    """A widget's first value (from the URL) set through session state, so that later runs keep the user's
-    choice and callbacks may change it (a widget given both `value=` and a session value warns)."""
-    if key not in st.session_state:
-        st.session_state[key] = value
-
-
 def claimant_filter(key: str, container=None) -> tuple[str, ...]:
     """Multiselect of claimants kept in the URL as `claimants=ua,ru,independent` (`none` for an empty choice)."""
     container = container or st.sidebar
-    seed(key, list(state.query_claimants()))
+    state.seed(key, list(state.query_claimants()))
     chosen = container.multiselect(
         "Claimants", list(CLAIMANTS), key=key,
         format_func=lambda c: f"{c} ({CLAIMANT_LABELS[c]})",

@@ -248,3 +248,33 @@ def go_to_date(key: str, first: int, last: int) -> None:
     picked = st.session_state.get(key)
     if picked is not None:
         set_map_day(min(max(to_day(picked), first), last))
+
+
+# ---------------------------------------------------------------- widget values
+
+def seed(key: str, value) -> None:
+    """A widget's first value (from the URL) set through session state, so that later runs keep the user's
+    choice and callbacks may change it (a widget given both `value=` and a session value warns)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def widget_value(key: str, default):
+    """A widget's current value before the widget is drawn this run (its default on the first run)."""
+    return st.session_state.get(key, default)
+
+
+def set_widget(**values) -> None:
+    """Callback helper: give widgets new values (takes effect on the rerun the callback precedes)."""
+    for key, value in values.items():
+        st.session_state[key] = value
+
+
+def reset_widgets(*keys: str) -> None:
+    for key in keys:
+        st.session_state.pop(key, None)
+
+
+def upload_choices() -> dict[str, dict[str, str]]:
+    """Candidates picked on the Upload page for ambiguous settlements: file name → {settlement text: katottg}."""
+    return st.session_state.setdefault("upload_choices", {})

@@ -40,7 +40,7 @@ def _label(code: str) -> str:
             f"{info['raion_en']} raion · {code}")
 
 
-ps.seed("town_query", st.query_params.get("q", ""))
+state.seed("town_query", st.query_params.get("q", ""))
 query = st.text_input("Settlement: any spelling (Kupiansk, Kupyansk, Купянск…) or a KATOTTG code",
                       key="town_query", on_change=_new_search,
                       placeholder="e.g. Kupiansk, Vovchansk, Balakliia")

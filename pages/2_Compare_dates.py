@@ -34,12 +34,11 @@ second_default = ps.clamp(state.query_date("to", latest), low, high)
 
 
 def _example(first: date, second: date) -> None:
-    st.session_state["compare_from"] = first
-    st.session_state["compare_to"] = second
+    state.set_widget(compare_from=first, compare_to=second)
 
 
-ps.seed("compare_from", first_default)
-ps.seed("compare_to", second_default)
+state.seed("compare_from", first_default)
+state.seed("compare_to", second_default)
 left, right, examples = st.columns([1, 1, 2])
 first = left.date_input("From", min_value=low, max_value=high, key="compare_from", format="YYYY-MM-DD")
 second = right.date_input("To", min_value=low, max_value=high, key="compare_to", format="YYYY-MM-DD")

@@ -40,19 +40,18 @@ def _settlement_label(code: str) -> str:
 
 
 def _reset() -> None:
-    for key in ("events_query", "events_from", "events_to", "events_claimants", "events_statuses",
-                "events_settlements", "events_sources"):
-        st.session_state.pop(key, None)
+    state.reset_widgets("events_query", "events_from", "events_to", "events_claimants", "events_statuses",
+                        "events_settlements", "events_sources")
     st.query_params.clear()
 
 
-ps.seed("events_query", st.query_params.get("q", ""))
-ps.seed("events_from", ps.clamp(state.query_date("from", first_day), first_day, last_day))
-ps.seed("events_to", ps.clamp(state.query_date("to", last_day), first_day, last_day))
-ps.seed("events_claimants", ps.query_list("claimants", CLAIMANTS, list(CLAIMANTS)))
-ps.seed("events_statuses", ps.query_list("status", EVENT_STATUSES, list(EVENT_STATUSES)))
-ps.seed("events_settlements", ps.query_list("settlement", present, []))
-ps.seed("events_sources", [s for s in ps.query_values("source") if s in set(sources)])
+state.seed("events_query", st.query_params.get("q", ""))
+state.seed("events_from", ps.clamp(state.query_date("from", first_day), first_day, last_day))
+state.seed("events_to", ps.clamp(state.query_date("to", last_day), first_day, last_day))
+state.seed("events_claimants", ps.query_list("claimants", CLAIMANTS, list(CLAIMANTS)))
+state.seed("events_statuses", ps.query_list("status", EVENT_STATUSES, list(EVENT_STATUSES)))
+state.seed("events_settlements", ps.query_list("settlement", present, []))
+state.seed("events_sources", [s for s in ps.query_values("source") if s in set(sources)])
 
 query = st.text_input("Search: a settlement by any name form (Kupyansk, Купянск, Kupjansk…) or words of a "
                       "source or quote", key="events_query", placeholder="e.g. Vovchansk, ISW, liberated")

@@ -21,10 +21,10 @@ timeline = state.timeline(claimants)
 st.title("Time series")
 
 first, last = (history.from_day(d) for d in timeline.span)
-ps.seed("series_date", ps.clamp(state.query_date("date", last), first, last))
+state.seed("series_date", ps.clamp(state.query_date("date", last), first, last))
 chosen = st.date_input("Date", min_value=first, max_value=last, key="series_date", format="YYYY-MM-DD",
                        help="Marked on the charts; the figures and the snapshot downloads are for this date.")
-ps.seed("series_scale", "log" if st.query_params.get("scale") == "log" else "linear")
+state.seed("series_scale", "log" if st.query_params.get("scale") == "log" else "linear")
 scale = st.radio("Settlements axis", ["linear", "log"], key="series_scale", horizontal=True,
                  format_func={"linear": "linear", "log": "symmetric log (shows the small counts)"}.get)
 state.set_query(date=chosen.isoformat(), scale=None if scale == "linear" else scale)

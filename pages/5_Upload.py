@@ -125,7 +125,7 @@ def show_file(file: Checked, shipped: Dataset, choices: dict[str, dict[str, str]
 
 def check_and_preview(files, shipped: Dataset) -> Upload | None:
     """Validation, then (when there are no errors) the preview and Try. The valid upload, or None."""
-    choices: dict[str, dict[str, str]] = st.session_state.setdefault("upload_choices", {})
+    choices = state.upload_choices()
     checked = check_files(files, shipped, choices)
     for file in checked:
         show_file(file, shipped, choices)

@@ -59,14 +59,14 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def streamlit_server(app: Path | str, env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run ``streamlit run app`` on a free port from the repository root; yield its base URL."""
+def streamlit_server(app: Path | str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> Iterator[str]:
+    """Run ``streamlit run app`` on a free port from ``cwd`` (the repository root); yield its base URL."""
     port = free_port()
     server_options = ["--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
     command = [sys.executable, "-m", "streamlit", "run", str(app), *server_options]
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+            command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
         )
         try:
             base_url = f"http://127.0.0.1:{port}"

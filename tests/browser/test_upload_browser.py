@@ -21,9 +21,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +34,7 @@ from controlmap import store
 from controlmap.dataset import Dataset
 from controlmap.events import choose_settlements
 from controlmap.offline import LEAFLET_SOURCE, install_leaflet
-from tests.browser.conftest import ROOT, START_TIMEOUT_S, _server_output, _stop, free_port
+from tests.browser.conftest import ROOT, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -112,34 +109,11 @@ def imported_events_path(app_dir: Path, env: dict[str, str]) -> Path:
 
 @contextlib.contextmanager
 def serve_copy(app_dir: Path, secret: str | None) -> Iterator[str]:
-    """``streamlit run dashboard.py`` inside ``app_dir`` (conftest's ``streamlit_server`` runs from the repo)."""
+    """``streamlit run dashboard.py`` inside ``app_dir``, importing the copy's own ``controlmap``."""
     env = app_environment(app_dir, secret)
     assert imported_events_path(app_dir, env) == app_dir / "data" / "events.csv"
-    port = free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py",
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-    ]  # fmt: skip
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, cwd=app_dir, stdout=log, stderr=subprocess.STDOUT, env=env)
-        try:
-            base_url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + START_TIMEOUT_S
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with {process.returncode}:\n{_server_output(log)}")
-                try:
-                    with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=1) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not answer in {START_TIMEOUT_S} s:\n{_server_output(log)}")
-                time.sleep(0.05)
-            yield base_url
-        finally:
-            _stop(process)
+    with streamlit_server("dashboard.py", env, cwd=app_dir) as base_url:
+        yield base_url
 
 
 def data_snapshot(data_dir: Path) -> dict[str, str]:
