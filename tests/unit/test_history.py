@@ -18,7 +18,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from controlmap import exports, history
+from controlmap import exports, history, text
 from controlmap.dataset import Dataset
 from controlmap.model import BASELINE_SOURCE, STATUSES
 
@@ -238,7 +238,7 @@ def test_the_export_has_both_names_iso_dates_and_neutralised_formulas(dataset):
     (None, None),
 ])
 def test_safe_url(value, expected):
-    assert expected == history.safe_url(value)
+    assert expected == text.safe_url(value)
 
 
 # ---------------------------------------------------------------- time series
@@ -271,3 +271,12 @@ def test_series_steps_keep_only_change_days_and_expand_back_to_the_daily_series(
     assert daily.drop(columns="date").equals(expanded[daily.columns].drop(columns="date"))
     long = history.series_long(steps)
     assert daily.date.iloc[-1] == long.date.max(), "the steps are closed at the last day"
+
+
+@pytest.mark.parametrize(("label", "url", "expected"), [
+    ("ISW", "https://understandingwar.org/a(b)", "[ISW](https://understandingwar.org/a%28b%29)"),
+    ("a [b](c)", "javascript:alert(1)", "a \\[b\\]\\(c\\)"),
+    ("<b>x</b>", "", "\\<b\\>x\\</b\\>"),
+])
+def test_md_link_escapes_the_label_and_drops_unsafe_addresses(label, url, expected):
+    assert expected == text.md_link(label, url)
