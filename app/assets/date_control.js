@@ -59,6 +59,8 @@ function createBridge() {
     if (isEcho) return;
     window.__controlmapDay = day;
     for (const api of mapApis()) {
+      // A day chosen in Python (a button, the URL) ends any playback: the user asked for that day.
+      api.stop();
       if (api.getDay() !== day) api.setDay(day);
     }
   };

@@ -933,6 +933,8 @@
       view: () => ({ lat: map.getCenter().lat, lon: map.getCenter().lng, zoom: map.getZoom() }),
       play: play,
       pause: pause,
+      // Stop playing without committing (a day chosen elsewhere is about to be shown).
+      stop: () => stop(),
       setMode: setMode,
       getMode: () => mode,
       isoDate: isoDate,

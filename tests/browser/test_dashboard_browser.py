@@ -91,10 +91,13 @@ def test_releasing_the_slider_updates_the_figures_and_the_url(page, dashboard, e
 
 def test_play_advances_the_date(page, dashboard):
     frame = open_dashboard(page, dashboard, "?date=2022-03-01")
+    page.wait_for_function("() => location.search.includes('zoom=')", timeout=30_000)  # first view report done
     start = frame.evaluate("() => window.controlmap.getDay()")
     frame.locator(".cm-play").click()
-    frame.wait_for_function(f"() => window.controlmap.getDay() > {start} + 3", timeout=20_000)
+    expect(frame.locator(".cm-play")).to_have_attribute("aria-label", "Pause")
+    frame.wait_for_function(f"() => window.controlmap.getDay() > {start} + 3", timeout=60_000)
     frame.locator(".cm-play").click()
+    expect(frame.locator(".cm-play")).to_have_attribute("aria-label", "Play")
     assert frame.evaluate("() => window.controlmap.stats().lastPaintMs") < 50
 
 
@@ -136,3 +139,14 @@ def test_the_date_shown_is_one_date_everywhere(page, dashboard):
     assert "2024-05-20" == frame.evaluate("() => window.controlmap.isoDate(window.controlmap.getDay())")
     assert "2024-05-20" == frame.locator(".cm-date-text").text_content()
     expect(page.get_by_role("heading", name=f"{from_day(to_day('2024-05-20')):%d %B %Y}")).to_be_visible()
+
+
+def test_a_date_chosen_in_python_stops_playback_and_is_shown(page, dashboard):
+    frame = open_dashboard(page, dashboard, "?date=2022-03-01")
+    page.wait_for_function("() => location.search.includes('zoom=')", timeout=30_000)
+    frame.locator(".cm-play").click()
+    frame.wait_for_function("() => window.controlmap.getDay() > 40", timeout=60_000)
+    page.get_by_role("button", name="30 days ▶").click()
+    expect(frame.locator(".cm-play")).to_have_attribute("aria-label", "Play", timeout=30_000)
+    frame.wait_for_function("() => window.controlmap.isoDate(window.controlmap.getDay()) === '2022-03-31'")
+    expect(page.get_by_role("heading", name="31 March 2022")).to_be_visible()
