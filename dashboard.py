@@ -5,7 +5,7 @@ from streamlit_folium import st_folium
 
 from app import state
 from app.date_control import date_control
-from controlmap.model import CLAIMANTS
+from controlmap.model import BASELINE_SOURCE, CLAIMANTS
 from controlmap.text import md_escape, md_link
 from controlmap.timeline import from_day, to_day
 
@@ -63,10 +63,16 @@ def figures_table(counts: dict, areas: dict) -> str:
     return "\n".join(["| status | settlements | area km² (approx.) |", "| --- | ---: | ---: |", *rows])
 
 
+def responsible(row) -> str:
+    if row.to_source == BASELINE_SOURCE:
+        return "the 24 Feb 2022 baseline (no statement before this date)"
+    return f"{md_link(row.to_source, row.to_url)} ({row.to_date})"
+
+
 def changes_list(changed, name_column: str, limit: int = 40) -> str:
     """Changed settlements with the statement responsible; every field from the data escaped."""
-    lines = [f"- **{md_escape(row[name_column])}**: {row.from_status} → {row.to_status}, "
-             f"{md_link(row.to_source, row.to_url)} ({row.to_date})" for _, row in changed.head(limit).iterrows()]
+    lines = [f"- **{md_escape(row[name_column])}**: {row.from_status} → {row.to_status}, {responsible(row)}"
+             for _, row in changed.head(limit).iterrows()]
     if len(changed) > limit:
         lines.append(f"- … and {len(changed) - limit} more (see the Compare dates page)")
     return "\n".join(lines)
