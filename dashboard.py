@@ -85,7 +85,7 @@ with map_column:
     st.caption("Points: settlements with an exact GeoNames point. Hollow dashed marks: settlements placed "
                "approximately around their hromada centre. Hromada lines and cells are approximate.")
 
-names = state.names_switch()
+state.names_switch()
 st.sidebar.markdown("**Statements included**", help="Whose statements decide the displayed status. "
                     "Claims are never merged.")
 for claimant in CLAIMANTS:

@@ -13,7 +13,7 @@ from controlmap import mapview, offline, paths, store
 from controlmap.dataset import Dataset
 from controlmap.model import CLAIMANTS
 from controlmap.payload import build_payload
-from controlmap.timeline import Timeline, from_day, to_day
+from controlmap.timeline import Timeline, from_day
 
 # session_state keys
 UPLOAD_EVENTS = "session_upload_events"  # validated events tried in this session only
@@ -151,10 +151,6 @@ def day_to_date(day: int) -> date:
     return from_day(day)
 
 
-def date_to_day(value: date) -> int:
-    return to_day(value)
-
-
 # ---------------------------------------------------------------- map
 
 @st.cache_resource(show_spinner=False)
@@ -241,13 +237,6 @@ def set_map_day(day: int) -> None:
 def shift_map_day(days: int, default: int, first: int, last: int) -> None:
     """Button callback: move the map page's day by `days`, within the span."""
     set_map_day(min(max(map_day(default) + days, first), last))
-
-
-def go_to_date(key: str, first: int, last: int) -> None:
-    """Date-input callback: show the picked date."""
-    picked = st.session_state.get(key)
-    if picked is not None:
-        set_map_day(min(max(to_day(picked), first), last))
 
 
 # ---------------------------------------------------------------- widget values
