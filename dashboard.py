@@ -14,7 +14,9 @@ STATUS_LABELS = {"ua": "Ukrainian-held", "ru": "Russian-held", "contested": "Con
                  "unknown": "Unknown (no statement)"}
 SHOWN_ORDER = ("ua", "ru", "contested", "unknown")
 
-st.set_page_config(page_title="Kharkiv oblast: who controlled what, when", page_icon="🗺️", layout="wide")
+# No page_icon: an emoji loads Streamlit's emoji catalogue (~0.1 s at first start), a Material icon is
+# fetched from Google's servers, and an image file loads PIL.
+st.set_page_config(page_title="Kharkiv oblast: who controlled what, when", layout="wide")
 state.ensure_static_assets()
 # The claimant checkboxes are drawn after the map (so the map reaches the browser first); their values are
 # known before: the widgets' own state, else the URL.
@@ -42,7 +44,8 @@ def date_and_figures() -> None:
                    use_container_width=True)
     requested = state.map_day(start_day)
     committed = date_control(requested - first, last - first + 1, from_day(first).isoformat(),
-                             [int(d - first) for d in timeline.change_days if first <= d <= last], key="date_control")
+                             [int(d - first) for d in timeline.change_days if first <= d <= last], key="date_control",
+                             on_view=state.remember_view)
     day = first + int(committed)
     state.set_map_day(day)
     state.set_query(date=from_day(day).isoformat())
@@ -79,9 +82,10 @@ def changes_list(changed, name_column: str, limit: int = 40) -> str:
 
 
 with map_column:
-    moved = st_folium(state.settlement_map(claimants), key=f"map-{','.join(claimants)}",
-                      returned_objects=["center", "zoom"], height=640, use_container_width=True)
-    state.remember_view(moved)
+    # The map reports nothing itself (no rerun when it starts or moves): views reach the URL through the
+    # date control's bridge, which reruns only the figures.
+    st_folium(state.settlement_map(claimants), key=f"map-{','.join(claimants)}", returned_objects=[], height=640,
+              use_container_width=True)
     st.caption("Points: settlements with an exact GeoNames point. Hollow dashed marks: settlements placed "
                "approximately around their hromada centre. Hromada lines and cells are approximate.")
 

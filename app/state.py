@@ -121,12 +121,12 @@ def query_view() -> MapView:
     return MapView(center, zoom)
 
 
-def remember_view(returned: dict | None) -> None:
-    """Writes the view st_folium reports (after the user pans or zooms) to the URL."""
-    if not returned or not returned.get("center") or returned.get("zoom") is None:
+def remember_view(view: dict) -> None:
+    """Writes the view the map reports after the user pans or zooms ({"lat", "lon", "zoom"}) to the URL."""
+    try:
+        set_query(lat=f"{float(view['lat']):.4f}", lon=f"{float(view['lon']):.4f}", zoom=int(view["zoom"]))
+    except (KeyError, TypeError, ValueError):
         return
-    center = returned["center"]
-    set_query(lat=f"{center['lat']:.4f}", lon=f"{center['lng']:.4f}", zoom=int(returned["zoom"]))
 
 
 def names_language() -> str:

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from controlmap.gazetteer import Gazetteer
-from controlmap.resolve import Resolver
+from controlmap.names import exact_key
+from controlmap.resolve import Resolver, fits_hint, forms_of
 
 REQUIRED_COLUMNS = ("date", "status", "claimed_by", "source")
 OPTIONAL_COLUMNS = ("settlement", "katottg", "hint", "url", "quote", "note", "lat", "lon")
@@ -200,13 +201,20 @@ def normalise_choice(value: str, synonyms: dict[str, str]) -> str | None:
 # ---------------------------------------------------------------- validation
 
 class Validator:
-    """Checks event files against one gazetteer (the resolver is built once and cached)."""
+    """Checks event files against one gazetteer (the resolver is built on first use, then kept)."""
 
     def __init__(self, gazetteer: Gazetteer, resolver: Resolver | None = None, bounds=OBLAST_BOUNDS):
         self.gazetteer = gazetteer
-        self.resolver = resolver or Resolver(gazetteer.settlements)
+        self._resolver = resolver
         self.bounds = bounds
         self._exact = set(gazetteer.settlements.katottg[gazetteer.settlements.coord_quality == "exact"])
+
+    @property
+    def resolver(self) -> Resolver:
+        # Lazy: a file whose rows give a katottg and that settlement's own name never needs the name index.
+        if self._resolver is None:
+            self._resolver = Resolver(self.gazetteer.settlements)
+        return self._resolver
 
     def validate_path(self, path: Path, today: date | None = None) -> ValidationResult:
         try:
@@ -352,8 +360,10 @@ class Validator:
         if code:
             if code not in self.gazetteer.position:
                 return "", ("katottg", code, f"unknown KATOTTG code '{code}'", self._suggest_for(name), "error")
-            named = self.resolver.resolve(name, hint or None) if name else None
-            if named is not None and named.status == "match" and named.katottg != code:
+            if not name or self._agrees(name, hint, code):
+                return code, None
+            named = self.resolver.resolve(name, hint or None)
+            if named.status == "match" and named.katottg != code:
                 return code, ("settlement", name, f"'{name}' is {named.katottg}, but katottg {code} is used", "",
                               "warning")
             return code, None
@@ -363,6 +373,14 @@ class Validator:
         if resolution.status == "match":
             return resolution.katottg, None
         return "", self._settlement_problem(name, resolution)
+
+    def _agrees(self, name: str, hint: str, code: str) -> bool:
+        """Whether ``name`` is one of settlement ``code``'s names (exact key) and the hint, if any, names
+        its area. Then resolving the name keeps this settlement among the candidates, so it cannot point
+        at another one: the cross-check needs no name index."""
+        row = self.gazetteer.settlements.iloc[self.gazetteer.position[code]]
+        named = exact_key(name) in {exact_key(form) for form in forms_of(row)}
+        return named and (not hint or fits_hint(row, hint))
 
     def _settlement_problem(self, name: str, resolution) -> tuple:
         if resolution.status == "ambiguous":

@@ -27,6 +27,7 @@ HINT_NOISE_RE = re.compile(
 HROMADA_WORD_RE = re.compile(r"\b(hromada|hromady|community|громада|громади|тг|otg)\b", re.IGNORECASE)
 RAION_WORD_RE = re.compile(r"\b(raion|rayon|district|район|р-н|r-n)\b", re.IGNORECASE)
 KATOTTG_RE = re.compile(r"^UA\d{17}$")
+HINT_REMARK_RE = re.compile(r"\([^)]*\)")
 MIN_HINT_LENGTH = 4
 SUGGESTION_CUTOFF = 72
 MAX_SUGGESTIONS = 8
@@ -56,7 +57,8 @@ class Resolution:
                 "suggestions": [asdict(s) for s in self.suggestions]}
 
 
-def _forms(row) -> list[str]:
+def forms_of(row) -> list[str]:
+    """Every name a settlement row is known by: current Ukrainian and Latin, former names, aliases."""
     extra = [f for f in f"{row.former_names}|{row.aliases}".split("|") if f]
     return [row.name_uk, row.name_en, *extra]
 
@@ -67,13 +69,13 @@ class Resolver:
         self._by_code = {code: i for i, code in enumerate(self.settlements.katottg)}
         self._index: list[dict[str, list[int]]] = [{} for _ in KEYS]
         for i, row in enumerate(self.settlements.itertuples()):
-            for form in _forms(row):
+            for form in forms_of(row):
                 for level, key in enumerate(KEYS):
                     rows = self._index[level].setdefault(key(form), [])
                     if i not in rows:
                         rows.append(i)
         self._fuzzy_keys = list(self._index[1])
-        self._area_stems = [self._area_keys(row) for row in self.settlements.itertuples()]
+        self._area_stems = [area_keys(row) for row in self.settlements.itertuples()]
         self.resolve = lru_cache(maxsize=200_000)(self._resolve)
 
     # ------------------------------------------------------------ public
@@ -123,24 +125,39 @@ class Resolver:
                 return list(rows)
         return []
 
-    def _area_keys(self, row) -> tuple[str, ...]:
-        return (row.hromada_code, row.raion_code, stem_key(row.hromada_en), stem_key(row.raion_en))
-
     def _narrow(self, rows: list[int], hint: str) -> list[int]:
-        """Keeps the candidates in the hromada or raion each comma-separated part of the hint names.
-
-        "… hromada" compares hromadas only, "… raion" raions only, a bare name both.
-        """
-        for part in hint.split(","):
-            wanted = stem_key(HINT_NOISE_RE.sub(" ", part))
-            code = part.strip().upper()
-            if len(wanted) < MIN_HINT_LENGTH and not KATOTTG_RE.match(code):
-                continue
-            kinds = (bool(HROMADA_WORD_RE.search(part)), bool(RAION_WORD_RE.search(part)))
-            kept = [i for i in rows if _area_matches(self._area_stems[i], wanted, code, kinds)]
+        """Keeps the candidates in the hromada or raion each comma-separated part of the hint names."""
+        for part in hint_parts(hint):
+            kept = [i for i in rows if _area_matches(self._area_stems[i], *part)]
             if kept:
                 rows = kept
         return rows
+
+
+def area_keys(row) -> tuple[str, ...]:
+    """A settlement row's hromada and raion, as codes and name stems (what hints are compared with)."""
+    return (row.hromada_code, row.raion_code, stem_key(row.hromada_en), stem_key(row.raion_en))
+
+
+def hint_parts(hint: str) -> list[tuple[str, str, tuple[bool, bool]]]:
+    """The usable comma-separated parts of a hint: (name stem, text as a code, (says hromada, says raion)).
+
+    "… hromada" compares hromadas only, "… raion" raions only, a bare name both. Remarks in
+    parentheses are left out.
+    """
+    parts = []
+    for part in HINT_REMARK_RE.sub(" ", hint).split(","):
+        wanted = stem_key(HINT_NOISE_RE.sub(" ", part))
+        code = part.strip().upper()
+        if len(wanted) >= MIN_HINT_LENGTH or KATOTTG_RE.match(code):
+            parts.append((wanted, code, (bool(HROMADA_WORD_RE.search(part)), bool(RAION_WORD_RE.search(part)))))
+    return parts
+
+
+def fits_hint(row, hint: str) -> bool:
+    """Whether a settlement row lies in the area every part of ``hint`` names (so narrowing keeps it)."""
+    keys = area_keys(row)
+    return all(_area_matches(keys, *part) for part in hint_parts(hint))
 
 
 def _area_matches(area_keys: tuple[str, ...], wanted: str, code: str, kinds: tuple[bool, bool]) -> bool:

@@ -1,5 +1,6 @@
 // Bridge between Python and the settlement map(s) of this page. Scrubbing and playing happen in the
-// map's own control; this pushes Python's day to the map and reports the map's committed days back.
+// map's own control; this pushes Python's day to the map and reports the map's committed days and the
+// views the user moves to back (for the URL), without a full rerun or a word from the map component.
 // Streamlit calls the default export again whenever `data` changes, with the same parentElement.
 const bridges = new WeakMap();
 
@@ -21,6 +22,7 @@ function createBridge() {
     lastDay: undefined,
     pendingCommit: null,
     report: () => {},
+    reportView: () => {},
     unsubscribers: new Map(),
   };
 
@@ -38,7 +40,12 @@ function createBridge() {
     }
     for (const api of live) {
       if (!bridge.unsubscribers.has(api)) {
-        bridge.unsubscribers.set(api, api.onDayCommitted((day) => bridge.commit(day)));
+        const offDay = api.onDayCommitted((day) => bridge.commit(day));
+        const offView = api.onViewChanged((view) => bridge.reportView(view));
+        bridge.unsubscribers.set(api, () => {
+          offDay();
+          offView();
+        });
       }
     }
   };
@@ -89,6 +96,7 @@ export default function ({ data, parentElement, setTriggerValue }) {
     bridges.set(parentElement, bridge);
   }
   bridge.report = (day) => setTriggerValue("day", day);
+  bridge.reportView = (view) => setTriggerValue("view", view);
   bridge.subscribe();
   bridge.receive(data.day);
   return () => {

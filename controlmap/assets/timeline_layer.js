@@ -1,6 +1,6 @@
 /* Settlement timeline layer for Leaflet 1.9: every settlement on one canvas, recoloured for any day
    in the browser from a timeline sent once. Inlined by controlmap.mapview.TimelineLayer, which calls
-   window.controlmapTimeline(map, config). Payload strings are untrusted: they only ever reach the
+   window.controlmapTimeline(map, packed) with the configuration as deflated JSON in base64. Payload strings are untrusted: they only ever reach the
    page through textContent. */
 (function () {
   "use strict";
@@ -16,6 +16,8 @@
   const OPAQUE_SPRITE_ALPHA = 210;
   // Above this share of changed settlements a repaint redraws everything instead of dirty rectangles.
   const FULL_REDRAW_SHARE = 0.1;
+  // A view change smaller than this (a resize keeping the centre) is not reported.
+  const VIEW_SHIFT_PX = 3;
   const APPROXIMATE_NOTE = "approximate position (hromada centre)";
   const STATUS_TEXT = {
     unknown: "unknown",
@@ -414,8 +416,11 @@
     return undefined;
   }
 
-  function controlmapTimeline(map, config) {
+  function startTimeline(map, config) {
     const d = decodePayload(config.payload);
+    // The starting view first, so that every layer is projected and drawn once; not animated, so
+    // that it is settled before views are reported (see watchView).
+    if (config.fitBounds) map.fitBounds(config.fitBounds, { animate: false });
     const container = map.getContainer();
     const styles = [];
     d.statuses.forEach((status, code) => {
@@ -878,12 +883,37 @@
       });
     }
     L.control.layers(null, overlays, { position: "topright", collapsed: true }).addTo(map);
-    if (config.fitBounds) map.fitBounds(config.fitBounds);
 
     setMode(config.mode);
     applySymbolScale();
     const fromHost = hostDay();
     paint(Number.isFinite(fromHost) ? fromHost : d.initialDay);
+    const viewListeners = new Set();
+    watchView();
+
+    function currentView() {
+      const center = map.getCenter();
+      return { lat: center.lat, lon: center.lng, zoom: map.getZoom() };
+    }
+
+    // Views the user moves to (pan, zoom) are told to listeners; the starting view is not, nor a
+    // resize that keeps the centre within a few pixels.
+    function watchView() {
+      let reported = currentView();
+      map.on("moveend", () => {
+        const view = currentView();
+        const shift = map.latLngToContainerPoint([reported.lat, reported.lon]).distanceTo(map.getSize().divideBy(2));
+        if (view.zoom === reported.zoom && shift < VIEW_SHIFT_PX) return;
+        reported = view;
+        for (const listener of viewListeners) {
+          try {
+            listener(view);
+          } catch (err) {
+            console.error("controlmap: view listener failed", err);
+          }
+        }
+      });
+    }
 
     function counts() {
       const result = {};
@@ -930,7 +960,11 @@
       }),
       counts: counts,
       statuses: statuses,
-      view: () => ({ lat: map.getCenter().lat, lon: map.getCenter().lng, zoom: map.getZoom() }),
+      view: currentView,
+      onViewChanged: (listener) => {
+        viewListeners.add(listener);
+        return () => viewListeners.delete(listener);
+      },
       play: play,
       pause: pause,
       // Stop playing without committing (a day chosen elsewhere is about to be shown).
@@ -957,5 +991,31 @@
     return api;
   }
 
-  window.controlmapTimeline = controlmapTimeline;
+  function base64Bytes(text) {
+    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  }
+
+  async function unpack(packed) {
+    const bytes = base64Bytes(packed);
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return JSON.parse(await new Response(stream).text());
+  }
+
+  function showProblem(map, message) {
+    const box = el("div", "cm-problem", message);
+    box.setAttribute("role", "alert");
+    map.getContainer().appendChild(box);
+  }
+
+  window.controlmapTimeline = (map, packed) =>
+    unpack(packed)
+      .then((config) => startTimeline(map, config))
+      .catch((err) => {
+        console.error("controlmap: the map data could not be read", err);
+        showProblem(map, "The settlement data could not be read in this browser (" + err + ").");
+      });
 })();

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
+import json
 import random
 import re
+import zlib
 from datetime import date
 
 import pytest
 
 from benchmarks.synthetic import box_outline, grid_boundaries, state_on, status_counts, synthetic_payload
-from controlmap.mapview import build_map
+from controlmap.mapview import build_map, wire_payload
 from controlmap.offline import LEAFLET_SOURCE, install_leaflet, leaflet_files
 from tests.browser.conftest import APPS_DIR
 
@@ -27,6 +30,12 @@ def folium_script(m) -> str:
     m.get_root().render()
     m.render()
     return _get_map_string(m)
+
+
+def unpacked_config(script: str) -> dict:
+    """The timeline layer's configuration, as the browser unpacks it from the map's script."""
+    packed = re.search(r'controlmapTimeline\(\w+, "([A-Za-z0-9+/=]+)"\)', script).group(1)
+    return json.loads(zlib.decompress(base64.b64decode(packed)).decode("utf-8"))
 
 
 # ---------------------------------------------------------------- without a browser
@@ -49,11 +58,20 @@ def test_map_loads_only_local_assets():
     assert m.default_css == [("leaflet_css", "/app/static/vendor/leaflet/leaflet.css")]
     assert not re.findall(r"(?:src|href)=[\"']?(?:https?:)?//", html)
     assert "https://" not in folium_script(m)
+    assert unpacked_config(folium_script(m))["tiles"] is None
 
 
 def test_osm_tiles_are_only_offered():
     m = build_map(synthetic_payload(5, 1, 0), outline=box_outline(), osm_tiles=True)
-    assert "https://tile.openstreetmap.org/" in folium_script(m)
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" == unpacked_config(folium_script(m))["tiles"]["url"]
+
+
+def test_the_packed_configuration_holds_the_whole_timeline():
+    payload = synthetic_payload(40, 3, 0)
+    config = unpacked_config(folium_script(build_map(payload, outline=box_outline(), boundaries=grid_boundaries())))
+    assert wire_payload(payload) == config["payload"]
+    assert "points" == config["mode"]
+    assert "/Town_history" == config["townPageUrl"]
 
 
 def test_map_script_is_deterministic_and_compact():
@@ -61,7 +79,8 @@ def test_map_script_is_deterministic_and_compact():
     first = folium_script(build_map(payload, outline=box_outline(), boundaries=grid_boundaries()))
     second = folium_script(build_map(payload, outline=box_outline(), boundaries=grid_boundaries()))
     assert first == second
-    assert len(first.encode()) < 300_000
+    # streamlit-folium sends the script inside JSON: that is what travels to the browser.
+    assert len(json.dumps(first)) < 300_000
 
 
 def test_untrusted_names_are_neither_templates_nor_markup():
@@ -69,10 +88,14 @@ def test_untrusted_names_are_neither_templates_nor_markup():
     payload["settlements"]["name_en"][0] = JINJA_NAME
     payload["settlements"]["name_uk"][0] = "</script><script>alert(1)</script>{% if 1 %}x{% endif %}"
     m = build_map(payload, outline=box_outline())
-    for text in (m.get_root().render(), folium_script(build_map(payload, outline=box_outline()))):
-        assert "49 \\u0026" not in text
+    script = folium_script(build_map(payload, outline=box_outline()))
+    for text in (m.get_root().render(), script):
+        assert "49 &" not in text
         assert "</script><script>alert" not in text
-        assert "\\u007b{ 7*7 }}" in text
+        assert "{% if 1 %}" not in text
+    names = unpacked_config(script)["payload"]
+    assert (JINJA_NAME, "</script><script>alert(1)</script>{% if 1 %}x{% endif %}") == (names["name_en"][0],
+                                                                                        names["name_uk"][0])
 
 
 def test_unknown_mode_is_refused():

@@ -132,6 +132,7 @@ def test_namesakes_are_ambiguous_with_every_candidate_listed(resolver, name, exp
 
 @pytest.mark.parametrize(("name", "hint"), [
     ("Bairak", "Balakliiska hromada"),
+    ("Bairak", "Balakliiska hromada (south of the town, see the note)"),
     ("Bairak", "Balakliia hromada"),
     ("Bairak", "Балаклійська громада"),
     ("Bairak, Balakliiska hromada", None),

@@ -12,6 +12,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from controlmap import paths
 from controlmap.cli import main
 from controlmap.events import (
     Problem,
@@ -489,3 +490,33 @@ def test_cli_validate_usage_error_exits_2(argv, capsys):
     err = capsys.readouterr().err
     assert err.startswith("usage: python -m controlmap")
     assert "error: " in err
+
+
+# ---------------------------------------------------------------- a katottg and a name that disagree
+
+HEADER = "date,settlement,hint,katottg,status,claimed_by,source,url,quote,note"
+BAIRAK_ROW = "2022-09-10,Bairak,{hint},{katottg},ua,ua,General Staff,,,"
+
+
+@pytest.mark.parametrize(("hint", "katottg", "expected"), [
+    ("Balakliiska hromada", BAIRAK_BALAKLIISKA, []),
+    ("Balakliiska hromada (south of the town)", BAIRAK_BALAKLIISKA, []),
+    ("", BAIRAK_BALAKLIISKA, []),  # a namesake's name: ambiguous, so it cannot contradict the code
+    ("Balakliiska hromada", KUPIANSK, [
+        Problem(2, "settlement", "Bairak", f"'Bairak' is {BAIRAK_BALAKLIISKA}, but katottg {KUPIANSK} is used",
+                severity="warning")]),
+])
+def test_a_name_and_hint_are_checked_against_the_katottg(real_gazetteer, hint, katottg, expected):
+    text = f"{HEADER}\n{BAIRAK_ROW.format(hint=hint, katottg=katottg)}\n"
+    result = Validator(real_gazetteer).validate(text.encode(), today=TODAY)
+    assert expected == result.problems
+    assert [katottg] == list(result.events.katottg)
+
+
+def test_rows_whose_name_and_hint_agree_with_their_katottg_need_no_name_index(real_gazetteer, monkeypatch):
+    def no_index(*args):
+        raise AssertionError("the name index was built")
+
+    monkeypatch.setattr("controlmap.events.Resolver", no_index)
+    result = Validator(real_gazetteer).validate_path(paths.EVENTS_CSV, today=TODAY)
+    assert ([], result.rows) == (result.problems, len(result.events))
