@@ -18,17 +18,31 @@ SHOWN_ORDER = ("ua", "ru", "contested", "unknown")
 # fetched from Google's servers, and an image file loads PIL.
 st.set_page_config(page_title="Kharkiv oblast: who controlled what, when", layout="wide")
 state.ensure_static_assets()
-# The claimant checkboxes are drawn after the map (so the map reaches the browser first); their values are
-# known before: the widgets' own state, else the URL.
-from_url = state.query_claimants()
-claimants = tuple(c for c in CLAIMANTS if state.widget_value(f"claimant_{c}", c in from_url))
+st.title("Kharkiv oblast: who controlled which settlement, day by day")
 
+
+def claimant_filter() -> tuple[str, ...]:
+    """The sidebar's claimant checkboxes (first value from the URL); returns the claimants included."""
+    from_url = state.query_claimants()
+    st.sidebar.markdown("**Statements included**", help="Whose statements decide the displayed status. "
+                        "Claims are never merged.")
+    for claimant in CLAIMANTS:
+        st.sidebar.checkbox(CLAIMANT_LABELS[claimant], value=claimant in from_url, key=f"claimant_{claimant}")
+    chosen = tuple(c for c in CLAIMANTS if st.session_state[f"claimant_{c}"])
+    if not chosen:
+        st.sidebar.warning("No statements included: every settlement shows the 24 Feb 2022 baseline.")
+    state.set_query(claimants=None if chosen == CLAIMANTS else ",".join(chosen))
+    return chosen
+
+
+# The page is sent in order of cost: the widgets first, so that the browser lays them out while the
+# server loads the data and builds the map, which comes last (the map then starts on a quiet page).
+state.names_switch()
+claimants = claimant_filter()
 timeline = state.timeline(claimants)
 first, last = timeline.span
 default_day = to_day(state.query_date("date", from_day(last)))
 start_day = min(max(default_day, first), last)
-
-st.title("Kharkiv oblast: who controlled which settlement, day by day")
 map_column, text_column = st.columns([3, 2], gap="medium")
 
 
@@ -51,13 +65,15 @@ def date_and_figures() -> None:
     state.set_query(date=from_day(day).isoformat())
     shown = timeline.state_at(day)
     st.subheader(f"{from_day(day):%d %B %Y}")
-    st.markdown(figures_table(timeline.count_by_status(shown), timeline.area_by_status(shown)))
-    st.markdown(f"**Disputed** (the sides' recent statements disagree): {int(shown.disputed.sum())} settlement(s)")
     previous = state.previous_day("map_previous_day", day)
     changed = timeline.changes(previous, day)
-    st.markdown(f"**Changed since {from_day(previous):%d %b %Y}:** {len(changed)} settlement(s)")
-    if len(changed):
-        st.markdown(changes_list(changed, state.name_column()))
+    # One Markdown element, not four: every element costs the browser a render at start.
+    st.markdown("\n\n".join(part for part in [
+        figures_table(timeline.count_by_status(shown), timeline.area_by_status(shown)),
+        f"**Disputed** (the sides' recent statements disagree): {int(shown.disputed.sum())} settlement(s)",
+        f"**Changed since {from_day(previous):%d %b %Y}:** {len(changed)} settlement(s)",
+        changes_list(changed, state.name_column()),
+    ] if part))
 
 
 def figures_table(counts: dict, areas: dict) -> str:
@@ -81,22 +97,6 @@ def changes_list(changed, name_column: str, limit: int = 40) -> str:
     return "\n".join(lines)
 
 
-with map_column:
-    # The map reports nothing itself (no rerun when it starts or moves): views reach the URL through the
-    # date control's bridge, which reruns only the figures.
-    st_folium(state.settlement_map(claimants), key=f"map-{','.join(claimants)}", returned_objects=[], height=640,
-              use_container_width=True)
-    st.caption("Points: settlements with an exact GeoNames point. Hollow dashed marks: settlements placed "
-               "approximately around their hromada centre. Hromada lines and cells are approximate.")
-
-state.names_switch()
-st.sidebar.markdown("**Statements included**", help="Whose statements decide the displayed status. "
-                    "Claims are never merged.")
-for claimant in CLAIMANTS:
-    st.sidebar.checkbox(CLAIMANT_LABELS[claimant], value=claimant in from_url, key=f"claimant_{claimant}")
-if not claimants:
-    st.sidebar.warning("No statements included: every settlement shows the 24 Feb 2022 baseline.")
-state.set_query(claimants=None if claimants == CLAIMANTS else ",".join(claimants))
 with text_column:
     date_and_figures()
     st.caption(f"From `data/events.csv` ({len(state.dataset().events):,} events"
@@ -104,3 +104,10 @@ with text_column:
                f"{', '.join(CLAIMANT_LABELS[c] for c in claimants) or 'none'}. Areas are approximate: Voronoi "
                "cells of the 161 exactly placed settlements. Before a settlement's first statement it shows the "
                "24 Feb 2022 baseline (Ukrainian-held).")
+with map_column:
+    # The map reports nothing itself (no rerun when it starts or moves): views reach the URL through the
+    # date control's bridge, which reruns only the figures.
+    st_folium(state.settlement_map(claimants, state.map_day(start_day)), key=f"map-{','.join(claimants)}",
+              returned_objects=[], height=640, use_container_width=True)
+    st.caption("Points: settlements with an exact GeoNames point. Hollow dashed marks: settlements placed "
+               "approximately around their hromada centre. Hromada lines and cells are approximate.")

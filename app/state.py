@@ -5,15 +5,19 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
-from controlmap import mapview, offline, paths, store
+from controlmap import mapview, offline, paths
 from controlmap.dataset import Dataset
 from controlmap.model import CLAIMANTS
 from controlmap.payload import build_payload
 from controlmap.timeline import Timeline, from_day
+
+if TYPE_CHECKING:
+    from controlmap.store import EventStore
 
 # session_state keys
 UPLOAD_EVENTS = "session_upload_events"  # validated events tried in this session only
@@ -161,27 +165,28 @@ def ensure_static_assets() -> str:
 
 @st.cache_resource(show_spinner=False)
 def geometry() -> dict[str, dict]:
-    """Outline, hromada lines and cells, simplified for display (areas come from the full shapes)."""
-    return {name: mapview.simplified(json.loads(path.read_text("utf-8"))) for name, path in (
+    """Outline, hromada lines and cells as shipped (4,201 points: Leaflet simplifies them per zoom level
+    as it draws, so the server does not)."""
+    return {name: json.loads(path.read_text("utf-8")) for name, path in (
         ("outline", paths.OUTLINE_GEOJSON), ("hromadas", paths.HROMADAS_GEOJSON), ("cells", paths.CELLS_GEOJSON))}
 
 
 MAPS = "session_maps"  # this session's settlement maps, by data version and claimant set
 
 
-def settlement_map(claimants: tuple[str, ...]):
+def settlement_map(claimants: tuple[str, ...], day: int):
     """The map for a claimant set, built once per session and reused, so reruns send it no new HTML.
 
-    Per session, not shared: st_folium adds to the map object it renders. The view in the URL when it is
-    built is its starting view; after that the map keeps its own view and only reports it (no feedback loop
-    between st_folium's reported view and a view passed back in).
+    Per session, not shared: st_folium adds to the map object it renders. The view in the URL and ``day``
+    when it is built are its starting view and day (painted at once, before the date bridge is there);
+    after that the map keeps its own view and day, and the bridge tells it days chosen in Python.
     """
     key = (_file_signature(paths.EVENTS_CSV), st.session_state.get(UPLOAD_DIGEST, ""), claimants)
     maps = st.session_state.setdefault(MAPS, {})
     if key not in maps:
         shapes, view = geometry(), query_view()
         maps.clear()
-        maps[key] = mapview.build_map(build_payload(timeline(claimants)), outline=shapes["outline"],
+        maps[key] = mapview.build_map(build_payload(timeline(claimants), day), outline=shapes["outline"],
                                       boundaries=shapes["hromadas"], cells=shapes["cells"], center=view.center,
                                       zoom=view.zoom if view.center else None)
     return maps[key]
@@ -214,11 +219,15 @@ def editor_secret() -> str | None:
         secrets = dict(st.secrets)
     except Exception:  # no secrets.toml at all is the normal case
         secrets = {}
+    from controlmap import store  # imported on use: the map page never needs the file lock
+
     return store.editor_secret(os.environ, secrets)
 
 
-def event_store() -> store.EventStore:
-    return store.EventStore(paths.EVENTS_CSV)
+def event_store() -> "EventStore":
+    from controlmap.store import EventStore
+
+    return EventStore(paths.EVENTS_CSV)
 
 
 # ---------------------------------------------------------------- the map page's day

@@ -1,11 +1,14 @@
 """The settlement map in headless Chromium: cold start, step latency, bytes, play rate, heap growth.
 
-Run: .venv/bin/python benchmarks/browser_bench.py
+Run: .venv/bin/python benchmarks/browser_bench.py [--cold-runs N] [--cold-only]
 Each target is a Streamlit app (see ``Target``); the real dashboard can be added to ``TARGETS``.
+Cold start is also measured on its own, ``--cold-runs`` times per app, the bare app and the dashboard
+interleaved (a single start varies by ±0.3 s on a busy machine): the second table gives the medians.
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import math
 import os
@@ -56,8 +59,9 @@ def demo(n: int) -> Target:
 DASHBOARD = Target("dashboard (shipped data)", ROOT / "dashboard.py",
                    back_button="◀ 30 days", forward_button="30 days ▶",
                    rerun_kinds=("+30 days, fragment rerun", "−30 days, fragment rerun"))
+BARE = Target("bare st_folium map", ROOT / "benchmarks" / "apps" / "bare_map.py", timeline=False)
 TARGETS = [
-    Target("bare st_folium map", ROOT / "benchmarks" / "apps" / "bare_map.py", timeline=False),
+    BARE,
     DASHBOARD,
     demo(1751),
     demo(30_000),
@@ -253,6 +257,37 @@ def measure(target: Target, browser) -> dict[str, str]:
     return row
 
 
+def cold_start(target: Target, browser) -> float:
+    """Seconds from starting the server process to the map painted, in a fresh browser context."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    started = time.monotonic()
+    with streamlit_server(target.app, target.env) as url:
+        page.goto(url)
+        map_frame(page, target.timeline)
+        seconds = time.monotonic() - started
+    context.close()
+    return seconds
+
+
+def measure_cold_starts(baseline: Target, targets: list[Target], runs: int, browser) -> dict[str, dict[str, str]]:
+    """Interleaved cold starts (baseline, then each target, ``runs`` times): median, range, and the
+    median's excess over the baseline's median."""
+    seconds: dict[str, list[float]] = {t.label: [] for t in [baseline, *targets]}
+    for _ in range(runs):
+        for target in [baseline, *targets]:
+            seconds[target.label].append(cold_start(target, browser))
+    base = statistics.median(seconds[baseline.label])
+    return {
+        label: {
+            f"cold start, median of {runs} (s)": f"{statistics.median(values):.2f}",
+            "range (s)": f"{min(values):.2f}–{max(values):.2f}",
+            "vs bare app (median)": f"{(statistics.median(values) / base - 1) * 100:+.1f} %",
+        }
+        for label, values in seconds.items()
+    }
+
+
 def print_table(results: dict[str, dict[str, str]]) -> None:
     metrics = list(dict.fromkeys(m for row in results.values() for m in row))
     labels = list(results)
@@ -265,14 +300,23 @@ def print_table(results: dict[str, dict[str, str]]) -> None:
         print(" | ".join([f"{m:<{width}}", *cells]))
 
 
-def run(targets: list[Target]) -> dict[str, dict[str, str]]:
-    results = {}
+def run(targets: list[Target], cold_runs: int, cold_only: bool) -> None:
     with sync_playwright() as playwright, launch_chromium(playwright) as browser:
-        for target in targets:
-            print(f"measuring {target.label}…", file=sys.stderr, flush=True)
-            results[target.label] = measure(target, browser)
-    return results
+        if not cold_only:
+            results = {}
+            for target in targets:
+                print(f"measuring {target.label}…", file=sys.stderr, flush=True)
+                results[target.label] = measure(target, browser)
+            print_table(results)
+            print()
+        if cold_runs:
+            print(f"cold starts, {cold_runs} interleaved runs…", file=sys.stderr, flush=True)
+            print_table(measure_cold_starts(BARE, [DASHBOARD], cold_runs, browser))
 
 
 if __name__ == "__main__":
-    print_table(run(TARGETS))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cold-runs", type=int, default=7, help="cold starts per app for the median (0: none)")
+    parser.add_argument("--cold-only", action="store_true", help="only the repeated cold starts")
+    arguments = parser.parse_args()
+    run(TARGETS, arguments.cold_runs, arguments.cold_only)

@@ -12,6 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -197,6 +198,8 @@ def normalise_choice(value: str, synonyms: dict[str, str]) -> str | None:
     key = re.sub(r"\s+", " ", value.strip().lower().replace("_", " "))
     return synonyms.get(key)
 
+# A settlement's names and area (what a row's name and hint are compared with).
+ROW_FIELDS = ("name_uk", "name_en", "former_names", "aliases", "hromada_code", "raion_code", "hromada_en", "raion_en")
 
 # ---------------------------------------------------------------- validation
 
@@ -378,7 +381,8 @@ class Validator:
         """Whether ``name`` is one of settlement ``code``'s names (exact key) and the hint, if any, names
         its area. Then resolving the name keeps this settlement among the candidates, so it cannot point
         at another one: the cross-check needs no name index."""
-        row = self.gazetteer.settlements.iloc[self.gazetteer.position[code]]
+        settlements, i = self.gazetteer.settlements, self.gazetteer.position[code]
+        row = SimpleNamespace(**{column: settlements[column].iat[i] for column in ROW_FIELDS})
         named = exact_key(name) in {exact_key(form) for form in forms_of(row)}
         return named and (not hint or fits_hint(row, hint))
 

@@ -242,14 +242,3 @@ def build_map(
     TimelineLayer(config).add_to(m)
     return m
 
-
-def simplified(geojson: dict, tolerance_deg: float = 0.003) -> dict:
-    """The collection with each geometry simplified for display (about 300 m at this latitude).
-
-    Areas are never computed from the result: they come from the full geometry's precomputed properties.
-    """
-    from shapely.geometry import mapping, shape
-
-    features = [{**f, "geometry": mapping(shape(f["geometry"]).simplify(tolerance_deg, preserve_topology=True))}
-                for f in geojson["features"] if f.get("geometry")]
-    return {**geojson, "features": features}

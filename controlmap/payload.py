@@ -29,7 +29,7 @@ def build_payload(timeline: Timeline, initial_day: int | None = None) -> dict:
     return {
         "day0": from_day(first).isoformat(),
         "n_days": last - first + 1,
-        "initial_day": (last if initial_day is None else initial_day) - first,
+        "initial_day": (last if initial_day is None else min(max(initial_day, first), last)) - first,
         "statuses": list(STATUSES),
         "settlements": {
             "katottg": s.katottg.tolist(),

@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 import pandas as pd
-from rapidfuzz import fuzz, process
 
 from controlmap.names import exact_key, fold_key, stem_key
 
@@ -97,6 +96,8 @@ class Resolver:
         return Resolution(status, [self.candidate(i) for i in sorted(rows)])
 
     def suggest(self, name: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
+        from rapidfuzz import fuzz, process  # imported on use: loading shipped data never suggests
+
         found = process.extract(fold_key(name), self._fuzzy_keys, scorer=fuzz.WRatio,
                                 score_cutoff=SUGGESTION_CUTOFF, limit=limit * 3)
         best: dict[int, float] = {}

@@ -12,6 +12,9 @@ if [ "${1:-}" = "--dev" ]; then
   requirements=requirements-dev.txt
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+# pip compiles the packages it installs; the project's own modules run from the checkout, so compile
+# them here too: a first start (and a machine that never writes bytecode) then does not compile them.
+.venv/bin/python -m compileall -q controlmap app
 
 if [ "${1:-}" = "--dev" ] && [ ! -x /usr/bin/chromium ]; then
   # Playwright cannot download its own browsers offline; the tests drive Debian's chromium.

@@ -18,6 +18,8 @@
   const FULL_REDRAW_SHARE = 0.1;
   // A view change smaller than this (a resize keeping the centre) is not reported.
   const VIEW_SHIFT_PX = 3;
+  // A town's name starts 8 px right of its point, centred on it (12 px text).
+  const LABEL_ANCHOR = [-8, 7];
   const APPROXIMATE_NOTE = "approximate position (hromada centre)";
   const STATUS_TEXT = {
     unknown: "unknown",
@@ -475,21 +477,32 @@
         }).addTo(map)
       : null;
 
+    // Cells are built the first time they are shown: points are the starting view.
+    const index = new Map(d.katottg.map((k, i) => [k, i]));
+    const cellFeatures = config.cells
+      ? config.cells.features.filter((f) => index.has(f.properties && f.properties.katottg))
+      : [];
+    const hasCell = new Uint8Array(d.n);
+    for (const f of cellFeatures) hasCell[index.get(f.properties.katottg)] = 1;
     const cellOf = new Array(d.n).fill(null);
     let cellsGroup = null;
-    if (config.cells) {
-      const index = new Map(d.katottg.map((k, i) => [k, i]));
-      cellsGroup = L.geoJSON(config.cells, {
-        renderer: renderer,
-        filter: (f) => index.has(f.properties && f.properties.katottg),
-        style: cellStyles[0],
-        onEachFeature: (f, layer) => {
-          const i = index.get(f.properties.katottg);
-          layer.cmIndex = i;
-          layer.addEventParent(hub);
-          cellOf[i] = layer;
+
+    function cells() {
+      if (cellsGroup || !cellFeatures.length) return cellsGroup;
+      cellsGroup = L.geoJSON(
+        { type: "FeatureCollection", features: cellFeatures },
+        {
+          renderer: renderer,
+          style: (f) => cellStyles[stateKey(shownRun[index.get(f.properties.katottg)])],
+          onEachFeature: (f, layer) => {
+            const i = index.get(f.properties.katottg);
+            layer.cmIndex = i;
+            layer.addEventParent(hub);
+            cellOf[i] = layer;
+          },
         },
-      });
+      );
+      return cellsGroup;
     }
 
     const offsets = fanOffsets(d);
@@ -504,7 +517,7 @@
       marker.cmSymbol = styles[unknownKey * 2 + (d.approximate[i] ? 1 : 0)];
       marker.addEventParent(hub);
       markerOf[i] = marker;
-      (cellOf[i] ? markersWithCell : markersAlways).addLayer(marker);
+      (hasCell[i] ? markersWithCell : markersAlways).addLayer(marker);
     }
     markersAlways.addTo(map);
     const placed = markerOf.filter((marker) => marker !== null);
@@ -526,14 +539,14 @@
     }
     map.on("zoomend", applySymbolScale);
 
+    // Town names as icon markers: placed by a transform, never measured (a permanent tooltip reads its
+    // size, forcing a layout per label).
     const labels = L.layerGroup();
     for (const i of d.labels) {
       if (d.lat[i] === null || d.lon[i] === null) continue;
-      const options = { permanent: true, direction: "right", offset: [8, 0], className: "cm-label", interactive: false };
-      L.tooltip(options)
-        .setLatLng([d.lat[i], d.lon[i]])
-        .setContent(el("span", null, d.nameEn[i] || d.nameUk[i] || d.katottg[i]))
-        .addTo(labels);
+      const text = el("span", null, d.nameEn[i] || d.nameUk[i] || d.katottg[i]);
+      const icon = L.divIcon({ html: text, className: "cm-label", iconSize: null, iconAnchor: LABEL_ANCHOR });
+      L.marker([d.lat[i], d.lon[i]], { icon: icon, interactive: false, keyboard: false }).addTo(labels);
     }
     labels.addTo(map);
 
@@ -603,7 +616,7 @@
     }
 
     function isShown(i) {
-      if (mode === "cells" && cellOf[i]) return true;
+      if (mode === "cells" && hasCell[i]) return true;
       return markerOf[i] !== null;
     }
 
@@ -853,7 +866,7 @@
     });
 
     function setMode(next) {
-      mode = next === "cells" && cellsGroup ? "cells" : "points";
+      mode = next === "cells" && cells() ? "cells" : "points";
       if (mode === "cells") {
         map.removeLayer(markersWithCell);
         map.addLayer(cellsGroup);
@@ -871,7 +884,7 @@
 
     const control = new DateControl().addTo(map);
     new Legend().addTo(map);
-    const modeControl = cellsGroup ? new ModeControl().addTo(map) : null;
+    const modeControl = cellFeatures.length ? new ModeControl().addTo(map) : null;
     const overlays = {};
     if (boundaries) overlays["Approximate boundaries"] = boundaries;
     if (outline) overlays["Oblast outline"] = outline;

@@ -25,7 +25,8 @@ def run_dashboard(**query) -> AppTest:
 
 def figures(at: AppTest) -> list[tuple[int, float]]:
     """The figures table (Markdown) as (settlements, km²) per status, in the page's order."""
-    table = next(m.value for m in at.markdown if m.value.startswith("| status |"))
+    text = next(m.value for m in at.markdown if m.value.startswith("| status |"))
+    table = text.split("\n\n")[0]
     rows = [line.strip("| ").split(" | ") for line in table.splitlines()[2:]]
     return [(int(count.replace(",", "")), float(area.replace(",", ""))) for _, count, area in rows]
 
@@ -82,8 +83,10 @@ def test_changed_settlements_are_listed_with_their_sources_as_plain_text(engine)
     at = run_dashboard(date="2022-09-06")
     at.button(key="forward_30").click().run()
     changed = engine.timeline().changes("2022-09-06", "2022-10-06")
-    assert any(f"{len(changed)} settlement(s)" in m.value for m in at.markdown)
-    listing = next(m.value for m in at.markdown if m.value.startswith("- **"))
+    paragraphs = [p for m in at.markdown for p in m.value.split("\n\n")]
+    assert "**Changed since 06 Sep 2022:** " + f"{len(changed)} settlement(s)" in paragraphs
+    listing = next(p for p in paragraphs if p.startswith("- **"))
+    assert len(changed) == len(listing.splitlines())
     assert "Kupiansk" in listing
 
 
