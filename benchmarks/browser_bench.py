@@ -69,15 +69,17 @@ TARGETS = [
 
 
 class ByteCounter:
-    """Bytes the browser receives: HTTP bodies as transferred, and websocket frames."""
+    """Bytes the browser receives: HTTP bodies as transferred, and websocket frames (``app_data``: the
+    app's own data, the websocket part; the rest is Streamlit's and Leaflet's code)."""
 
     def __init__(self, page):
         self.total = 0
+        self.app_data = 0
         self.last_at = time.monotonic()
         cdp = page.context.new_cdp_session(page)
         cdp.send("Network.enable")
         cdp.on("Network.loadingFinished", lambda e: self._add(int(e["encodedDataLength"])))
-        cdp.on("Network.webSocketFrameReceived", lambda e: self._add(self._frame_size(e["response"])))
+        cdp.on("Network.webSocketFrameReceived", lambda e: self._add_frame(self._frame_size(e["response"])))
 
     @staticmethod
     def _frame_size(frame: dict) -> int:
@@ -87,6 +89,10 @@ class ByteCounter:
     def _add(self, n: int) -> None:
         self.total += n
         self.last_at = time.monotonic()
+
+    def _add_frame(self, n: int) -> None:
+        self.app_data += n
+        self._add(n)
 
     def wait_quiet(self, page, quiet_s: float = 0.3, timeout_s: float = 10) -> None:
         deadline = time.monotonic() + timeout_s
@@ -243,6 +249,7 @@ def measure(target: Target, browser) -> dict[str, str]:
         row = {"cold start: process start → map painted (s)": f"{time.monotonic() - started:.2f}"}
         counter.wait_quiet(page)
         row["bytes to the browser at start (KiB)"] = kib(counter.total)
+        row["of which the app's data (websocket, KiB)"] = kib(counter.app_data)
         if target.timeline:
             row["settlements drawn"] = f"{frame.evaluate('window.controlmap.stats().features'):,}"
             row |= measure_scrubbing(frame, counter, cdp)
