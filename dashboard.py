@@ -35,8 +35,8 @@ def claimant_filter() -> tuple[str, ...]:
     return chosen
 
 
-# The page is sent in order of cost: the widgets first, so that the browser lays them out while the
-# server loads the data and builds the map, which comes last (the map then starts on a quiet page).
+# Cheap widgets first, the map last: the browser can lay out the widgets while the server loads the data
+# and builds the map.
 state.names_switch()
 claimants = claimant_filter()
 timeline = state.timeline(claimants)

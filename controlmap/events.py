@@ -198,10 +198,12 @@ def normalise_choice(value: str, synonyms: dict[str, str]) -> str | None:
     key = re.sub(r"\s+", " ", value.strip().lower().replace("_", " "))
     return synonyms.get(key)
 
+
+# ---------------------------------------------------------------- validation
+
 # A settlement's names and area (what a row's name and hint are compared with).
 ROW_FIELDS = ("name_uk", "name_en", "former_names", "aliases", "hromada_code", "raion_code", "hromada_en", "raion_en")
 
-# ---------------------------------------------------------------- validation
 
 class Validator:
     """Checks event files against one gazetteer (the resolver is built on first use, then kept)."""

@@ -1,7 +1,7 @@
 """The settlement map: one folium map whose settlements recolour in the browser for any day.
 
-The whole timeline travels once, packed inside the map's script; the date is chosen in the browser, so the
-map's HTML never depends on the current date and Streamlit reruns do not rebuild it.
+The whole timeline travels once, packed inside the map's script. The map starts on the day it is built
+with; later days are chosen in the browser (or pushed to it), so Streamlit reruns never rebuild it.
 """
 
 from __future__ import annotations

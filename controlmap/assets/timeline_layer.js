@@ -1,7 +1,7 @@
 /* Settlement timeline layer for Leaflet 1.9: every settlement on one canvas, recoloured for any day
    in the browser from a timeline sent once. Inlined by controlmap.mapview.TimelineLayer, which calls
-   window.controlmapTimeline(map, packed) with the configuration as deflated JSON in base64. Payload strings are untrusted: they only ever reach the
-   page through textContent. */
+   window.controlmapTimeline(map, packed) with the configuration as deflated JSON in base64. Payload
+   strings are untrusted: they only ever reach the page through textContent. */
 (function () {
   "use strict";
 
@@ -478,12 +478,12 @@
       : null;
 
     // Cells are built the first time they are shown: points are the starting view.
-    const index = new Map(d.katottg.map((k, i) => [k, i]));
+    const rowOf = new Map(d.katottg.map((k, i) => [k, i]));
     const cellFeatures = config.cells
-      ? config.cells.features.filter((f) => index.has(f.properties && f.properties.katottg))
+      ? config.cells.features.filter((f) => rowOf.has(f.properties && f.properties.katottg))
       : [];
     const hasCell = new Uint8Array(d.n);
-    for (const f of cellFeatures) hasCell[index.get(f.properties.katottg)] = 1;
+    for (const f of cellFeatures) hasCell[rowOf.get(f.properties.katottg)] = 1;
     const cellOf = new Array(d.n).fill(null);
     let cellsGroup = null;
 
@@ -493,9 +493,9 @@
         { type: "FeatureCollection", features: cellFeatures },
         {
           renderer: renderer,
-          style: (f) => cellStyles[stateKey(shownRun[index.get(f.properties.katottg)])],
+          style: (f) => cellStyles[stateKey(shownRun[rowOf.get(f.properties.katottg)])],
           onEachFeature: (f, layer) => {
-            const i = index.get(f.properties.katottg);
+            const i = rowOf.get(f.properties.katottg);
             layer.cmIndex = i;
             layer.addEventParent(hub);
             cellOf[i] = layer;
@@ -1025,10 +1025,12 @@
   }
 
   window.controlmapTimeline = (map, packed) =>
-    unpack(packed)
-      .then((config) => startTimeline(map, config))
-      .catch((err) => {
-        console.error("controlmap: the map data could not be read", err);
-        showProblem(map, "The settlement data could not be read in this browser (" + err + ").");
-      });
+    unpack(packed).then(
+      (config) => startTimeline(map, config),
+      (err) => {
+        console.error("controlmap: the map data could not be unpacked", err);
+        showProblem(map, "This browser could not unpack the settlement data (" + err + "). A current Chrome, "
+          + "Edge, Firefox or Safari can.");
+      },
+    );
 })();
