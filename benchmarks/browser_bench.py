@@ -2,8 +2,9 @@
 
 Run: .venv/bin/python benchmarks/browser_bench.py [--cold-runs N] [--cold-only]
 Each target is a Streamlit app (see ``Target``); the real dashboard can be added to ``TARGETS``.
-Cold start is also measured on its own, ``--cold-runs`` times per app, the bare app and the dashboard
-interleaved (a single start varies by ±0.3 s on a busy machine): the second table gives the medians.
+Cold start is also measured on its own, ``--cold-runs`` times per app, the bare app, the bare app with
+the dashboard's page list, and the dashboard interleaved (a single start varies by ±0.3 s on a busy
+machine): the second table gives the medians.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import base64
 import math
 import os
 import random
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -307,8 +310,19 @@ def print_table(results: dict[str, dict[str, str]]) -> None:
         print(" | ".join([f"{m:<{width}}", *cells]))
 
 
+def bare_with_pages(directory: Path) -> Target:
+    """The bare app with a page list like the dashboard's (same page names, trivial pages): how much of
+    the dashboard's start is Streamlit's multipage navigation rather than the map page's content."""
+    shutil.copy(BARE.app, directory / BARE.app.name)
+    (directory / "pages").mkdir()
+    for page in sorted((ROOT / "pages").glob("*.py")):
+        (directory / "pages" / page.name).write_text("import streamlit as st\n\nst.write('page')\n")
+    return Target("bare map + the app's 5 pages", directory / BARE.app.name, timeline=False)
+
+
 def run(targets: list[Target], cold_runs: int, cold_only: bool) -> None:
-    with sync_playwright() as playwright, launch_chromium(playwright) as browser:
+    with sync_playwright() as playwright, launch_chromium(playwright) as browser, \
+            tempfile.TemporaryDirectory() as scratch:
         if not cold_only:
             results = {}
             for target in targets:
@@ -318,7 +332,8 @@ def run(targets: list[Target], cold_runs: int, cold_only: bool) -> None:
             print()
         if cold_runs:
             print(f"cold starts, {cold_runs} interleaved runs…", file=sys.stderr, flush=True)
-            print_table(measure_cold_starts(BARE, [DASHBOARD], cold_runs, browser))
+            with_pages = bare_with_pages(Path(scratch))
+            print_table(measure_cold_starts(BARE, [with_pages, DASHBOARD], cold_runs, browser))
 
 
 if __name__ == "__main__":
