@@ -99,7 +99,7 @@ def changes_list(changed, name_column: str, limit: int = 40) -> str:
 
 with text_column:
     date_and_figures()
-    st.caption(f"From `data/events.csv` ({len(state.dataset().events):,} events"
+    st.caption(f"From data/events.csv ({len(state.dataset().events):,} events"
                f"{' + your uploaded events, this session only' if state.has_upload() else ''}); statements by: "
                f"{', '.join(CLAIMANT_LABELS[c] for c in claimants) or 'none'}. Areas are approximate: Voronoi "
                "cells of the 161 exactly placed settlements. Before a settlement's first statement it shows the "
