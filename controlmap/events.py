@@ -11,6 +11,7 @@ import io
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -221,6 +222,11 @@ class Validator:
             self._resolver = Resolver(self.gazetteer.settlements)
         return self._resolver
 
+    @cached_property
+    def _row_fields(self) -> dict[str, list]:
+        # Plain lists: one pandas lookup per field and row costs more than the whole cross-check.
+        return {column: self.gazetteer.settlements[column].tolist() for column in ROW_FIELDS}
+
     def validate_path(self, path: Path, today: date | None = None) -> ValidationResult:
         try:
             data = Path(path).read_bytes()
@@ -383,8 +389,8 @@ class Validator:
         """Whether ``name`` is one of settlement ``code``'s names (exact key) and the hint, if any, names
         its area. Then resolving the name keeps this settlement among the candidates, so it cannot point
         at another one: the cross-check needs no name index."""
-        settlements, i = self.gazetteer.settlements, self.gazetteer.position[code]
-        row = SimpleNamespace(**{column: settlements[column].iat[i] for column in ROW_FIELDS})
+        i = self.gazetteer.position[code]
+        row = SimpleNamespace(**{column: values[i] for column, values in self._row_fields.items()})
         named = exact_key(name) in {exact_key(form) for form in forms_of(row)}
         return named and (not hint or fits_hint(row, hint))
 

@@ -35,6 +35,10 @@
     contested: { fill: "#F0E442", line: "#222222", shape: "triangle", radius: 6 },
   };
 
+  const MAX_SYMBOL_RADIUS = Math.max(...Object.values(PALETTE).map((p) => p.radius));
+  // As for a Leaflet circle marker of weight 4: half its stroke, on top of the renderer's tolerance.
+  const CLICK_TOLERANCE = 2;
+
   function paletteOf(status) {
     return PALETTE[status] || PALETTE.unknown;
   }
@@ -109,29 +113,6 @@
       ctx.stroke();
     }
   }
-
-  const SettlementMarker = L.CircleMarker.extend({
-    options: { weight: 4 },
-    _project: function () {
-      L.CircleMarker.prototype._project.call(this);
-      if (this.cmOffset) {
-        this._point = this._point.add(this.cmOffset);
-        this._updateBounds();
-      }
-    },
-    _updateBounds: function () {
-      const ring = this.cmSymbol && this.cmSymbol.disputed ? (RING_GAP + 1) * this._renderer.options.cmScale : 0;
-      const r = this._radius + ring + 1 + this._clickTolerance();
-      const p = this._point;
-      if (!this._pxBounds) this._pxBounds = L.bounds(p, p);
-      const b = this._pxBounds;
-      b.min.x = p.x - r;
-      b.min.y = p.y - r;
-      b.max.x = p.x + r;
-      b.max.y = p.y + r;
-    },
-    _updatePath: function () {},
-  });
 
   // Markers are copied from pre-rendered sprites into one ImageData: without a GPU, the canvas
   // rasteriser spends ~10 µs on each anti-aliased shape; copying its ~100 pixels in JS is far cheaper.
@@ -230,13 +211,14 @@
     }
   }
 
-  // Leaflet's canvas renderer (its hit testing and events included), except that settlement
-  // markers are blitted in style order after the vector layers.
+  // Leaflet's canvas renderer for the vector layers (outline, lines, cells), plus every settlement
+  // point, drawn and hit-tested from typed arrays: one Leaflet layer per settlement would cost the
+  // map's start ~20 µs each. Points are blitted in style order after the vector layers and are
+  // hovered before them. `cmPoints` is set by startTimeline (its `points`).
   const TimelineCanvas = L.Canvas.extend({
     _draw: function () {
       const bounds = this._redrawBounds;
       const ctx = this._ctx;
-      const batches = this._cmBatches || (this._cmBatches = this.options.cmStyles.map(() => []));
       ctx.save();
       if (bounds) {
         const size = bounds.getSize();
@@ -245,20 +227,114 @@
         ctx.clip();
       }
       this._drawing = true;
-      let markers = 0;
       for (let order = this._drawFirst; order; order = order.next) {
         const layer = order.layer;
         if (bounds && !(layer._pxBounds && layer._pxBounds.intersects(bounds))) continue;
-        if (layer.cmSymbol) {
-          batches[layer.cmSymbol.index].push(layer._point);
-          markers += 1;
-        } else {
-          layer._updatePath();
-        }
+        layer._updatePath();
       }
       this._drawing = false;
-      if (markers) this._blitMarkers(batches, bounds);
+      if (this.cmPoints) this._blitPoints(bounds);
       ctx.restore();
+    },
+
+    // Layer points of the settlements for the map's current zoom and pixel origin (computed when
+    // either changed since the last call).
+    _cmProject: function () {
+      const pts = this.cmPoints;
+      const map = this._map;
+      const zoom = map.getZoom();
+      const origin = map.getPixelOrigin();
+      if (pts.zoom === zoom && pts.originX === origin.x && pts.originY === origin.y) return pts;
+      const crs = map.options.crs;
+      for (let i = 0; i < pts.n; i++) {
+        if (!pts.placed[i]) continue;
+        const p = crs.latLngToPoint(L.latLng(pts.lat[i], pts.lon[i]), zoom);
+        pts.x[i] = Math.round(p.x) - origin.x + pts.dx[i];
+        pts.y[i] = Math.round(p.y) - origin.y + pts.dy[i];
+      }
+      pts.zoom = zoom;
+      pts.originX = origin.x;
+      pts.originY = origin.y;
+      return pts;
+    },
+
+    _cmReach: function () {
+      return (MAX_SYMBOL_RADIUS + RING_GAP + 1) * this.options.cmScale + 8;
+    },
+
+    // Marks settlement i's neighbourhood for the next partial redraw.
+    cmExtend: function (i) {
+      if (!this._map) return;
+      const pts = this._cmProject();
+      const reach = this._cmReach();
+      const bounds = this._redrawBounds || (this._redrawBounds = new L.Bounds());
+      bounds.extend(L.point(pts.x[i] - reach, pts.y[i] - reach));
+      bounds.extend(L.point(pts.x[i] + reach, pts.y[i] + reach));
+    },
+
+    // The settlement drawn on top under layer point p (-1 if none): the latest in draw order, then
+    // the nearest.
+    cmHit: function (p) {
+      const pts = this.cmPoints;
+      if (!pts || !this._map) return -1;
+      this._cmProject();
+      const scale = this.options.cmScale;
+      const tolerance = CLICK_TOLERANCE + (this.options.tolerance || 0);
+      let best = -1;
+      let bestRank = -1;
+      let bestDistance = Infinity;
+      for (let i = 0; i < pts.n; i++) {
+        if (!pts.isDrawn(i)) continue;
+        const style = this.options.cmStyles[pts.symbol[i]];
+        const dx = pts.x[i] - p.x;
+        const dy = pts.y[i] - p.y;
+        const distance = Math.sqrt(dx * dx + dy * dy);
+        if (distance > style.radius * scale + tolerance) continue;
+        const rank = pts.rank[style.index];
+        if (rank > bestRank || (rank === bestRank && distance < bestDistance)) {
+          best = i;
+          bestRank = rank;
+          bestDistance = distance;
+        }
+      }
+      return best;
+    },
+
+    _hitLayer: function (point, e) {
+      const i = this.cmHit(point);
+      if (i >= 0) return this.cmPoints.target(i);
+      let found;
+      for (let order = this._drawFirst; order; order = order.next) {
+        const layer = order.layer;
+        if (layer.options.interactive && layer._containsPoint(point)) {
+          if (!e || !(e.type === "click" || e.type === "preclick") || !this._map._draggableMoved(layer)) found = layer;
+        }
+      }
+      return found;
+    },
+
+    // As L.Canvas, with settlements hit before the vector layers.
+    _onClick: function (e) {
+      const layer = this._hitLayer(this._map.mouseEventToLayerPoint(e), e);
+      this._fireEvent(layer ? [layer] : false, e);
+    },
+
+    _handleMouseHover: function (e, point) {
+      if (this._mouseHoverThrottled) return;
+      const candidate = this._hitLayer(point, null);
+      if (candidate !== this._hoveredLayer) {
+        this._handleMouseOut(e);
+        if (candidate) {
+          L.DomUtil.addClass(this._container, "leaflet-interactive");
+          this._fireEvent([candidate], e, "mouseover");
+          this._hoveredLayer = candidate;
+        }
+      }
+      this._fireEvent(this._hoveredLayer ? [this._hoveredLayer] : false, e);
+      this._mouseHoverThrottled = true;
+      setTimeout(() => {
+        this._mouseHoverThrottled = false;
+      }, 32);
     },
 
     _markerBuffer: function () {
@@ -283,7 +359,25 @@
       return buffer;
     },
 
-    _blitMarkers: function (batches, bounds) {
+    _blitPoints: function (bounds) {
+      const pts = this._cmProject();
+      const styles = this.options.cmStyles;
+      const batches = this._cmBatches || (this._cmBatches = styles.map(() => []));
+      const reach = this._cmReach();
+      let any = false;
+      for (let i = 0; i < pts.n; i++) {
+        if (!pts.isDrawn(i)) continue;
+        const x = pts.x[i];
+        const y = pts.y[i];
+        if (bounds && (x + reach < bounds.min.x || x - reach > bounds.max.x || y + reach < bounds.min.y
+          || y - reach > bounds.max.y)) continue;
+        batches[pts.symbol[i]].push(i);
+        any = true;
+      }
+      if (any) this._blitMarkers(batches, bounds, pts);
+    },
+
+    _blitMarkers: function (batches, bounds, pts) {
       const buffer = this._markerBuffer();
       const scale = L.Browser.retina ? 2 : 1;
       const min = this._bounds.min;
@@ -298,22 +392,22 @@
         y1 = Math.min(buffer.height, Math.ceil((bounds.max.y - min.y) * scale));
       }
       if (x1 <= x0 || y1 <= y0) {
-        for (const points of batches) points.length = 0;
+        for (const batch of batches) batch.length = 0;
         return;
       }
       for (let y = y0; y < y1; y++) buffer.px32.fill(0, y * buffer.width + x0, y * buffer.width + x1);
       const sprites = this._cmSprites || (this._cmSprites = new Map());
       const symbolScale = this.options.cmScale;
       for (const style of this.options.cmDrawOrder) {
-        const points = batches[style.index];
-        if (!points.length) continue;
+        const batch = batches[style.index];
+        if (!batch.length) continue;
         const key = style.index + "@" + symbolScale;
         if (!sprites.has(key)) sprites.set(key, makeSprite(style, scale, symbolScale));
         const sprite = sprites.get(key);
-        for (const p of points) {
-          blit(buffer, sprite, ((p.x - min.x) * scale + 0.5) | 0, ((p.y - min.y) * scale + 0.5) | 0);
+        for (const i of batch) {
+          blit(buffer, sprite, ((pts.x[i] - min.x) * scale + 0.5) | 0, ((pts.y[i] - min.y) * scale + 0.5) | 0);
         }
-        points.length = 0;
+        batch.length = 0;
       }
       buffer.ctx.putImageData(buffer.image, 0, 0, x0, y0, x1 - x0, y1 - y0);
       this._ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -363,17 +457,19 @@
       if (!groups.has(key)) groups.set(key, []);
       groups.get(key).push(i);
     }
-    const offsets = new Map();
+    const dx = new Float32Array(d.n);
+    const dy = new Float32Array(d.n);
     for (const members of groups.values()) {
       members.sort((a, b) => (d.katottg[a] < d.katottg[b] ? -1 : d.katottg[a] > d.katottg[b] ? 1 : 0));
       members.forEach((i, k) => {
         const angle = k * 2.399963;
         // Start clear of the centre's own marker, so the exactly placed town stays hoverable.
         const radius = 12 + 6.5 * Math.sqrt(k);
-        offsets.set(i, L.point(radius * Math.cos(angle), radius * Math.sin(angle)));
+        dx[i] = radius * Math.cos(angle);
+        dy[i] = radius * Math.sin(angle);
       });
     }
-    return offsets;
+    return { dx: dx, dy: dy };
   }
 
   function el(tag, className, text) {
@@ -505,37 +601,67 @@
       return cellsGroup;
     }
 
+    // Settlement points: drawn by the renderer (see TimelineCanvas); hover and click reach `hub`
+    // through one small event target per settlement, made when it is first hovered.
+    const placed = Uint8Array.from(d.lat, (lat, i) => (lat !== null && d.lon[i] !== null ? 1 : 0));
+    const symbolOf = Uint8Array.from(d.approximate, (approximate) => unknownKey * 2 + (approximate ? 1 : 0));
     const offsets = fanOffsets(d);
-    const markerOf = new Array(d.n).fill(null);
-    const markersWithCell = L.layerGroup();
-    const markersAlways = L.layerGroup();
+    const targets = new Map();
+    const rank = new Int32Array(styles.length);
+    drawOrder.forEach((style, k) => {
+      rank[style.index] = k;
+    });
+    let placedCount = 0;
+    let south = Infinity;
+    let west = Infinity;
+    let north = -Infinity;
+    let east = -Infinity;
     for (let i = 0; i < d.n; i++) {
-      if (d.lat[i] === null || d.lon[i] === null) continue;
-      const marker = new SettlementMarker([d.lat[i], d.lon[i]], { renderer: renderer, radius: 4 });
-      marker.cmIndex = i;
-      marker.cmOffset = offsets.get(i) || null;
-      marker.cmSymbol = styles[unknownKey * 2 + (d.approximate[i] ? 1 : 0)];
-      marker.addEventParent(hub);
-      markerOf[i] = marker;
-      (hasCell[i] ? markersWithCell : markersAlways).addLayer(marker);
+      if (!placed[i]) continue;
+      placedCount += 1;
+      south = Math.min(south, d.lat[i]);
+      north = Math.max(north, d.lat[i]);
+      west = Math.min(west, d.lon[i]);
+      east = Math.max(east, d.lon[i]);
     }
-    markersAlways.addTo(map);
-    const placed = markerOf.filter((marker) => marker !== null);
-    const placedBounds = placed.length ? L.latLngBounds(placed.map((marker) => marker.getLatLng())) : null;
+    const points = {
+      n: d.n,
+      lat: d.lat,
+      lon: d.lon,
+      dx: offsets.dx,
+      dy: offsets.dy,
+      placed: placed,
+      symbol: symbolOf,
+      rank: rank,
+      x: new Float64Array(d.n),
+      y: new Float64Array(d.n),
+      zoom: null,
+      originX: null,
+      originY: null,
+      isDrawn: (i) => placed[i] === 1 && !(mode === "cells" && hasCell[i]),
+      target: (i) => {
+        if (!targets.has(i)) {
+          const target = new L.Evented();
+          target.options = { interactive: true };
+          target.cmIndex = i;
+          target.getLatLng = () => map.layerPointToLatLng(L.point(points.x[i], points.y[i]));
+          target.addEventParent(hub);
+          targets.set(i, target);
+        }
+        return targets.get(i);
+      },
+    };
+    map.addLayer(renderer);
+    renderer.cmPoints = points;
 
     function applySymbolScale() {
-      if (!placedBounds) return;
+      if (!placedCount) return;
       const zoom = map.getZoom();
-      const a = map.project(placedBounds.getNorthWest(), zoom);
-      const b = map.project(placedBounds.getSouthEast(), zoom);
-      const spacing = Math.sqrt(Math.max(1, Math.abs(b.x - a.x) * Math.abs(b.y - a.y)) / placed.length);
+      const a = map.project([north, west], zoom);
+      const b = map.project([south, east], zoom);
+      const spacing = Math.sqrt(Math.max(1, Math.abs(b.x - a.x) * Math.abs(b.y - a.y)) / placedCount);
       const scale = SYMBOL_SCALES.find((k) => spacing >= SPACING_FOR_FULL_SIZE * k) || SYMBOL_SCALES.at(-1);
-      if (scale === renderer.options.cmScale) return;
       renderer.options.cmScale = scale;
-      for (const marker of placed) {
-        marker._radius = marker.options.radius = marker.cmSymbol.radius * scale;
-        if (marker._point) marker._updateBounds();
-      }
     }
     map.on("zoomend", applySymbolScale);
 
@@ -583,21 +709,12 @@
       return found;
     }
 
-    function setSymbol(marker, symbol, dirtyRect) {
-      if (marker.cmSymbol === symbol) return;
-      const shown = Boolean(marker._map && marker._point);
-      if (shown && dirtyRect) renderer._extendRedrawBounds(marker);
-      marker.cmSymbol = symbol;
-      marker._radius = marker.options.radius = symbol.radius * renderer.options.cmScale;
-      if (shown) {
-        marker._updateBounds();
-        if (dirtyRect) renderer._extendRedrawBounds(marker);
-      }
-    }
-
     function restyle(i, key, dirtyRect) {
-      const marker = markerOf[i];
-      if (marker) setSymbol(marker, styles[key * 2 + (d.approximate[i] ? 1 : 0)], dirtyRect);
+      const symbol = key * 2 + (d.approximate[i] ? 1 : 0);
+      if (placed[i] && symbolOf[i] !== symbol) {
+        symbolOf[i] = symbol;
+        if (dirtyRect && points.isDrawn(i)) renderer.cmExtend(i);
+      }
       const cell = cellOf[i];
       if (cell) {
         if (cell._map) cell.setStyle(cellStyles[key]);
@@ -616,8 +733,7 @@
     }
 
     function isShown(i) {
-      if (mode === "cells" && hasCell[i]) return true;
-      return markerOf[i] !== null;
+      return (mode === "cells" && hasCell[i] === 1) || placed[i] === 1;
     }
 
     const changed = new Int32Array(d.n);
@@ -733,10 +849,8 @@
     }
 
     hub.on("mouseover", (e) => {
-      const layer = e.sourceTarget;
-      hovered = layer.cmIndex;
-      const at = layer instanceof SettlementMarker ? map.layerPointToLatLng(layer._point) : e.latlng;
-      hover.setLatLng(at).setContent(tooltipContent(hovered));
+      hovered = e.sourceTarget.cmIndex;
+      hover.setLatLng(e.latlng).setContent(tooltipContent(hovered));
       map.addLayer(hover);
     });
     hub.on("mouseout", () => {
@@ -868,17 +982,15 @@
     function setMode(next) {
       mode = next === "cells" && cells() ? "cells" : "points";
       if (mode === "cells") {
-        map.removeLayer(markersWithCell);
         map.addLayer(cellsGroup);
-        // Hover picks the last layer drawn under the mouse: lines and cell-less points above cells.
+        // Hover picks the last vector layer drawn under the mouse (points come first): lines above cells.
         for (const layer of [boundaries, outline]) if (layer) layer.bringToFront();
-        markersAlways.eachLayer((marker) => renderer._bringToFront(marker));
-      } else {
-        if (cellsGroup) map.removeLayer(cellsGroup);
-        map.addLayer(markersWithCell);
+      } else if (cellsGroup) {
+        map.removeLayer(cellsGroup);
       }
       if (modeControl) modeControl.show(mode);
-      flush(false);
+      // Points in cells mode are only those without a cell: everything is redrawn (once painted).
+      if (paints > 0) flush(true);
       return mode;
     }
 
@@ -987,9 +1099,10 @@
       isoDate: isoDate,
       // Where settlement `katottg` is drawn, in pixels of the map container (tests hover there).
       pixelOf: (katottg) => {
-        const marker = markerOf[d.katottg.indexOf(katottg)];
-        if (!marker || !marker._point) return null;
-        const p = map.layerPointToContainerPoint(marker._point);
+        const i = d.katottg.indexOf(katottg);
+        if (i < 0 || !placed[i]) return null;
+        renderer._cmProject();
+        const p = map.layerPointToContainerPoint(L.point(points.x[i], points.y[i]));
         return { x: p.x, y: p.y };
       },
     };

@@ -11,6 +11,7 @@ import zlib
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from benchmarks.synthetic import box_outline, grid_boundaries, state_on, status_counts, synthetic_payload
 from controlmap.mapview import build_map, wire_payload
@@ -140,13 +141,18 @@ def iso(payload, day: int) -> str:
     return date.fromordinal(date.fromisoformat(payload["day0"]).toordinal() + day).isoformat()
 
 
+def mouse_at(page, frame, payload, index: int) -> tuple[float, float]:
+    """Where settlement ``index`` is drawn, in page coordinates."""
+    point = frame.evaluate("k => window.controlmap.pixelOf(k)", payload["settlements"]["katottg"][index])
+    box = page.locator("iframe[src*='streamlit_folium']").bounding_box()
+    return box["x"] + point["x"], box["y"] + point["y"]
+
+
 def hover_settlement(page, frame, payload, index: int) -> None:
     """Zoom in on settlement ``index`` so that nothing else is under the mouse, and hover it."""
     s = payload["settlements"]
     frame.evaluate("ll => { window.map.setView(ll, 14, {animate: false}); }", [s["lat"][index], s["lon"][index]])
-    point = frame.evaluate("k => window.controlmap.pixelOf(k)", s["katottg"][index])
-    box = page.locator("iframe[src*='streamlit_folium']").bounding_box()
-    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    page.mouse.move(*mouse_at(page, frame, payload, index))
 
 
 @pytest.mark.browser
@@ -265,6 +271,22 @@ def test_cells_mode_switches_in_the_map(page, demo_url, payload):
     assert stats["features"] == len(payload["settlements"]["katottg"])
     frame.evaluate("window.controlmap.setDay(500)")
     assert frame.evaluate("window.controlmap.counts()") == status_counts(payload, 500)
+    assert page.recorder.console_errors == []
+
+
+@pytest.mark.browser
+def test_in_cells_mode_a_settlements_cell_shows_its_tooltip(page, demo_url, payload):
+    frame = open_map(page, demo_url)
+    frame.get_by_text("Cells", exact=True).click()
+    quality = payload["settlements"]["quality"]
+    index = next(i for i in range(2, len(quality)) if quality[i] == 0)  # exact, so with a cell; plain name
+    hover_settlement(page, frame, payload, index)
+    page.mouse.move(*[v + 20 for v in mouse_at(page, frame, payload, index)])  # off the point, in its cell
+    name = payload["settlements"]["name_en"][index]
+    expect(frame.locator(".cm-tooltip .cm-tip-name")).to_have_text(name)
+    assert "leaflet-interactive" in frame.locator("canvas.leaflet-zoom-animated").get_attribute("class")
+    page.mouse.move(1, 1)
+    expect(frame.locator(".cm-tooltip")).to_have_count(0)
     assert page.recorder.console_errors == []
 
 
