@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from controlmap import mapview, offline, paths
+from controlmap.cache import load_dataset
 from controlmap.dataset import Dataset
 from controlmap.model import CLAIMANTS
 from controlmap.payload import build_payload
@@ -38,7 +39,7 @@ def _file_signature(path) -> tuple[int, int]:
 
 @st.cache_resource(max_entries=2, show_spinner="Loading events and settlements…")
 def _shipped(signature: tuple[int, int]) -> Dataset:
-    return Dataset.load(paths.EVENTS_CSV)
+    return load_dataset(paths.EVENTS_CSV)  # from the disk cache when the app restarts on unchanged data
 
 
 def shipped_dataset() -> Dataset:

@@ -222,6 +222,10 @@ class Validator:
             self._resolver = Resolver(self.gazetteer.settlements)
         return self._resolver
 
+    def __getstate__(self) -> dict:
+        # Pickled without the resolver: its name index is rebuilt on first use, and its caches do not pickle.
+        return {**self.__dict__, "_resolver": None}
+
     @cached_property
     def _row_fields(self) -> dict[str, list]:
         # Plain lists: one pandas lookup per field and row costs more than the whole cross-check.
