@@ -4,7 +4,8 @@ Run: .venv/bin/python benchmarks/browser_bench.py [--cold-runs N] [--cold-only]
 Each target is a Streamlit app (see ``Target``); the real dashboard can be added to ``TARGETS``.
 Cold start is also measured on its own, ``--cold-runs`` times per app, the bare app, the bare app with
 the dashboard's page list, and the dashboard interleaved (a single start varies by ±0.3 s on a busy
-machine): the second table gives the medians.
+machine): the second table gives the medians, and where the CPU went meanwhile (Chromium's processes,
+and everything else: the Streamlit server, mostly; Linux only).
 """
 
 from __future__ import annotations
@@ -267,35 +268,93 @@ def measure(target: Target, browser) -> dict[str, str]:
     return row
 
 
-def cold_start(target: Target, browser) -> float:
+@dataclass
+class ColdStart:
+    """One cold start: wall seconds, and the CPU seconds spent meanwhile by Chromium's processes and by
+    everything else on the machine (the Streamlit server, mostly)."""
+
+    seconds: float
+    browser_cpu: float | None
+    other_cpu: float | None
+
+
+def _clock_ticks() -> int:
+    return os.sysconf("SC_CLK_TCK")
+
+
+def busy_cpu_seconds() -> float | None:
+    """CPU seconds the whole machine has spent busy since boot (Linux); None elsewhere."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields) - idle) / _clock_ticks()
+
+
+def chromium_cpu_seconds() -> float | None:
+    """CPU seconds used so far by the running Chromium processes (Linux); None elsewhere."""
+    proc = Path("/proc")
+    if not (proc / "stat").exists():
+        return None
+    ticks = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "chromium":
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / _clock_ticks()
+
+
+def _spent(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
+
+
+def cold_start(target: Target, browser) -> ColdStart:
     """Seconds from starting the server process to the map painted, in a fresh browser context."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    busy_before, browser_before = busy_cpu_seconds(), chromium_cpu_seconds()
     started = time.monotonic()
     with streamlit_server(target.app, target.env) as url:
         page.goto(url)
         map_frame(page, target.timeline)
         seconds = time.monotonic() - started
+        busy, browser_cpu = _spent(busy_before, busy_cpu_seconds()), _spent(browser_before, chromium_cpu_seconds())
     context.close()
-    return seconds
+    other = None if busy is None or browser_cpu is None else busy - browser_cpu
+    return ColdStart(seconds, browser_cpu, other)
+
+
+def _median_seconds(values: list[float | None]) -> str:
+    known = [v for v in values if v is not None]
+    return f"{statistics.median(known):.2f}" if known else "–"
 
 
 def measure_cold_starts(baseline: Target, targets: list[Target], runs: int, browser) -> dict[str, dict[str, str]]:
-    """Interleaved cold starts (baseline, then each target, ``runs`` times): median, range, and the
-    median's excess over the baseline's median."""
-    seconds: dict[str, list[float]] = {t.label: [] for t in [baseline, *targets]}
+    """Interleaved cold starts (baseline, then each target, ``runs`` times): median, range, the
+    median's excess over the baseline's median, and where the CPU went."""
+    starts: dict[str, list[ColdStart]] = {t.label: [] for t in [baseline, *targets]}
     for _ in range(runs):
         for target in [baseline, *targets]:
-            seconds[target.label].append(cold_start(target, browser))
-    base = statistics.median(seconds[baseline.label])
-    return {
-        label: {
-            f"cold start, median of {runs} (s)": f"{statistics.median(values):.2f}",
-            "range (s)": f"{min(values):.2f}–{max(values):.2f}",
-            "vs bare app (median)": f"{(statistics.median(values) / base - 1) * 100:+.1f} %",
+            starts[target.label].append(cold_start(target, browser))
+    base = statistics.median(s.seconds for s in starts[baseline.label])
+    table = {}
+    for label, runs_of in starts.items():
+        seconds = [s.seconds for s in runs_of]
+        table[label] = {
+            f"cold start, median of {runs} (s)": f"{statistics.median(seconds):.2f}",
+            "range (s)": f"{min(seconds):.2f}–{max(seconds):.2f}",
+            "vs bare app (median)": f"{(statistics.median(seconds) / base - 1) * 100:+.1f} %",
+            "CPU meanwhile: Chromium, median (s)": _median_seconds([s.browser_cpu for s in runs_of]),
+            "CPU meanwhile: server and the rest, median (s)": _median_seconds([s.other_cpu for s in runs_of]),
         }
-        for label, values in seconds.items()
-    }
+    return table
 
 
 def print_table(results: dict[str, dict[str, str]]) -> None:
