@@ -33,6 +33,7 @@ from tests.browser.conftest import APPS_DIR, PageRecorder, launch_chromium, stre
 STEPS = 25
 PLAY_SECONDS = 2.0
 MAP_FRAME = "iframe[src*='streamlit_folium']"
+BROWSER_PROCESS_NAMES = {"chromium", "chrome", "headless_shell"}  # Debian's, Google's, Playwright's shell
 
 
 @dataclass
@@ -302,7 +303,7 @@ def chromium_cpu_seconds() -> float | None:
         if not entry.name.isdigit():
             continue
         try:
-            if (entry / "comm").read_text().strip() != "chromium":
+            if (entry / "comm").read_text().strip() not in BROWSER_PROCESS_NAMES:
                 continue
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:  # the process ended meanwhile
