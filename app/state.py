@@ -1,7 +1,6 @@
 """The one module that owns st.cache_* and st.session_state keys. Pages call these; the logic is in controlmap."""
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass
 from datetime import date
@@ -14,7 +13,7 @@ from controlmap import mapview, offline, paths
 from controlmap.cache import load_dataset
 from controlmap.dataset import Dataset
 from controlmap.model import CLAIMANTS
-from controlmap.payload import build_payload
+from controlmap.payload import day_index
 from controlmap.timeline import Timeline, from_day
 
 if TYPE_CHECKING:
@@ -39,7 +38,8 @@ def _file_signature(path) -> tuple[int, int]:
 
 @st.cache_resource(max_entries=2, show_spinner="Loading events and settlements…")
 def _shipped(signature: tuple[int, int]) -> Dataset:
-    return load_dataset(paths.EVENTS_CSV)  # from the disk cache when the app restarts on unchanged data
+    # From the disk cache when the app restarts on unchanged data, with the first map's layer.
+    return load_dataset(paths.EVENTS_CSV, warm=mapview.dataset_layer)
 
 
 def shipped_dataset() -> Dataset:
@@ -166,10 +166,8 @@ def ensure_static_assets() -> str:
 
 @st.cache_resource(show_spinner=False)
 def geometry() -> dict[str, dict]:
-    """Outline, hromada lines and cells as shipped (4,201 points: Leaflet simplifies them per zoom level
-    as it draws, so the server does not)."""
-    return {name: json.loads(path.read_text("utf-8")) for name, path in (
-        ("outline", paths.OUTLINE_GEOJSON), ("hromadas", paths.HROMADAS_GEOJSON), ("cells", paths.CELLS_GEOJSON))}
+    """The shipped shapes, read once per process."""
+    return mapview.read_shapes()
 
 
 MAPS = "session_maps"  # this session's settlement maps, by data version and claimant set
@@ -185,11 +183,11 @@ def settlement_map(claimants: tuple[str, ...], day: int):
     key = (_file_signature(paths.EVENTS_CSV), st.session_state.get(UPLOAD_DIGEST, ""), claimants)
     maps = st.session_state.setdefault(MAPS, {})
     if key not in maps:
-        shapes, view = geometry(), query_view()
+        view, data = query_view(), dataset()
         maps.clear()
-        maps[key] = mapview.build_map(build_payload(timeline(claimants), day), outline=shapes["outline"],
-                                      boundaries=shapes["hromadas"], cells=shapes["cells"], center=view.center,
-                                      zoom=view.zoom if view.center else None)
+        maps[key] = mapview.map_of_layer(mapview.dataset_layer(data, claimants),
+                                         initial_day=day_index(data.timeline(claimants), day),
+                                         center=view.center, zoom=view.zoom if view.center else None)
     return maps[key]
 
 
@@ -202,9 +200,7 @@ def previous_day(key: str, day: int) -> int:
 
 @st.cache_resource(max_entries=8, show_spinner="Preparing the preview map…")
 def _map_of(key: str, _dataset: Dataset):
-    shapes = geometry()
-    return mapview.build_map(build_payload(_dataset.timeline()), outline=shapes["outline"],
-                             boundaries=shapes["hromadas"], cells=shapes["cells"])
+    return mapview.map_of_layer(mapview.dataset_layer(_dataset), initial_day=day_index(_dataset.timeline()))
 
 
 def map_of(dataset: Dataset, key: str):

@@ -16,6 +16,7 @@ import pickle
 import platform
 import stat
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from controlmap.dataset import Dataset
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 KEEP_ENTRIES = 4  # newest entries kept: the shipped file and a few recent versions of it
+# The gazetteer's files, and the shapes that values derived before caching (a map's layer) may hold.
+GEO_FILES = ("settlements.csv", "cells.geojson", "oblast_outline.geojson", "hromadas.geojson")
 
 
 def default_cache_dir() -> Path:
@@ -41,15 +44,21 @@ def dataset_digest(events_path: Path, geo_dir: Path, today: date) -> str:
     digest = hashlib.sha256()
     for part in (platform.python_version(), pd.__version__, np.__version__, today.isoformat()):
         digest.update(part.encode() + b"\0")
-    for path in (*sorted(PACKAGE_DIR.glob("*.py")), events_path, geo_dir / "settlements.csv",
-                 geo_dir / "cells.geojson"):
+    for path in (*sorted(PACKAGE_DIR.glob("*.py")), events_path):
         digest.update(path.read_bytes() + b"\0")
+    for path in (geo_dir / name for name in GEO_FILES):  # a gazetteer need not have every shape
+        digest.update((path.read_bytes() if path.exists() else b"(none)") + b"\0")
     return digest.hexdigest()
 
 
 def load_dataset(events_path: Path = paths.EVENTS_CSV, geo_dir: Path = paths.GEO_DIR, today: date | None = None,
-                 cache_dir: Path | None = None) -> Dataset:
-    """``Dataset.load(events_path, geo_dir, today)``, from the cache when an entry matches."""
+                 cache_dir: Path | None = None, warm: Callable[[Dataset], object] | None = None) -> Dataset:
+    """``Dataset.load(events_path, geo_dir, today)``, from the cache when an entry matches.
+
+    ``warm`` is called with a freshly loaded dataset before it is cached: what it derives through
+    ``Dataset.derived`` (timelines, a map's layer) is cached with it, so a restart skips that work too.
+    It may only derive from the dataset and the files in the digest.
+    """
     today = today or date.today()
     try:
         directory = _private_dir(cache_dir or default_cache_dir())
@@ -63,6 +72,8 @@ def load_dataset(events_path: Path = paths.EVENTS_CSV, geo_dir: Path = paths.GEO
     if cached is not None:
         return cached
     dataset = Dataset.load(events_path, geo_dir, today)
+    if warm:
+        warm(dataset)
     if entry:
         _write(entry, dataset)
     return dataset

@@ -1,8 +1,10 @@
 """One loaded dataset: gazetteer, resolver, validated events and their timelines."""
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -13,6 +15,8 @@ from controlmap.model import CLAIMANTS
 from controlmap.resolve import Resolver
 from controlmap.timeline import DEFAULT_WINDOW_DAYS, StatementTable, Timeline
 
+T = TypeVar("T")
+
 
 @dataclass
 class Dataset:
@@ -20,7 +24,7 @@ class Dataset:
     validator: Validator
     validation: ValidationResult
     window_days: int = DEFAULT_WINDOW_DAYS
-    _timelines: dict = field(default_factory=dict, repr=False)
+    _derived: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, events_path: Path = paths.EVENTS_CSV, geo_dir: Path = paths.GEO_DIR,
@@ -42,17 +46,20 @@ class Dataset:
     def events(self) -> pd.DataFrame:
         return self.validation.events
 
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value computed from this dataset once, then kept with it (and in the dataset cache, if it
+        was computed before the dataset was cached: see ``controlmap.cache.load_dataset``)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
+
     @property
     def statements(self) -> StatementTable:
-        if "statements" not in self._timelines:
-            self._timelines["statements"] = StatementTable.from_events(self.events, self.gazetteer)
-        return self._timelines["statements"]
+        return self.derived("statements", lambda: StatementTable.from_events(self.events, self.gazetteer))
 
     def timeline(self, claimants=CLAIMANTS, baseline: bool = True) -> Timeline:
-        key = (tuple(sorted(claimants)), baseline)
-        if key not in self._timelines:
-            self._timelines[key] = Timeline(self.gazetteer, self.statements, claimants, self.window_days, baseline)
-        return self._timelines[key]
+        return self.derived(("timeline", tuple(sorted(claimants)), baseline), lambda: Timeline(
+            self.gazetteer, self.statements, claimants, self.window_days, baseline))
 
     def with_events(self, extra: pd.DataFrame) -> "Dataset":
         """This dataset plus already-validated extra events (a session's upload); nothing is written."""

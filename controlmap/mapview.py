@@ -10,6 +10,7 @@ import base64
 import json
 import math
 import zlib
+from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
@@ -18,7 +19,11 @@ import folium
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from controlmap import paths
+from controlmap.dataset import Dataset
+from controlmap.model import CLAIMANTS
 from controlmap.offline import LEAFLET_URL, offline_map
+from controlmap.payload import build_payload
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 TOWN_PAGE_URL = "/Town_history"
@@ -84,7 +89,6 @@ def wire_payload(payload: dict) -> dict:
     return {
         "day0": payload["day0"],
         "n_days": int(payload["n_days"]),
-        "initial_day": int(payload["initial_day"]),
         "statuses": list(payload["statuses"]),
         "change_days": [int(x) for x in payload["change_days"]],
         "id_prefix": prefix,
@@ -171,6 +175,12 @@ class _Verbatim(Element):
         return self.text
 
 
+def _script_json(value: object) -> str:
+    """JSON that can stand inside a script element (no ``<``, ``>`` or ``&`` that HTML would read)."""
+    text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 class TimelineLayer(MacroElement):
     """Draws every settlement of a payload and recolours them for any day, in the browser."""
 
@@ -179,15 +189,16 @@ class TimelineLayer(MacroElement):
         {% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
         {% macro script(this, kwargs) %}
         {{ this.js }}
-        controlmapTimeline({{ this._parent.get_name() }}, "{{ this.packed }}");
+        controlmapTimeline({{ this._parent.get_name() }}, "{{ this.packed }}", {{ this.options }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, config: dict):
+    def __init__(self, packed: str, options: dict):
         super().__init__()
         self._name = "TimelineLayer"
-        self.packed = packed_json(config)
+        self.packed = packed
+        self.options = _script_json(options)
         self.js = _asset("timeline_layer.js")
         self.css = _asset("timeline_layer.css")
 
@@ -200,12 +211,63 @@ class TimelineLayer(MacroElement):
         figure.script.add_child(_Verbatim(module.script(self, kwargs)), name=self.get_name())
 
 
+@dataclass(frozen=True)
+class LayerData:
+    """The heavy, view-independent part of a settlement map: the timeline and the shapes, packed
+    (see ``packed_json``), and the outline's bounds. Worth keeping: a map is then cheap to build."""
+
+    packed: str
+    bounds: list[list[float]]
+
+
+def layer_data(payload: dict, *, outline: dict, boundaries: dict | None = None, cells: dict | None = None) -> LayerData:
+    """``payload`` (see benchmarks/synthetic.py for the format) and the shapes, ready for ``map_of_layer``."""
+    outline_fc = _feature_collection(outline)
+    data = {
+        "payload": wire_payload(payload),
+        "outline": outline_fc,
+        "boundaries": _feature_collection(boundaries, _as_lines) if boundaries else None,
+        "cells": _feature_collection(cells) if cells else None,
+    }
+    return LayerData(packed_json(data), _bounds(outline_fc))
+
+
+def read_shapes(geo_dir: Path = paths.GEO_DIR) -> dict[str, dict]:
+    """Outline, hromada lines and cells as shipped (4,201 points: Leaflet simplifies them per zoom level
+    as it draws, so the server does not)."""
+    names = {"outline": paths.OUTLINE_GEOJSON, "hromadas": paths.HROMADAS_GEOJSON, "cells": paths.CELLS_GEOJSON}
+    return {key: json.loads((geo_dir / path.name).read_text("utf-8")) for key, path in names.items()}
+
+
+def dataset_layer(dataset: Dataset, claimants: tuple[str, ...] = CLAIMANTS) -> LayerData:
+    """The layer of ``dataset``'s timeline for ``claimants`` with the shipped shapes, derived once per
+    dataset (and cached with it when computed before: see ``controlmap.cache.load_dataset``)."""
+
+    def compute() -> LayerData:
+        shapes = read_shapes()
+        return layer_data(build_payload(dataset.timeline(claimants)), outline=shapes["outline"],
+                          boundaries=shapes["hromadas"], cells=shapes["cells"])
+
+    return dataset.derived(("map layer", tuple(sorted(claimants))), compute)
+
+
 def build_map(
     payload: dict,
     *,
     outline: dict,
     boundaries: dict | None = None,
     cells: dict | None = None,
+    **view,
+) -> folium.Map:
+    """The settlement map for ``payload``, starting on its ``initial_day``; ``view`` as for ``map_of_layer``."""
+    data = layer_data(payload, outline=outline, boundaries=boundaries, cells=cells)
+    return map_of_layer(data, initial_day=int(payload["initial_day"]), **view)
+
+
+def map_of_layer(
+    data: LayerData,
+    *,
+    initial_day: int,
     mode: str = "points",
     center: tuple[float, float] | None = None,
     zoom: int | None = None,
@@ -213,7 +275,7 @@ def build_map(
     osm_tiles: bool = False,
     leaflet_url: str = LEAFLET_URL,
 ) -> folium.Map:
-    """The settlement map for ``payload`` (see benchmarks/synthetic.py for the format).
+    """The settlement map of ``data``, showing day index ``initial_day`` (days since the payload's day0).
 
     ``mode`` is the initial view ("points" or "cells"); the map can switch without the server.
     Without ``zoom`` the map fits the outline. ``osm_tiles`` offers online OpenStreetMap tiles in
@@ -221,24 +283,19 @@ def build_map(
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-    outline_fc = _feature_collection(outline)
-    (south, west), (north, east) = bounds = _bounds(outline_fc)
+    (south, west), (north, east) = data.bounds
     m = offline_map(
         leaflet_url,
         location=list(center) if center else [(south + north) / 2, (west + east) / 2],
         zoom_start=zoom or 8,
         control_scale=True,
     )
-    config = {
-        "payload": wire_payload(payload),
-        "outline": outline_fc,
-        "boundaries": _feature_collection(boundaries, _as_lines) if boundaries else None,
-        "cells": _feature_collection(cells) if cells else None,
+    options = {
+        "initialDay": int(initial_day),
         "mode": mode,
         "townPageUrl": town_page_url,
         "tiles": OSM_TILES if osm_tiles else None,
-        "fitBounds": bounds if zoom is None else None,
+        "fitBounds": data.bounds if zoom is None else None,
     }
-    TimelineLayer(config).add_to(m)
+    TimelineLayer(data.packed, options).add_to(m)
     return m
-

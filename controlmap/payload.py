@@ -18,6 +18,12 @@ def _rounded(values: pd.Series, digits: int = 4) -> list:
     return [None if pd.isna(v) else round(float(v), digits) for v in values]
 
 
+def day_index(timeline: Timeline, day: int | None = None) -> int:
+    """``day`` (default: the last) as an index into the payload's days, clamped to the timeline's span."""
+    first, last = timeline.span
+    return (last if day is None else min(max(day, first), last)) - first
+
+
 def build_payload(timeline: Timeline, initial_day: int | None = None) -> dict:
     first, last = timeline.span
     runs = timeline.runs
@@ -29,7 +35,7 @@ def build_payload(timeline: Timeline, initial_day: int | None = None) -> dict:
     return {
         "day0": from_day(first).isoformat(),
         "n_days": last - first + 1,
-        "initial_day": (last if initial_day is None else min(max(initial_day, first), last)) - first,
+        "initial_day": day_index(timeline, initial_day),
         "statuses": list(STATUSES),
         "settlements": {
             "katottg": s.katottg.tolist(),

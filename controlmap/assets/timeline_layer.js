@@ -1,7 +1,8 @@
 /* Settlement timeline layer for Leaflet 1.9: every settlement on one canvas, recoloured for any day
    in the browser from a timeline sent once. Inlined by controlmap.mapview.TimelineLayer, which calls
-   window.controlmapTimeline(map, packed) with the configuration as deflated JSON in base64. Payload
-   strings are untrusted: they only ever reach the page through textContent. */
+   window.controlmapTimeline(map, packed, options): the timeline and shapes as deflated JSON in base64,
+   and the starting view and day. Payload strings are untrusted: they only ever reach the page through
+   textContent. */
 (function () {
   "use strict";
 
@@ -415,7 +416,7 @@
     },
   });
 
-  function decodePayload(p) {
+  function decodePayload(p, initialDay) {
     const n = p.katottg.length;
     const start = new Int32Array(n + 1);
     for (let i = 0; i < n; i++) start[i + 1] = start[i] + p.run_count[i];
@@ -426,7 +427,7 @@
       n: n,
       day0: Date.parse(p.day0 + "T00:00:00Z"),
       nDays: p.n_days,
-      initialDay: p.initial_day,
+      initialDay: initialDay,
       statuses: p.statuses,
       changeDays: Int32Array.from(p.change_days),
       katottg: p.katottg.map((k) => p.id_prefix + k),
@@ -515,7 +516,7 @@
   }
 
   function startTimeline(map, config) {
-    const d = decodePayload(config.payload);
+    const d = decodePayload(config.payload, config.initialDay);
     // The starting view first, so that every layer is projected and drawn once; not animated, so
     // that it is settled before views are reported (see watchView).
     if (config.fitBounds) map.fitBounds(config.fitBounds, { animate: false });
@@ -1137,9 +1138,10 @@
     map.getContainer().appendChild(box);
   }
 
-  window.controlmapTimeline = (map, packed) =>
+  // `packed`: the timeline and shapes (see mapview.layer_data); `options`: the view and the day to start on.
+  window.controlmapTimeline = (map, packed, options) =>
     unpack(packed).then(
-      (config) => startTimeline(map, config),
+      (data) => startTimeline(map, Object.assign(data, options)),
       (err) => {
         console.error("controlmap: the map data could not be unpacked", err);
         showProblem(map, "This browser could not unpack the settlement data (" + err + "). A current Chrome, "

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from benchmarks.synthetic import box_outline, grid_boundaries, state_on, status_counts, synthetic_payload
-from controlmap.mapview import build_map, wire_payload
+from controlmap.mapview import build_map, layer_data, map_of_layer, wire_payload
 from controlmap.offline import LEAFLET_SOURCE, install_leaflet, leaflet_files
 from tests.browser.conftest import APPS_DIR
 
@@ -34,9 +34,10 @@ def folium_script(m) -> str:
 
 
 def unpacked_config(script: str) -> dict:
-    """The timeline layer's configuration, as the browser unpacks it from the map's script."""
-    packed = re.search(r'controlmapTimeline\(\w+, "([A-Za-z0-9+/=]+)"\)', script).group(1)
-    return json.loads(zlib.decompress(base64.b64decode(packed)).decode("utf-8"))
+    """The timeline layer's configuration, as the browser unpacks it from the map's script and adds its
+    starting view and day to it."""
+    call = re.search(r'controlmapTimeline\(\w+, "([A-Za-z0-9+/=]+)", (\{.*\})\);', script)
+    return json.loads(zlib.decompress(base64.b64decode(call.group(1))).decode("utf-8")) | json.loads(call.group(2))
 
 
 # ---------------------------------------------------------------- without a browser
@@ -71,8 +72,19 @@ def test_the_packed_configuration_holds_the_whole_timeline():
     payload = synthetic_payload(40, 3, 0)
     config = unpacked_config(folium_script(build_map(payload, outline=box_outline(), boundaries=grid_boundaries())))
     assert wire_payload(payload) == config["payload"]
+    assert payload["initial_day"] == config["initialDay"]
     assert "points" == config["mode"]
     assert "/Town_history" == config["townPageUrl"]
+
+
+def test_kept_layer_data_makes_maps_for_any_start():
+    """The packed part does not depend on the view or the day, so it can be kept and reused."""
+    payload = synthetic_payload(40, 3, 0)
+    data = layer_data(payload, outline=box_outline(), boundaries=grid_boundaries())
+    config = unpacked_config(folium_script(map_of_layer(data, initial_day=5, center=(49.9, 36.3), zoom=10)))
+    assert (5, None, wire_payload(payload)) == (config["initialDay"], config["fitBounds"], config["payload"])
+    assert folium_script(map_of_layer(data, initial_day=payload["initial_day"])) == folium_script(
+        build_map(payload, outline=box_outline(), boundaries=grid_boundaries()))
 
 
 def test_map_script_is_deterministic_and_compact():

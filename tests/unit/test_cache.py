@@ -1,5 +1,6 @@
 """The disk cache of loaded datasets: same result as a load, reused only while nothing it depends on changed."""
 
+import shutil
 from datetime import date
 
 import pytest
@@ -124,3 +125,26 @@ def test_without_a_home_directory_the_dataset_still_loads(monkeypatch, events, t
     monkeypatch.setattr(cache.Path, "home", classmethod(no_home))
     assert len(cache.load_dataset(events, tiny_dir, TODAY).events) == 2
     assert len(loads) == 1
+
+
+def test_what_warm_derives_is_cached_with_the_dataset(events, tiny_dir, cache_dir, loads):
+    warmed = []
+
+    def warm(dataset):
+        warmed.append(len(dataset.events))
+        dataset.derived("settlement count", lambda: len(dataset.gazetteer.settlements))
+
+    cache.load_dataset(events, tiny_dir, TODAY, cache_dir, warm=warm)
+    again = cache.load_dataset(events, tiny_dir, TODAY, cache_dir, warm=warm)
+    assert warmed == [2] and len(loads) == 1
+    assert again.derived("settlement count", lambda: pytest.fail("derived again after the cache")) == 6
+
+
+def test_a_changed_shape_file_is_loaded_again(events, tiny_dir, tmp_path, cache_dir, loads):
+    geo = tmp_path / "geo"
+    shutil.copytree(tiny_dir, geo)
+    cache.load_dataset(events, geo, TODAY, cache_dir)
+    (geo / "oblast_outline.geojson").write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    cache.load_dataset(events, geo, TODAY, cache_dir)
+    cache.load_dataset(events, geo, TODAY, cache_dir)
+    assert len(loads) == 2
