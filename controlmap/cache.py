@@ -1,11 +1,11 @@
 """A disk cache of loaded datasets, so that a restarted app does not validate an unchanged events file again.
 
 An entry is found by a digest of everything the loaded dataset (and what was derived from it before caching)
-depends on: the events file, the gazetteer's files and shapes, the day (validation rejects dates after it), this package's source and the versions of Python and
-the libraries that pickle the frames. Anything else, including a damaged or unreadable entry, means a
-normal load. The cache lives in a directory of the user's own (``$CONTROLMAP_CACHE_DIR``, by default
-``$XDG_CACHE_HOME/controlmap`` or ``~/.cache/controlmap``) and is ignored unless only its owner can write
-there: an entry is a pickle, which runs code when loaded.
+depends on: the events file, the gazetteer's files and shapes, the day (validation rejects dates after it),
+this package's source and the versions of Python and the libraries that pickle the frames. Anything else,
+including a damaged or unreadable entry, means a normal load. The cache lives in a directory of the user's
+own (``$CONTROLMAP_CACHE_DIR``, by default ``$XDG_CACHE_HOME/controlmap`` or ``~/.cache/controlmap``) and is
+ignored unless only its owner can write there: an entry is a pickle, which runs code when loaded.
 """
 
 from __future__ import annotations
