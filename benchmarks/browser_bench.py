@@ -339,19 +339,24 @@ def _median_seconds(values: list[float | None]) -> str:
 
 def measure_cold_starts(baseline: Target, targets: list[Target], runs: int, browser) -> dict[str, dict[str, str]]:
     """Interleaved cold starts (baseline, then each target, ``runs`` times): median, range, the
-    median's excess over the baseline's median, and where the CPU went."""
+    median's excess over the baseline's median, the median excess within a round, and where the CPU went."""
     starts: dict[str, list[ColdStart]] = {t.label: [] for t in [baseline, *targets]}
     for _ in range(runs):
         for target in [baseline, *targets]:
             starts[target.label].append(cold_start(target, browser))
-    base = statistics.median(s.seconds for s in starts[baseline.label])
+    base_runs = [s.seconds for s in starts[baseline.label]]
+    base = statistics.median(base_runs)
     table = {}
     for label, runs_of in starts.items():
         seconds = [s.seconds for s in runs_of]
+        # Each round's start against the baseline's start in the same round: the machine's drift from
+        # one round to the next cancels out.
+        paired = [t / b - 1 for t, b in zip(seconds, base_runs, strict=True)]
         table[label] = {
             f"cold start, median of {runs} (s)": f"{statistics.median(seconds):.2f}",
             "range (s)": f"{min(seconds):.2f}–{max(seconds):.2f}",
             "vs bare app (median)": f"{(statistics.median(seconds) / base - 1) * 100:+.1f} %",
+            "vs bare app, same round (median)": f"{statistics.median(paired) * 100:+.1f} %",
             "CPU meanwhile: Chromium, median (s)": _median_seconds([s.browser_cpu for s in runs_of]),
             "CPU meanwhile: server and the rest, median (s)": _median_seconds([s.other_cpu for s in runs_of]),
         }
