@@ -164,9 +164,8 @@ def ensure_static_assets() -> str:
     return str(offline.install_leaflet())
 
 
-@st.cache_resource(show_spinner=False)
 def geometry() -> dict[str, dict]:
-    """The shipped shapes, read once per process."""
+    """The shipped shapes (read once per process by the core; shared, not to be modified)."""
     return mapview.read_shapes()
 
 

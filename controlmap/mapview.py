@@ -7,6 +7,7 @@ with; later days are chosen in the browser (or pushed to it), so Streamlit rerun
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 import zlib
@@ -232,9 +233,10 @@ def layer_data(payload: dict, *, outline: dict, boundaries: dict | None = None, 
     return LayerData(packed_json(data), _bounds(outline_fc))
 
 
+@functools.cache
 def read_shapes(geo_dir: Path = paths.GEO_DIR) -> dict[str, dict]:
     """Outline, hromada lines and cells as shipped (4,201 points: Leaflet simplifies them per zoom level
-    as it draws, so the server does not)."""
+    as it draws, so the server does not). Read once per process and shared: callers must not modify them."""
     names = {"outline": paths.OUTLINE_GEOJSON, "hromadas": paths.HROMADAS_GEOJSON, "cells": paths.CELLS_GEOJSON}
     return {key: json.loads((geo_dir / path.name).read_text("utf-8")) for key, path in names.items()}
 
