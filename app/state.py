@@ -79,6 +79,22 @@ def timeline(claimants=CLAIMANTS) -> Timeline:
     return dataset().timeline(claimants)
 
 
+# ---------------------------------------------------------------- start-up
+
+def warm_up() -> None:
+    """Does ahead what the map page's first run would wait for: Leaflet's files, the shipped data with its
+    default timeline and map layer, and the folium modules that streamlit_folium imports.
+
+    streamlit_app.py runs this in a thread when the server starts. A script run that needs a value being
+    computed here waits for it (Streamlit's cache and Python's imports both lock), so nothing is done twice.
+    """
+    # Not streamlit_folium itself: it declares a Streamlit component, which only a script run registers.
+    import folium.plugins  # noqa: F401
+
+    ensure_static_assets()
+    shipped_dataset()
+
+
 # ---------------------------------------------------------------- URL state
 
 def query_date(name: str, default: date) -> date:

@@ -94,3 +94,14 @@ def test_an_unreadable_date_in_the_url_falls_back_to_the_last_day(engine):
     at = run_dashboard(date="not-a-date")
     assert not at.exception
     assert expected(engine, engine.timeline().span[1]) == figures(at)
+
+
+def test_after_the_warm_up_the_first_run_loads_no_data(monkeypatch):
+    from app import state
+
+    state._shipped.clear()
+    state.warm_up()  # what streamlit_app.py runs when the server starts
+    monkeypatch.setattr(state, "load_dataset", lambda *args, **kwargs: pytest.fail("the data was loaded again"))
+    at = run_dashboard(date="2022-09-12")
+    assert not at.exception
+    assert "12 September 2022" == at.subheader[0].value

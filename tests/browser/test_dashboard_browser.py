@@ -1,4 +1,5 @@
-"""The real map page (dashboard.py) on the shipped data, in headless Chromium."""
+"""The real map page (dashboard.py) on the shipped data, in headless Chromium, served as ./scripts/run.sh serves it
+(streamlit_app.py), and once started directly."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def engine():
 
 @pytest.fixture(scope="module")
 def dashboard(streamlit_app) -> str:
-    return streamlit_app(ROOT / "dashboard.py")
+    return streamlit_app(ROOT / "streamlit_app.py")
 
 
 def map_frame(page):
@@ -168,3 +169,10 @@ def test_a_date_chosen_in_python_stops_playback_and_is_shown(page, dashboard):
     expect(frame.locator(".cm-play")).to_have_attribute("aria-label", "Play", timeout=30_000)
     frame.wait_for_function("() => window.controlmap.isoDate(window.controlmap.getDay()) === '2022-03-31'")
     expect(page.get_by_role("heading", name="31 March 2022")).to_be_visible()
+
+
+def test_the_map_page_also_runs_as_a_plain_streamlit_script(page, streamlit_app, engine):
+    frame = open_dashboard(page, streamlit_app(ROOT / "dashboard.py"), "?date=2022-09-06")
+    assert engine_statuses(engine, "2022-09-06") == frame.evaluate("() => window.controlmap.statuses()")
+    expect(page.get_by_test_id("stSidebarNav").get_by_text("Town history")).to_be_visible()
+    assert [] == page.recorder.console_errors

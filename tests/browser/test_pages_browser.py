@@ -1,8 +1,8 @@
 """The analyst pages in headless Chromium: links reopen the same view, downloads hold the rows shown, maps
 load nothing from outside the machine.
 
-Uses the server and page fixtures of tests/browser/conftest.py (``streamlit_app`` runs dashboard.py, whose
-pages/ folder holds these pages). Expectations come from the engine on whatever data/events.csv holds.
+Uses the server and page fixtures of tests/browser/conftest.py (``streamlit_app`` runs streamlit_app.py, which
+serves dashboard.py and its pages/ folder). Expectations come from the engine on whatever data/events.csv holds.
 """
 
 import csv
@@ -34,7 +34,7 @@ def engine() -> Dataset:
 
 @pytest.fixture(scope="module")
 def base_url(streamlit_app) -> str:
-    return streamlit_app(ROOT / "dashboard.py")
+    return streamlit_app(ROOT / "streamlit_app.py")
 
 
 def open_page(page, url: str) -> None:

@@ -1,10 +1,11 @@
 """The Upload page driven in Chromium: validation, preview, Try (this session only), Save, Undo, broken files.
 
-Isolation: the app under test is a copy (dashboard.py, pages/, app/, controlmap/, data/events.csv, data/geo/,
-.streamlit/config.toml) in a temporary folder, served with that folder as working directory and PYTHONPATH,
-so the copied ``controlmap.paths`` points at the copied data/events.csv. ``repository_data_untouched`` checks
-that the repository's own data/ is byte-identical after the module; every test starts from the copy's
-original events file and the tests that do not save check that it is still byte-identical at the end.
+Isolation: the app under test is a copy (streamlit_app.py, dashboard.py, pages/, app/, controlmap/,
+data/events.csv, data/geo/, .streamlit/config.toml) in a temporary folder, served with that folder as working
+directory and PYTHONPATH, so the copied ``controlmap.paths`` points at the copied data/events.csv.
+``repository_data_untouched`` checks that the repository's own data/ is byte-identical after the module; every
+test starts from the copy's original events file and the tests that do not save check that it is still
+byte-identical at the end.
 
 Expected messages, rows and counts come from the project's own engine (Validator, plan_merge,
 check_upload_limits) run here on the same bytes.
@@ -41,7 +42,8 @@ pytestmark = pytest.mark.browser
 BAD_DIR = ROOT / "tests" / "fixtures" / "bad"
 UPLOAD_DIR = ROOT / "tests" / "fixtures" / "upload"
 SECRET = "s3cret"
-APP_FILES = ("dashboard.py", "pages", "app", "controlmap", ".streamlit/config.toml", "data/events.csv", "data/geo")
+APP_FILES = ("streamlit_app.py", "dashboard.py", "pages", "app", "controlmap", ".streamlit/config.toml",
+             "data/events.csv", "data/geo")
 # Opening a sub-page URL directly makes Streamlit's frontend probe these two (404) before it finds the app.
 SUBPAGE_PROBES = {"/Upload/_stcore/health", "/Upload/_stcore/host-config"}
 NOT_FOUND = "Failed to load resource: the server responded with a status of 404 (Not Found)"
@@ -109,10 +111,11 @@ def imported_events_path(app_dir: Path, env: dict[str, str]) -> Path:
 
 @contextlib.contextmanager
 def serve_copy(app_dir: Path, secret: str | None) -> Iterator[str]:
-    """``streamlit run dashboard.py`` inside ``app_dir``, importing the copy's own ``controlmap``."""
+    """``streamlit run streamlit_app.py`` inside ``app_dir`` (as ./scripts/run.sh), importing the copy's own
+    ``controlmap``."""
     env = app_environment(app_dir, secret)
     assert imported_events_path(app_dir, env) == app_dir / "data" / "events.csv"
-    with streamlit_server("dashboard.py", env, cwd=app_dir) as base_url:
+    with streamlit_server("streamlit_app.py", env, cwd=app_dir) as base_url:
         yield base_url
 
 
