@@ -35,11 +35,21 @@ def claimant_filter() -> tuple[str, ...]:
     return chosen
 
 
+def data_file_errors() -> None:
+    """Rows of data/events.csv that fail validation are left out of every page: say so, with the first error."""
+    errors = state.shipped_dataset().validation.errors
+    if errors:
+        st.error(f"**data/events.csv has {len(errors):,} error(s); the rows with errors are left out of every "
+                 f"page.** The first: {md_escape(str(errors[0]))}. See them all with "
+                 "`python -m controlmap validate data/events.csv`.")
+
+
 # Cheap widgets first, the map last: the browser can lay out the widgets while the server loads the data
 # and builds the map.
 state.names_switch()
 claimants = claimant_filter()
 timeline = state.timeline(claimants)
+data_file_errors()
 first, last = timeline.span
 default_day = to_day(state.query_date("date", from_day(last)))
 start_day = min(max(default_day, first), last)

@@ -1,11 +1,13 @@
 """The map page through AppTest: its text figures are what the engine says for the date and claimants."""
 
+import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from controlmap.dataset import Dataset
+from controlmap.text import md_escape
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOWN_ORDER = ("ua", "ru", "contested", "unknown")
@@ -105,3 +107,23 @@ def test_after_the_warm_up_the_first_run_loads_no_data(monkeypatch):
     at = run_dashboard(date="2022-09-12")
     assert not at.exception
     assert "12 September 2022" == at.subheader[0].value
+
+
+def test_errors_in_the_events_file_are_announced_with_the_first_one(monkeypatch, tmp_path):
+    from controlmap import paths
+
+    broken = tmp_path / "events.csv"
+    shutil.copy2(ROOT / "tests" / "fixtures" / "bad" / "ambiguous_date.csv", broken)
+    monkeypatch.setattr(paths, "EVENTS_CSV", broken)
+    at = run_dashboard(date="2022-09-12")
+    assert not at.exception
+    first = Dataset.load(broken).validation.errors[0]
+    assert "line 3, column date: ambiguous date '03/04/2022'" in str(first)
+    assert [f"**data/events.csv has 1 error(s); the rows with errors are left out of every page.** The first: "
+            f"{md_escape(str(first))}. See them all with `python -m controlmap validate data/events.csv`."
+            ] == [e.value for e in at.error]
+    assert any(c.value.startswith("From data/events.csv (1 events)") for c in at.caption)
+
+
+def test_a_valid_events_file_gets_no_error_message():
+    assert [] == run_dashboard(date="2022-09-12").error
