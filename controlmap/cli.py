@@ -45,6 +45,20 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("--dry-run", action="store_true", help="validate and show the plan; write nothing")
     merge.add_argument("--events", type=Path, default=paths.EVENTS_CSV)
     merge.add_argument("--author", default="cli", help="recorded in the history log")
+
+    areas = commands.add_parser("import-areas", help="derive events from dated control-area maps (files or "
+                                                     "folders of them); writes an ordinary event CSV")
+    areas.add_argument("sources", nargs="+", type=Path, metavar="SOURCE")
+    areas.add_argument("--preset", default="deepstate", help="a shipped preset's name, or a preset JSON file")
+    areas.add_argument("--since", type=date.fromisoformat, help="first snapshot day (YYYY-MM-DD)")
+    areas.add_argument("--until", type=date.fromisoformat, help="last snapshot day (YYYY-MM-DD)")
+    areas.add_argument("--out", type=Path, help="the event CSV to write (default: standard output)")
+    areas.add_argument("--dry-run", action="store_true", help="read and report; write nothing")
+    areas.add_argument("--commit", action="append", default=[], metavar="SERIES=SHA",
+                       help="the archive commit a series' files come from (makes each row's url); repeatable")
+    areas.add_argument("--settlements", type=Path, default=paths.SETTLEMENTS_CSV)
+    areas.add_argument("--min-snapshots", type=int, default=2, help="flicker rule: snapshots a change must hold")
+    areas.add_argument("--min-days", type=float, default=1.0, help="flicker rule: days a change must hold")
     return parser
 
 
@@ -170,5 +184,62 @@ def _merge(args) -> int:
     return 0
 
 
+def _import_areas(args) -> int:
+    from controlmap import area_import
+    from controlmap.gazetteer import read_settlements
+
+    try:
+        preset = area_import.Preset.load(args.preset)
+        commits = dict(_pair(text) for text in args.commit)
+        files = area_import.layer_files(args.sources)
+    except (area_import.PresetError, FileNotFoundError, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 2 if isinstance(error, area_import.PresetError | ValueError) else 1
+    snapshots, unmatched = area_import.find_snapshots(files, preset, args.since, args.until)
+    if not snapshots:
+        print(f"no snapshot of preset '{preset.name}' among {len(files)} files", file=sys.stderr)
+        return 1
+    rule = area_import.FlickerRule(args.min_snapshots, args.min_days)
+    result = area_import.import_areas(snapshots, read_settlements(args.settlements), preset, commits, rule,
+                                      _progress_printer("snapshots"))
+    result.report.unmatched_files = len(unmatched)
+    print("\n".join(result.report.lines()), file=sys.stderr)
+    if args.dry_run:
+        print("dry run: nothing was written", file=sys.stderr)
+    elif args.out is None:
+        sys.stdout.write(result.csv())
+    else:
+        args.out.write_text(result.csv(), encoding="utf-8")
+        print(f"wrote {result.report.rows} rows to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _pair(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not (sep and key and value):
+        raise ValueError(f"--commit takes SERIES=SHA (got {text!r})")
+    return key, value
+
+
+def _progress_printer(unit: str):
+    """Progress on stderr: one updating line on a terminal, else a line at every tenth."""
+    import time
+
+    started, shown = time.monotonic(), [-1]
+    live = sys.stderr.isatty()
+
+    def show(done: int, total: int) -> None:
+        tenth = done * 10 // max(total, 1)
+        if not live and (tenth == shown[0] or done == 0):
+            return
+        shown[0] = tenth
+        elapsed = time.monotonic() - started
+        left = elapsed / done * (total - done) if done else 0
+        line = f"{done}/{total} {unit} ({done * 100 // max(total, 1)} %), {elapsed:.0f} s elapsed, ~{left:.0f} s left"
+        print(f"\r{line}" if live else line, end="" if live and done < total else "\n", file=sys.stderr, flush=True)
+
+    return show
+
+
 COMMANDS = {"build-geo": _build_geo, "resolve": _resolve, "validate": _validate, "snapshot": _snapshot,
-            "changes": _changes, "merge": _merge}
+            "changes": _changes, "merge": _merge, "import-areas": _import_areas}
