@@ -381,6 +381,7 @@ class ImportReport:
     last: str = ""
     per_series: Counter = field(default_factory=Counter)
     unmatched_files: int = 0
+    left_out: int = 0  # snapshots outside --since/--until, or covered by an earlier series
     settlements: int = 0
     placed: int = 0
     without_point: Counter = field(default_factory=Counter)
@@ -397,7 +398,8 @@ class ImportReport:
         qualities = ", ".join(f"{k} {v}" for k, v in sorted(self.without_point.items())) or "none"
         series = ", ".join(f"{k} {v}" for k, v in sorted(self.per_series.items()))
         out = [f"snapshots: {self.snapshots} ({series}), {self.first} … {self.last}",
-               f"files whose name is no snapshot of the preset: {self.unmatched_files}",
+               f"files whose name is no snapshot of the preset: {self.unmatched_files}; snapshots left out "
+               f"(outside --since/--until, or covered by an earlier series): {self.left_out}",
                f"settlements: {self.settlements}; with a real point: {self.placed}; "
                f"without one (no rows): {without} ({qualities})",
                f"rows: {self.rows} (first states and changes); settlements that changed state: "
@@ -540,6 +542,12 @@ def _km2(geometry) -> float:
     if geometry.is_empty:
         return 0.0
     return round(float(gpd.GeoSeries([geometry], crs="EPSG:4326").to_crs(EQUAL_AREA_CRS).area.iloc[0]) / 1e6, 1)
+
+
+def areas_on(days: Iterable[date], snapshots: Sequence[Snapshot], preset: Preset, region) -> list[AreaFigures | None]:
+    """For each day, the area of `region` inside the `ru` and `contested` features of that day's last snapshot
+    (None for a day before the first snapshot). This is what a map of the archive showed that day."""
+    return [None if (s := snapshot_on(snapshots, day)) is None else area_inside(s, preset, region) for day in days]
 
 
 def read_region(path: Path):

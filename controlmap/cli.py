@@ -203,6 +203,7 @@ def _import_areas(args) -> int:
     result = area_import.import_areas(snapshots, read_settlements(args.settlements), preset, commits, rule,
                                       _progress_printer("snapshots"))
     result.report.unmatched_files = len(unmatched)
+    result.report.left_out = len(files) - len(unmatched) - len(snapshots)
     print("\n".join(result.report.lines()), file=sys.stderr)
     if args.dry_run:
         print("dry run: nothing was written", file=sys.stderr)

@@ -198,7 +198,8 @@ def test_report(result):
     assert [
         "snapshots: 3 (history 3), the snapshot published 2022-07-01 18:04 UTC (geojsons/1656698640.geojson) … "
         "the snapshot published 2022-07-03 20:04 UTC (geojsons/1656878640.geojson)",
-        "files whose name is no snapshot of the preset: 0",
+        "files whose name is no snapshot of the preset: 0; snapshots left out (outside --since/--until, or "
+        "covered by an earlier series): 0",
         "settlements: 6; with a real point: 4; without one (no rows): 2 (hromada_centre 1, none 1)",
         "rows: 6 (first states and changes); settlements that changed state: 2",
         "flicker rule: a change counts once the new state held for at least 2 consecutive snapshots and 1 day(s); "
@@ -285,6 +286,8 @@ def test_cli_import_areas_writes_the_rows(tmp_path, capsys):
     assert EXPECTED_ROWS == rows_of(out.read_text("utf-8"))[1:]
     assert "3/3 snapshots (100 %)" in captured.err
     assert "raw changes: 5; removed as flicker: 2" in captured.err
+    assert "no snapshot of the preset: 0; snapshots left out (outside --since/--until, or covered by an earlier " \
+           "series): 0" in captured.err  # README.md and settlements.csv are no layer files
     assert f"wrote 6 rows to {out}" in captured.err
 
 
@@ -298,6 +301,7 @@ def test_cli_import_areas_to_stdout_and_dry_run(capsys):
     assert 0 == cli.main([*argv, "--dry-run"])
     captured = capsys.readouterr()
     assert ("", True) == (captured.out, "dry run: nothing was written" in captured.err)
+    assert "snapshots left out (outside --since/--until, or covered by an earlier series): 1" in captured.err
 
 
 @pytest.mark.parametrize(("argv", "code", "message"), [

@@ -1,0 +1,91 @@
+"""Re-derive the settlement events read from DeepStateMap's archived control layers.
+
+Given local git copies of the two public archives (a clone, or a bare mirror), this extracts their snapshot
+files at the pinned commits into a scratch folder and runs `python -m controlmap import-areas` on them (the same
+code path as any user's import), writing an ordinary event CSV:
+
+    git clone https://github.com/DanielRose2310/deepstatemaps-history /tmp/deepstatemaps-history
+    git clone https://github.com/cyterat/deepstate-map-data /tmp/deepstate-map-data
+    .venv/bin/python scripts/derive_area_events.py --history-git /tmp/deepstatemaps-history \\
+        --occupied-git /tmp/deepstate-map-data --out /tmp/derived_events.csv
+
+- history (DanielRose2310/deepstatemaps-history): geojsons/<UTC unix time>.geojson, DeepState's full layer set.
+- occupied-daily (cyterat/deepstate-map-data): data/deepstatemap_data_<YYYYMMDD>.geojson, the occupied area only.
+
+The preset (controlmap/presets/deepstate.json) uses the history archive wherever it has snapshots, and the
+occupied-only archive after its last one. Files the copy lacks (a partial mirror) are listed and left out.
+"""
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+# series id → (repository, pinned commit, folder of snapshots in it)
+ARCHIVES = {
+    "history": ("DanielRose2310/deepstatemaps-history", "df633a1700680411949934a4345f1af263327377", "geojsons"),
+    "occupied-daily": ("cyterat/deepstate-map-data", "e904719a6726c7e6b5d6e87a7701e1b77b18e554", "data"),
+}
+
+
+def tree_files(git_dir: Path, commit: str, folder: str) -> list[tuple[str, str]]:
+    """(blob id, path) of every file under `folder` at `commit`."""
+    listing = subprocess.run(["git", "-C", str(git_dir), "ls-tree", "-r", commit, "--", folder],
+                             check=True, capture_output=True, text=True).stdout
+    return [(line.split()[2], line.split("\t", 1)[1]) for line in listing.splitlines() if " blob " in line]
+
+
+def extract(git_dir: Path, commit: str, folder: str, into: Path) -> tuple[int, list[str]]:
+    """Writes the readable files under `folder` at `commit` into `into`; (files written, paths missing)."""
+    files = tree_files(git_dir, commit, folder)
+    batch = subprocess.Popen(["git", "-C", str(git_dir), "cat-file", "--batch"], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE)
+    written, missing = 0, []
+    for blob, path in files:
+        batch.stdin.write(f"{blob}\n".encode())
+        batch.stdin.flush()
+        header = batch.stdout.readline().decode().split()
+        if len(header) < 3 or header[1] != "blob":
+            missing.append(path)
+            continue
+        data = batch.stdout.read(int(header[2]))
+        batch.stdout.read(1)  # the newline after each object
+        target = into / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        written += 1
+    batch.stdin.close()
+    batch.wait()
+    return written, missing
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--history-git", type=Path, required=True, help="a git copy of deepstatemaps-history")
+    parser.add_argument("--occupied-git", type=Path, required=True, help="a git copy of deepstate-map-data")
+    parser.add_argument("--scratch", type=Path, default=Path("/tmp/controlmap-areas"),
+                        help="where the snapshot files are extracted (default /tmp/controlmap-areas)")
+    parser.add_argument("--out", type=Path, required=True, help="the event CSV to write")
+    parser.add_argument("--settlements", type=Path, help="default: data/geo/settlements.csv")
+    args = parser.parse_args(argv)
+    sources = []
+    for series, git_dir in (("history", args.history_git), ("occupied-daily", args.occupied_git)):
+        repository, commit, folder = ARCHIVES[series]
+        into = args.scratch / series
+        written, missing = extract(git_dir, commit, folder, into)
+        print(f"{repository} @ {commit[:12]}: {written} files extracted to {into / folder}, "
+              f"{len(missing)} missing from the copy" + (f" ({', '.join(missing[:5])})" if missing else ""),
+              file=sys.stderr)
+        sources.append(str(into / folder))
+    from controlmap.cli import main as cli
+
+    commits = [f"--commit={series}={commit}" for series, (_, commit, _) in ARCHIVES.items()]
+    extra = ["--settlements", str(args.settlements)] if args.settlements else []
+    return cli(["import-areas", *sources, "--preset", "deepstate", *commits, "--out", str(args.out), *extra])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
