@@ -31,8 +31,9 @@ import shapely.geometry
 from controlmap.model import STATUS_CODE, STATUSES
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
-# coord_quality values that are a real point of the settlement (not its hromada's centre, not missing).
-REAL_POINT_QUALITIES = ("exact", "osm_name_match")
+# coord_quality values that are a point of the settlement's own (not its hromada's centre, not missing): the
+# build places settlements at an OpenStreetMap node found by code or GeoNames point (exact) or by name (osm_name).
+REAL_POINT_QUALITIES = ("exact", "osm_name")
 CLASSES = ("ru", "contested", "ua")
 RULE_STATUSES = (*CLASSES, "ignore")
 LAYER_SUFFIXES = (".geojson", ".json", ".gpkg", ".kml", ".kmz", ".zip")
