@@ -103,18 +103,32 @@ def _resolve(args) -> int:
 
 
 def _validate(args) -> int:
-    from controlmap.events import Validator
+    from controlmap.events import Validator, listed_problems
     from controlmap.gazetteer import Gazetteer
+    from controlmap.upload import read_file
 
-    result = Validator(Gazetteer.load()).validate_path(args.file)
+    checked = read_file(args.file, Validator(Gazetteer.load()))
+    result, problems = checked.result, checked.problems
+    listed, rest = listed_problems(problems)
+    errors = len(checked.errors)
     if args.json:
-        print(json.dumps({"valid": result.ok, "rows": result.rows, "events": len(result.events),
-                          "problems": [p.to_dict() for p in result.problems]}, ensure_ascii=False, indent=1))
+        print(json.dumps({"valid": checked.ok, "rows": checked.rows, "events": len(result.events) if result else 0,
+                          "errors": errors, "warnings": len(problems) - errors,
+                          "problems": [p.to_dict() for p in listed], "not_listed": rest},
+                         ensure_ascii=False, indent=1))
     else:
-        for problem in result.problems:
-            print(("" if problem.severity == "error" else "warning: ") + str(problem))
-        print(f"{result.rows} rows, {len(result.errors)} errors, {len(result.warnings)} warnings", file=sys.stderr)
-    return 0 if result.ok else 1
+        _print_problems(listed, rest)
+        print(f"{checked.rows} rows, {errors} errors, {len(problems) - errors} warnings", file=sys.stderr)
+    return 0 if checked.ok else 1
+
+
+def _print_problems(listed, rest) -> None:
+    from controlmap.events import not_listed_text
+
+    for problem in listed:
+        print(("" if problem.severity == "error" else "warning: ") + str(problem))
+    if rest:
+        print(not_listed_text(rest))
 
 
 def _timeline(args):
@@ -149,14 +163,15 @@ def _changes(args) -> int:
 
 
 def _merge(args) -> int:
-    from controlmap.events import Validator
+    from controlmap.events import Validator, listed_problems
     from controlmap.gazetteer import Gazetteer
-    from controlmap.store import EventStore, StoreError
+    from controlmap.store import EventStore, StoreError, read_upload
 
-    try:
-        data = args.file.read_bytes()
-    except OSError as error:
-        print(f"cannot read {args.file}: {error.strerror}", file=sys.stderr)
+    data, problems = read_upload(args.file)  # the size is checked before the file is read
+    if data is None:
+        for problem in problems:
+            print(f"{args.file}: {problem.message}" + (f" ({problem.suggestion})" if problem.suggestion else ""),
+                  file=sys.stderr)
         return 1
     store = EventStore(args.events)
     validator = Validator(Gazetteer.load())
@@ -168,8 +183,7 @@ def _merge(args) -> int:
     except StoreError as error:
         print(error, file=sys.stderr)
         return 1
-    for problem in result.problems:
-        print(("" if problem.severity == "error" else "warning: ") + str(problem))
+    _print_problems(*listed_problems(result.problems))
     if result.plan is not None:
         print("\n".join(result.plan.lines()))
     if not result.ok:

@@ -1,15 +1,35 @@
 """The event CSV: reading any encoding and delimiter people produce, and validating every row.
 
 `validate` never raises and never changes anything: it returns the problems it found (each with
-its line, column, value, message and, where it can, a suggestion) and the rows that passed,
+its line, column, stable code, value, message and, where it can, a suggestion) and the rows that passed,
 normalised. Line numbers are the spreadsheet's: the header is line 1, the first event line 2.
+
+Every problem carries one of the codes in `PROBLEM_CODES`; code that reacts to a problem matches its code,
+never its wording (messages may be reworded, codes stay). data/README.md lists them too.
+
+Hostile text is dealt with here, once, for every caller:
+
+- Invisible characters (`INVISIBLE_RE`: control characters, zero-width characters, bidi embeddings,
+  overrides and isolates, soft hyphens, BOMs) are removed from names (settlement, hint), with a warning:
+  a name is matched against the gazetteer, and "Iz\u200bium" means Izium. In the text fields that are stored
+  and shown as given (source, quote, note, url) they are refused (an error): a right-to-left override shows
+  "ISW" as "WSI" and can make one source or address look like another, a zero-width space makes two
+  equal-looking sources differ (duplicates and contradictions are found by comparing sources), and removing
+  them silently would change a quote that must stay verbatim. No text in this dataset needs them.
+- A text field beginning with = + - or @ is refused (`formula_like`): data/events.csv is meant to be opened in
+  spreadsheets, which run such a cell as a formula. Refusing keeps the stored text exactly what the user
+  sent (neutralising it with a leading ' would change a verbatim quote and show the ' on every page);
+  rewording is always possible ("DeepState (@DeepStateUA)"). Numbers (lat, lon) are not text fields.
+- A field longer than `limits.MAX_FIELD_CHARS` is an error on its line, not a failure of the whole file.
 """
 
 import codecs
 import csv
 import io
 import re
-from dataclasses import asdict, dataclass, field
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -18,7 +38,9 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from controlmap import limits
 from controlmap.gazetteer import Gazetteer
+from controlmap.model import OWN_POINT_QUALITIES
 from controlmap.names import exact_key
 from controlmap.resolve import Resolver, fits_hint, forms_of
 
@@ -59,6 +81,72 @@ ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+(?:Z|[+-]\d\d:?\
 DOTTED_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 SLASHED_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 YMD_SLASHED_RE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
+PLAIN_ISO_RE = r"\d{4}-\d{2}-\d{2}"  # what the fast (pandas) date path may read; the rest goes to parse_date
+# Invisible characters: C0 and C1 controls other than tab, line feed and carriage return; the soft hyphen;
+# the Arabic letter mark; the Mongolian vowel separator; zero-width space, non-joiner and joiner; the
+# left-to-right and right-to-left marks; bidi embeddings, overrides and isolates; word joiner and invisible
+# operators; deprecated format controls; the BOM / zero-width no-break space; interlinear annotation; tags.
+INVISIBLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+                          "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f]")
+NAME_COLUMNS = ("settlement", "hint")  # invisible characters removed (warning)
+TEXT_COLUMNS = ("source", "quote", "note", "url")  # invisible characters refused (error)
+FORMULA_COLUMNS = ("settlement", "hint", "source", "quote", "note")  # free text written to the file as given
+FORMULA_STARTS = ("=", "+", "-", "@")
+# Single-byte encodings a non-UTF-8 file may be in; charset_normalizer chooses among them (cp1251 on a tie).
+LEGACY_ENCODINGS = ("cp1251", "koi8_u", "cp1125")
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-16": "UTF-16", "cp1251": "Windows Cyrillic (cp1251)",
+                  "koi8_u": "KOI8-U", "cp1125": "DOS Ukrainian (cp1125)"}
+SAVE_AS_UTF8 = "save the file as UTF-8 (in Excel: “CSV UTF-8”)"
+
+# Every problem's code, with what it means. Stable: code that reacts to problems matches these.
+PROBLEM_CODES = {
+    # the file as a whole
+    "unreadable_file": "the file cannot be opened (line 0)",
+    "file_too_large": "the file is larger than the upload limit; it is not read (line 0)",
+    "too_many_rows": "the file has more rows than the upload limit (line 0)",
+    "empty_file": "nothing but blank lines",
+    "not_csv": "an image, PDF, ZIP/xlsx or other binary file, not CSV text",
+    "encoding": "a line (or a UTF-16 file) that is not in the file's encoding; the line is left out",
+    "not_event_csv": "none of the expected columns in the header",
+    "missing_column": "a required column is missing from the header",
+    "duplicated_column": "a column appears twice in the header",
+    "unknown_column": "warning: a column that is not part of the format; it is ignored",
+    "no_events": "a header and no rows",
+    "unexpected_error": "the validator itself failed: a bug to report (line 0)",
+    # one row
+    "too_many_fields": "a row with more fields than the header",
+    "field_too_large": f"a field longer than {limits.MAX_FIELD_CHARS:,} characters",
+    "control_characters": "invisible or bidi-control characters in source, quote, note or url (refused)",
+    "control_characters_removed": "warning: invisible characters removed from a settlement or hint",
+    "formula_like": "a text field beginning with = + - or @ (a spreadsheet would run it as a formula)",
+    "missing_date": "no date",
+    "bad_date": "a date that cannot be read, or a day that does not exist",
+    "ambiguous_date": "a date such as 03/04/2022 that could be either day-month or month-day",
+    "date_too_early": "a date before 2022-01-01",
+    "future_date": "a date after today",
+    "date_reformatted": "warning: a date given in another form (DD.MM.YYYY, a date-time), read as shown",
+    "missing_status": "no status",
+    "unknown_status": "a status other than ua, ru, contested (or a synonym)",
+    "missing_claimant": "no claimed_by",
+    "unknown_claimant": "a claimed_by other than ua, ru, independent (or a synonym)",
+    "missing_source": "no source",
+    "missing_settlement": "neither a settlement nor a katottg",
+    "unknown_settlement": "a settlement name that matches no settlement (suggestions given)",
+    "ambiguous_settlement": "a settlement name several settlements have (candidates given)",
+    "unknown_katottg": "a katottg code that is not in the gazetteer",
+    "katottg_mismatch": "warning: the settlement name resolves to another settlement than the katottg",
+    "bad_url": "a url that is not a full http(s) address",
+    "bad_point": "lat or lon that is not a decimal number, or only one of them",
+    "point_outside_oblast": "a point outside Kharkiv oblast",
+    "point_not_used": "warning: a point for a settlement that already has an exact one",
+    "duplicate_row": "the same statement twice",
+    "two_statuses": "one source giving two statuses for one settlement on one day",
+    # saving (controlmap.store)
+    "contradicts_data_file": "a source already gives another status for that settlement and day in the data file",
+    "data_file_unreadable": "data/events.csv itself cannot be read, so nothing is merged into it",
+    "cannot_write": "the rows cannot be written in the data file's encoding",
+    "read_back_mismatch": "the new file would not read back as the events expected; nothing is written",
+}
 
 
 @dataclass(frozen=True)
@@ -69,9 +157,15 @@ class Problem:
     message: str
     suggestion: str = ""
     severity: str = "error"  # "error" | "warning"
+    code: str = field(kw_only=True)  # one of PROBLEM_CODES
+
+    def __post_init__(self):
+        if self.code not in PROBLEM_CODES:
+            raise ValueError(f"unknown problem code {self.code!r}")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"line": self.line, "column": self.column, "code": self.code, "value": self.value,
+                "message": self.message, "suggestion": self.suggestion, "severity": self.severity}
 
     def __str__(self) -> str:
         text = f"line {self.line}, column {self.column or '-'}: {self.message}"
@@ -99,8 +193,36 @@ class ValidationResult:
         return not self.errors
 
     def problems_frame(self) -> pd.DataFrame:
-        columns = ["line", "column", "value", "message", "suggestion", "severity"]
-        return pd.DataFrame([p.to_dict() for p in self.problems], columns=columns)
+        return problems_frame(self.problems)
+
+
+PROBLEM_FIELDS = ["line", "column", "code", "value", "message", "suggestion", "severity"]
+
+
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    return pd.DataFrame([p.to_dict() for p in problems], columns=PROBLEM_FIELDS)
+
+
+def listed_problems(problems: list[Problem],
+                    limit: int = limits.MAX_LISTED_PROBLEMS) -> tuple[list[Problem], dict[str, int]]:
+    """The problems to list (at most `limit`, errors before warnings, then in line order) and the number of
+    the others by code, most frequent first. A 50,000-row file of unknown names lists 200 lines, not 50,000."""
+    if len(problems) <= limit:
+        return list(problems), {}
+    errors = [p for p in problems if p.severity == "error"]
+    chosen = errors[:limit] if len(errors) >= limit else errors + [p for p in problems if p.severity != "error"]
+    chosen_ids = {id(p) for p in chosen[:limit]}
+    listed = [p for p in problems if id(p) in chosen_ids]
+    rest = Counter(p.code for p in problems if id(p) not in chosen_ids)
+    return listed, dict(sorted(rest.items(), key=lambda item: (-item[1], item[0])))
+
+
+def not_listed_text(rest: dict[str, int]) -> str:
+    """"… and 26,113 more problems, not listed: unknown_settlement 26,000, bad_date 113" ("" when none)."""
+    if not rest:
+        return ""
+    counts = ", ".join(f"{code} {n:,}" for code, n in rest.items())
+    return f"… and {sum(rest.values()):,} more problems, not listed: {counts}"
 
 
 def empty_events() -> pd.DataFrame:
@@ -114,23 +236,129 @@ def empty_events() -> pd.DataFrame:
 
 # ---------------------------------------------------------------- reading
 
+# A field may be as long as the file (the csv module's default limit, 131,072, would fail the whole file);
+# fields over limits.MAX_FIELD_CHARS are then reported on their line. Raised once, never lowered.
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A file's text; or the problem that stops it being read at all (`problem`, and `text` None).
+
+    `bad_lines` are problems (code "encoding") for lines that are not in the file's encoding; their text is a
+    best-effort reading, and the validator leaves their rows out.
+    """
+
+    text: str | None
+    encoding: str = ""
+    problem: Problem | None = None
+    bad_lines: tuple[Problem, ...] = ()
+
+
 def decode(data: bytes) -> tuple[str | None, str, Problem | None]:
-    """Bytes → text: UTF-8 (with or without BOM), UTF-16 (BOM), else cp1251 (Ukrainian Excel)."""
+    """Bytes → (text, encoding, problem): see `read_text`. Never raises."""
+    decoded = read_text(data)
+    return decoded.text, decoded.encoding, decoded.problem
+
+
+def read_text(data: bytes) -> Decoded:
+    """Bytes → text: UTF-8 (with or without BOM), UTF-16 (BOM), else a Cyrillic single-byte encoding.
+
+    A file that is UTF-8 except for some lines (one pasted from a cp1251 file) stays UTF-8 and those lines
+    become problems: reading the whole file as cp1251 instead would turn every valid UTF-8 line into mojibake
+    ("Р†Р·СЋРј"). Never raises.
+    """
     if not data.strip():
-        return None, "", Problem(1, "", "", "the file is empty: expected a header line and at least one event")
+        return Decoded(None, "", _empty_file())
     for signature, kind in FILE_SIGNATURES.items():
         if data.startswith(signature):
-            return None, "", Problem(1, "", "", f"not a CSV file: this looks like {kind}",
-                                     "save the sheet as CSV (comma, semicolon or tab separated)")
+            return Decoded(None, "", Problem(1, "", "", f"not a CSV file: this looks like {kind}",
+                                             "save the sheet as CSV (comma, semicolon or tab separated)",
+                                             code="not_csv"))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16", None
+        try:
+            return Decoded(data.decode("utf-16"), "utf-16")
+        except UnicodeDecodeError as error:
+            return Decoded(None, "", Problem(1, "", "", f"the file begins like UTF-16 text but byte {error.start:,} "
+                                             "is not UTF-16", SAVE_AS_UTF8, code="encoding"))
     if b"\x00" in data:
-        return None, "", Problem(1, "", "", "not a CSV file: it contains binary data",
-                                 "save the sheet as CSV (comma, semicolon or tab separated)")
+        return Decoded(None, "", Problem(1, "", "", "not a CSV file: it contains binary data",
+                                         "save the sheet as CSV (comma, semicolon or tab separated)", code="not_csv"))
     try:
-        return data.decode("utf-8-sig"), "utf-8", None
+        return Decoded(data.decode("utf-8-sig"), "utf-8")
     except UnicodeDecodeError:
-        return data.decode("cp1251"), "cp1251", None
+        return _decode_by_line(data.removeprefix(codecs.BOM_UTF8))
+
+
+def _empty_file() -> Problem:
+    return Problem(1, "", "", "the file is empty: expected a header line and at least one event", code="empty_file")
+
+
+def _decode_by_line(data: bytes) -> Decoded:
+    """Each line on its own: UTF-8 when any non-ASCII line is UTF-8, else the legacy encoding that fits."""
+    lines = data.splitlines(keepends=True)  # \n, \r\n and \r: the line breaks the csv module counts
+    texts: list[str | None] = [None] * len(lines)
+    utf8 = False
+    for i, line in enumerate(lines):
+        if line.isascii():
+            texts[i] = line.decode("ascii")
+            continue
+        try:
+            texts[i] = line.decode("utf-8")
+            utf8 = True
+        except UnicodeDecodeError:
+            pass
+    encoding = "utf-8" if utf8 else _legacy_encoding(data)
+    bad = []
+    for i, line in enumerate(lines):
+        if texts[i] is not None:
+            continue
+        if encoding != "utf-8":
+            try:
+                texts[i] = line.decode(encoding)
+                continue
+            except UnicodeDecodeError as error:
+                texts[i] = line.decode(encoding, errors="replace")
+                message = (f"byte 0x{line[error.start]:02X} on this line is not a character in "
+                           f"{ENCODING_NAMES[encoding]}, the encoding of the rest of the file")
+        else:
+            texts[i], guess = _best_effort(line)
+            message = f"this line is not UTF-8 like the rest of the file{guess}"
+        bad.append(Problem(i + 1, "", _shown(texts[i].rstrip("\r\n")), message,
+                           f"{SAVE_AS_UTF8} or retype this line; it is left out until then", code="encoding"))
+    return Decoded("".join(texts), encoding, None, tuple(bad))
+
+
+def _best_effort(line: bytes) -> tuple[str, str]:
+    """A line that is not UTF-8 in a UTF-8 file: its cp1251 reading when it has one, else UTF-8 with �."""
+    try:
+        return line.decode("cp1251"), " (it looks like Windows Cyrillic, cp1251)"
+    except UnicodeDecodeError:
+        return line.decode("utf-8", errors="replace"), ""
+
+
+def _legacy_encoding(data: bytes) -> str:
+    """cp1251 (Ukrainian Excel), unless charset_normalizer finds KOI8-U or DOS Ukrainian clearly less garbled.
+
+    Deciding between Cyrillic code pages needs letter statistics, which is what the library is for; it is
+    asked only among LEGACY_ENCODINGS (left to itself it calls one short Cyrillic word Big5). Byte 0x98, the one
+    byte cp1251 leaves undefined, is taken out first: one stray byte must not move the whole file to another
+    code page (it is reported on its line instead).
+    """
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:  # pragma: no cover - a dependency of requests, which streamlit needs
+        return "cp1251"
+    matches = from_bytes(data.replace(b"\x98", b""), cp_isolation=list(LEGACY_ENCODINGS))
+    chaos = {match.encoding: match.chaos for match in matches if match.encoding in LEGACY_ENCODINGS}
+    if not chaos:
+        return "cp1251"
+    return min(chaos, key=lambda encoding: (chaos[encoding], encoding != "cp1251"))
+
+
+def _shown(value: str, width: int = 80) -> str:
+    """A value short enough to show in a problem."""
+    return value if len(value) <= width else value[:width - 1] + "…"
 
 
 def sniff_delimiter(text: str) -> str:
@@ -140,7 +368,7 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _column_name(raw: str) -> str:
-    name = raw.strip().lstrip("\ufeff").strip().lower()
+    name = INVISIBLE_RE.sub("", raw).strip().lower()
     name = COLUMN_SYNONYMS.get(name, name)
     return name.replace(" ", "_")
 
@@ -152,21 +380,33 @@ def read_rows(text: str, delimiter: str) -> tuple[list[str], list[list[str]]]:
 
 def read_numbered_rows(text: str, delimiter: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header and the non-blank rows with the line (of the file) each starts on."""
+    header, spans = _read_spans(text, delimiter)
+    return header, [(start, row) for start, _, row in spans]
+
+
+def _read_spans(text: str, delimiter: str) -> tuple[list[str], list[tuple[int, int, list[str]]]]:
+    """Header and the non-blank rows with the first and last line (of the file) each spans."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    numbered, start = [], 1
+    spans, start = [], 1
     for row in reader:
         if any(cell.strip() for cell in row):
-            numbered.append((start, row))
+            spans.append((start, reader.line_num, row))
         start = reader.line_num + 1
-    if not numbered:
+    if not spans:
         return [], []
-    return [_column_name(c) for c in numbered[0][1]], numbered[1:]
+    return [_column_name(c) for c in spans[0][2]], spans[1:]
 
 
 # ---------------------------------------------------------------- field rules
 
 def parse_date(text: str) -> tuple[date | None, str]:
     """(date, "") or (None, why not)."""
+    value, why, _ = _parse_date(text)
+    return value, why
+
+
+def _parse_date(text: str) -> tuple[date | None, str, str]:
+    """(date, "", "") or (None, why not, problem code)."""
     value = text.strip()
     if match := ISO_RE.match(value) or YMD_SLASHED_RE.match(value):
         year, month, day = (int(g) for g in match.groups())
@@ -176,16 +416,16 @@ def parse_date(text: str) -> tuple[date | None, str]:
         first, second, year = (int(g) for g in match.groups())
         if first <= 12 and second <= 12 and first != second:
             return None, (f"ambiguous date '{value}': it could be {_spell(first, second, year)} or "
-                          f"{_spell(second, first, year)}")
+                          f"{_spell(second, first, year)}"), "ambiguous_date"
         day, month = (first, second) if first > 12 or first == second else (second, first)
     elif not value:
-        return None, "missing date"
+        return None, "missing date", "missing_date"
     else:
-        return None, f"unreadable date '{value}'"
+        return None, f"unreadable date '{value}'", "bad_date"
     try:
-        return date(year, month, day), ""
+        return date(year, month, day), "", ""
     except ValueError:
-        return None, f"no such day: '{value}'"
+        return None, f"no such day: '{value}'", "bad_date"
 
 
 def _spell(day: int, month: int, year: int) -> str:
@@ -213,7 +453,8 @@ class Validator:
         self.gazetteer = gazetteer
         self._resolver = resolver
         self.bounds = bounds
-        self._exact = set(gazetteer.settlements.katottg[gazetteer.settlements.coord_quality == "exact"])
+        settlements = gazetteer.settlements
+        self._exact = set(settlements.katottg[settlements.coord_quality.isin(OWN_POINT_QUALITIES)])
 
     @property
     def resolver(self) -> Resolver:
@@ -235,59 +476,71 @@ class Validator:
         try:
             data = Path(path).read_bytes()
         except OSError as error:
-            return ValidationResult([Problem(0, "", str(path), f"cannot read the file: {error.strerror}")])
+            return ValidationResult([unreadable_file(path, error)])
         return self.validate(data, today)
 
     def validate(self, data: bytes, today: date | None = None) -> ValidationResult:
         try:
             return self._validate(data, today or date.today())
         except Exception as error:  # never raise on bad input: report it
-            return ValidationResult([Problem(0, "", "", f"could not read the file: {error}")])
+            return ValidationResult([Problem(0, "", "", f"could not read the file: {error}",
+                                             "this is a bug in the validator: please report it with the file",
+                                             code="unexpected_error")])
 
     def _validate(self, data: bytes, today: date) -> ValidationResult:
-        text, encoding, problem = decode(data)
-        if problem:
-            return ValidationResult([problem])
+        decoded = read_text(data)
+        if decoded.problem:
+            return ValidationResult([decoded.problem])
+        text = decoded.text
         delimiter = sniff_delimiter(text)
-        header, rows = read_numbered_rows(text, delimiter)
-        result = ValidationResult(encoding=encoding, delimiter=delimiter, rows=len(rows))
-        result.problems += self._check_header(header, rows)
-        if result.errors:
+        header, spans = _read_spans(text, delimiter)
+        rows = [(start, row) for start, _, row in spans]
+        result = ValidationResult(encoding=decoded.encoding, delimiter=delimiter, rows=len(rows))
+        header_problems = self._check_header(header, rows)
+        result.problems += [*decoded.bad_lines, *header_problems]
+        if any(p.severity == "error" for p in header_problems):
+            result.problems.sort(key=lambda p: (p.line, p.severity != "error"))
             return result
-        frame, too_wide = self._frame(header, rows, result.problems)
-        checked = self._check_rows(frame, too_wide, today, result.problems)
+        rejected = {start for start, end, _ in spans
+                    if any(start <= p.line <= end for p in decoded.bad_lines)}
+        frame = self._frame(header, rows, rejected, result.problems)
+        checked = self._check_rows(frame, rejected, today, result.problems)
         result.problems.sort(key=lambda p: (p.line, p.severity != "error"))
         result.events = checked
         return result
 
     def _check_header(self, header: list[str], rows: list[list[str]]) -> list[Problem]:
         if not header:
-            return [Problem(1, "", "", "the file is empty: expected a header line and at least one event")]
+            return [_empty_file()]
         known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
         if not known & set(header):
             return [Problem(1, "", ",".join(header)[:80], "not an event CSV: none of the expected columns found",
-                            "the header must name: date, settlement (or katottg), status, claimed_by, source")]
-        problems = [Problem(1, c, "", f"missing required column '{c}'") for c in REQUIRED_COLUMNS if c not in header]
+                            "the header must name: date, settlement (or katottg), status, claimed_by, source",
+                            code="not_event_csv")]
+        problems = [Problem(1, c, "", f"missing required column '{c}'", code="missing_column")
+                    for c in REQUIRED_COLUMNS if c not in header]
         if "settlement" not in header and "katottg" not in header:
-            problems.append(Problem(1, "settlement", "", "missing required column 'settlement' (or 'katottg')"))
-        problems += [Problem(1, c, c, f"unknown column '{c}' is ignored", severity="warning")
+            problems.append(Problem(1, "settlement", "", "missing required column 'settlement' (or 'katottg')",
+                                    code="missing_column"))
+        problems += [Problem(1, c, c, f"unknown column '{c}' is ignored", severity="warning", code="unknown_column")
                      for c in header if c and c not in known]
         duplicated = sorted({c for c in header if c and header.count(c) > 1})
-        problems += [Problem(1, c, c, f"column '{c}' appears more than once") for c in duplicated]
+        problems += [Problem(1, c, c, f"column '{c}' appears more than once", code="duplicated_column")
+                     for c in duplicated]
         if not rows and not problems:
-            problems.append(Problem(1, "", "", "the file has a header but no events"))
+            problems.append(Problem(1, "", "", "the file has a header but no events", code="no_events"))
         return problems
 
-    def _frame(self, header: list[str], rows: list[tuple[int, list[str]]],
-               problems: list[Problem]) -> tuple[pd.DataFrame, list[int]]:
+    def _frame(self, header: list[str], rows: list[tuple[int, list[str]]], rejected: set[int],
+               problems: list[Problem]) -> pd.DataFrame:
+        """The rows as a frame of stripped text in EVENT_COLUMNS; rows too wide are added to `rejected`."""
         width = len(header)
-        too_wide = []
         for number, row in rows:
             if any(cell.strip() for cell in row[width:]):
-                problems.append(Problem(number, "", ",".join(row)[:80],
+                problems.append(Problem(number, "", _shown(",".join(row)),
                                         f"this line has {len(row)} fields but the header has {width}",
-                                        "quote fields that contain the delimiter"))
-                too_wide.append(number)
+                                        "quote fields that contain the delimiter", code="too_many_fields"))
+                rejected.add(number)
         padded = [(row + [""] * width)[:width] for _, row in rows]
         frame = pd.DataFrame(padded, columns=header, dtype=str)
         frame = frame.loc[:, ~frame.columns.duplicated()]
@@ -296,14 +549,18 @@ class Validator:
                 frame[column] = ""
         frame = frame[list(EVENT_COLUMNS)].apply(lambda s: s.str.strip())
         frame["line"] = np.array([number for number, _ in rows], dtype=np.int64)
-        return frame, too_wide
+        return frame
 
-    def _check_rows(self, frame: pd.DataFrame, too_wide: list[int], today: date,
+    def _check_rows(self, frame: pd.DataFrame, rejected: set[int], today: date,
                     problems: list[Problem]) -> pd.DataFrame:
-        bad = frame.line.isin(too_wide)
+        bad = frame.line.isin(rejected)
+        bad |= self._check_field_sizes(frame, problems)
+        bad |= self._check_invisible(frame, problems)
+        bad |= self._check_formulas(frame, problems)
         bad |= self._check_dates(frame, today, problems)
-        bad |= self._check_choice(frame, "status", STATUS_SYNONYMS, "ua, ru or contested", problems)
-        bad |= self._check_choice(frame, "claimed_by", CLAIMANT_SYNONYMS, "ua, ru or independent", problems)
+        bad |= self._check_choice(frame, "status", STATUS_SYNONYMS, "ua, ru or contested", "status", problems)
+        bad |= self._check_choice(frame, "claimed_by", CLAIMANT_SYNONYMS, "ua, ru or independent", "claimant",
+                                  problems)
         bad |= self._check_required_text(frame, "source", problems)
         bad |= self._check_settlements(frame, problems)
         bad |= self._check_urls(frame, problems)
@@ -314,45 +571,102 @@ class Validator:
         valid["date"] = pd.to_datetime(valid["date"]).astype("datetime64[s]")
         return valid.reset_index(drop=True)
 
+    def _check_field_sizes(self, frame, problems) -> pd.Series:
+        """Fields over MAX_FIELD_CHARS: an error each, and the field cut short so later messages stay short."""
+        bad = pd.Series(False, index=frame.index)
+        for column in EVENT_COLUMNS:
+            lengths = frame[column].str.len()
+            for i in frame.index[lengths > limits.MAX_FIELD_CHARS]:
+                problems.append(Problem(int(frame.line[i]), column, _shown(frame.at[i, column]),
+                                        f"the {column} is {lengths[i]:,} characters long; the limit is "
+                                        f"{limits.MAX_FIELD_CHARS:,} per field",
+                                        "keep what the row needs (for a quote, the sentence relied on) and "
+                                        "link the rest with the url", code="field_too_large"))
+                frame.at[i, column] = _shown(frame.at[i, column])
+                bad[i] = True
+        return bad
+
+    def _check_invisible(self, frame, problems) -> pd.Series:
+        """Invisible characters: removed from names (warning), refused in text fields (see the module doc)."""
+        bad = pd.Series(False, index=frame.index)
+        for column in (*NAME_COLUMNS, *TEXT_COLUMNS):
+            found = frame[column].str.contains(INVISIBLE_RE)
+            for i in frame.index[found]:
+                value = frame.at[i, column]
+                named = _name_invisible(value)
+                if column in NAME_COLUMNS:
+                    clean = INVISIBLE_RE.sub("", value).strip()
+                    problems.append(Problem(int(frame.line[i]), column, clean,
+                                            f"invisible characters removed from the {column}: {named}",
+                                            severity="warning", code="control_characters_removed"))
+                    frame.at[i, column] = clean
+                else:
+                    problems.append(Problem(int(frame.line[i]), column, _shown(INVISIBLE_RE.sub("", value)),
+                                            f"the {column} contains invisible characters: {named}",
+                                            "delete them: they change how the text is shown, or make texts that "
+                                            "look equal differ", code="control_characters"))
+                    bad[i] = True
+        return bad
+
+    def _check_formulas(self, frame, problems) -> pd.Series:
+        bad = pd.Series(False, index=frame.index)
+        for column in FORMULA_COLUMNS:
+            found = frame[column].str.startswith(FORMULA_STARTS)
+            for i in frame.index[found]:
+                value = frame.at[i, column]
+                problems.append(Problem(int(frame.line[i]), column, _shown(value),
+                                        f"the {column} begins with '{value[0]}', which a spreadsheet opening "
+                                        "data/events.csv would run as a formula",
+                                        "reword it to begin with a letter, a digit or a quotation mark, e.g. "
+                                        "“DeepState (@DeepStateUA)” rather than “@DeepStateUA”", code="formula_like"))
+                bad[i] = True
+        return bad
+
     def _check_dates(self, frame, today, problems) -> pd.Series:
-        parsed = pd.to_datetime(frame.date, format="%Y-%m-%d", errors="coerce")
+        # The fast path reads only plain YYYY-MM-DD: pandas would also read "-2022-01-01" (year -2022).
+        plain = frame.date.where(frame.date.str.fullmatch(PLAIN_ISO_RE), "")
+        parsed = pd.to_datetime(plain, format="%Y-%m-%d", errors="coerce")
         bad = pd.Series(False, index=frame.index)
         for i in frame.index[parsed.isna()]:
-            value, why = parse_date(frame.date[i])
+            value, why, code = _parse_date(frame.date[i])
             if value is None:
                 problems.append(Problem(int(frame.line[i]), "date", frame.date[i], why,
-                                        "write dates as YYYY-MM-DD, e.g. 2022-09-10"))
+                                        "write dates as YYYY-MM-DD, e.g. 2022-09-10", code=code))
                 bad[i] = True
             else:
                 parsed[i] = pd.Timestamp(value)
                 if not ISO_RE.match(frame.date[i]) or "T" in frame.date[i] or " " in frame.date[i]:
                     problems.append(Problem(int(frame.line[i]), "date", frame.date[i],
-                                            f"date read as {value.isoformat()}", severity="warning"))
+                                            f"date read as {value.isoformat()}", severity="warning",
+                                            code="date_reformatted"))
         early = parsed.notna() & (parsed < pd.Timestamp(EARLIEST_DATE))
         late = parsed.notna() & (parsed > pd.Timestamp(today))
         for i in frame.index[early]:
             problems.append(Problem(int(frame.line[i]), "date", frame.date[i],
-                                    f"date {parsed[i].date()} is before {EARLIEST_DATE.isoformat()}"))
+                                    f"date {parsed[i].date()} is before {EARLIEST_DATE.isoformat()}",
+                                    code="date_too_early"))
         for i in frame.index[late]:
             problems.append(Problem(int(frame.line[i]), "date", frame.date[i],
-                                    f"date {parsed[i].date()} is in the future (today is {today.isoformat()})"))
+                                    f"date {parsed[i].date()} is in the future (today is {today.isoformat()})",
+                                    code="future_date"))
         frame["date"] = parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), frame.date)
         return bad | early | late
 
-    def _check_choice(self, frame, column, synonyms, allowed, problems) -> pd.Series:
+    def _check_choice(self, frame, column, synonyms, allowed, kind, problems) -> pd.Series:
         unique = frame[column].unique()
         normalised = frame[column].map({v: normalise_choice(v, synonyms) for v in unique})
         bad = normalised.isna()
         for line, value in zip(frame.line[bad], frame[column][bad], strict=True):
-            message = f"missing {column}" if not value else f"unknown {column} '{value}'"
-            problems.append(Problem(int(line), column, value, message, f"use {allowed}"))
+            message, code = (f"missing {column}", f"missing_{kind}") if not value else \
+                (f"unknown {column} '{value}'", f"unknown_{kind}")
+            problems.append(Problem(int(line), column, value, message, f"use {allowed}", code=code))
         frame[column] = normalised.where(~bad, frame[column])
         return bad
 
     def _check_required_text(self, frame, column, problems) -> pd.Series:
         bad = frame[column] == ""
         problems += [Problem(int(frame.line[i]), column, "", f"missing {column}",
-                             "name the publication or official body making the statement")
+                             "name the publication or official body making the statement", code=f"missing_{column}")
                      for i in frame.index[bad]]
         return bad
 
@@ -365,25 +679,27 @@ class Validator:
             code, problem = outcomes[key]
             codes.append(code)
             if problem is not None:
-                problems.append(Problem(int(line), *problem))
-                bad[row] = problem[-1] == "error"
+                column, value, message, suggestion, severity, problem_code = problem
+                problems.append(Problem(int(line), column, value, message, suggestion, severity, code=problem_code))
+                bad[row] = severity == "error"
         frame["katottg"] = codes
         return pd.Series(bad, index=frame.index)
 
     def _settlement_outcome(self, name: str, hint: str, code: str) -> tuple[str, tuple | None]:
-        """(katottg or "", (column, value, message, suggestion, severity) or None)."""
+        """(katottg or "", (column, value, message, suggestion, severity, code) or None)."""
         if code:
             if code not in self.gazetteer.position:
-                return "", ("katottg", code, f"unknown KATOTTG code '{code}'", self._suggest_for(name), "error")
+                return "", ("katottg", code, f"unknown KATOTTG code '{code}'", self._suggest_for(name), "error",
+                            "unknown_katottg")
             if not name or self._agrees(name, hint, code):
                 return code, None
             named = self.resolver.resolve(name, hint or None)
             if named.status == "match" and named.katottg != code:
                 return code, ("settlement", name, f"'{name}' is {named.katottg}, but katottg {code} is used", "",
-                              "warning")
+                              "warning", "katottg_mismatch")
             return code, None
         if not name:
-            return "", ("settlement", "", "missing settlement (or katottg)", "", "error")
+            return "", ("settlement", "", "missing settlement (or katottg)", "", "error", "missing_settlement")
         resolution = self.resolver.resolve(name, hint or None)
         if resolution.status == "match":
             return resolution.katottg, None
@@ -404,8 +720,9 @@ class Validator:
                                 for m in resolution.matches)
             return ("settlement", name,
                     f"ambiguous settlement '{name}': {len(resolution.matches)} settlements have this name",
-                    f"add a hint (hromada or raion) or a katottg: {options}", "error")
-        return "settlement", name, f"unknown settlement '{name}'", self._suggest_for(name), "error"
+                    f"add a hint (hromada or raion) or a katottg: {options}", "error", "ambiguous_settlement")
+        return ("settlement", name, f"unknown settlement '{name}'", self._suggest_for(name), "error",
+                "unknown_settlement")
 
     def _suggest_for(self, name: str) -> str:
         if not name:
@@ -418,7 +735,7 @@ class Validator:
     def _check_urls(self, frame, problems) -> pd.Series:
         bad = (frame.url != "") & ~frame.url.str.match(URL_RE)
         problems += [Problem(int(frame.line[i]), "url", frame.url[i], f"malformed URL '{frame.url[i]}'",
-                             "a full address starting with http:// or https://, or leave it empty")
+                             "a full address starting with http:// or https://, or leave it empty", code="bad_url")
                      for i in frame.index[bad]]
         return bad
 
@@ -434,17 +751,18 @@ class Validator:
             if pd.isna(lat[i]) or pd.isna(lon[i]):
                 problems.append(Problem(line, "lat" if pd.isna(lat[i]) else "lon",
                                         f"{frame.lat[i]},{frame.lon[i]}",
-                                        "lat and lon must both be decimal degrees", "e.g. lat 49.71, lon 37.62"))
+                                        "lat and lon must both be decimal degrees", "e.g. lat 49.71, lon 37.62",
+                                        code="bad_point"))
                 bad[i] = True
             elif not (south - margin <= lat[i] <= north + margin and west - margin <= lon[i] <= east + margin):
                 problems.append(Problem(line, "lat", f"{lat[i]},{lon[i]}",
                                         f"point {lat[i]}, {lon[i]} is outside Kharkiv oblast",
-                                        "check that lat and lon are not swapped"))
+                                        "check that lat and lon are not swapped", code="point_outside_oblast"))
                 bad[i] = True
             elif frame.katottg[i] in self._exact:
                 problems.append(Problem(line, "lat", f"{lat[i]},{lon[i]}",
                                         "the settlement already has an exact point; this one is not used",
-                                        severity="warning"))
+                                        severity="warning", code="point_not_used"))
         frame["lat"], frame["lon"] = lat.where(given & ~bad), lon.where(given & ~bad)
         return bad
 
@@ -454,7 +772,8 @@ class Validator:
         duplicated = keyed.duplicated(subset=key_columns, keep="first")
         first_line = keyed.groupby(key_columns, sort=False).line.transform("first")
         problems += [Problem(int(frame.line[i]), "", frame.settlement[i] or frame.katottg[i],
-                             f"exact duplicate of line {int(first_line[i])}", "delete one of the two lines")
+                             f"exact duplicate of line {int(first_line[i])}", "delete one of the two lines",
+                             code="duplicate_row")
                      for i in frame.index[duplicated]]
         return duplicated
 
@@ -471,9 +790,21 @@ class Validator:
                 problems.append(Problem(int(frame.line[i]), "status", frame.status[i],
                                         f"{frame.source[i]} gives two statuses for {place} on {frame.date[i]}: "
                                         f"'{first.status}' (line {int(first.line)}) and '{frame.status[i]}'",
-                                        "keep one of them"))
+                                        "keep one of them", code="two_statuses"))
                 flagged[i] = True
         return flagged
+
+
+def unreadable_file(path: Path, error: OSError) -> Problem:
+    return Problem(0, "", str(path), f"cannot read the file: {error.strerror}", code="unreadable_file")
+
+
+def _name_invisible(value: str) -> str:
+    """The invisible characters of `value`, named: "U+202E RIGHT-TO-LEFT OVERRIDE at character 3"."""
+    found = [(i, ch) for i, ch in enumerate(value) if INVISIBLE_RE.match(ch)]
+    named = [f"U+{ord(ch):04X} {unicodedata.name(ch, 'CONTROL CHARACTER')} at character {i + 1}"
+             for i, ch in found[:3]]
+    return ", ".join(named) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
 
 
 def choose_settlements(data: bytes, choices: dict[str, str]) -> bytes:
@@ -481,8 +812,9 @@ def choose_settlements(data: bytes, choices: dict[str, str]) -> bytes:
 
     Used to settle ambiguous names by picking a candidate; returns UTF-8 CSV (other lines unchanged).
     """
-    text, _, problem = decode(data)
-    if problem or text is None:
+    decoded = read_text(data)
+    text = decoded.text
+    if decoded.problem or text is None or decoded.bad_lines:  # lines in another encoding stay errors
         return data
     delimiter = sniff_delimiter(text)
     reader = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
@@ -498,7 +830,8 @@ def choose_settlements(data: bytes, choices: dict[str, str]) -> bytes:
     writer.writerow(reader[0])
     for row in reader[1:]:
         row = row + [""] * (len(header) - len(row))
-        if name_at >= 0 and row[name_at].strip() in choices and not row[code_at].strip():
-            row[code_at] = choices[row[name_at].strip()]
+        name = INVISIBLE_RE.sub("", row[name_at]).strip() if name_at >= 0 else ""
+        if name in choices and not row[code_at].strip():
+            row[code_at] = choices[name]
         writer.writerow(row)
     return out.getvalue().encode("utf-8")

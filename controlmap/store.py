@@ -23,7 +23,8 @@ An upload can never corrupt or lose data:
   when the file is not exactly the version that save wrote (changed by hand, or a crash struck between
   the rename and the log line) or when that save created the file.
 
-Formula-looking text (``=…``) is stored as given: neutralising it is the exports' job (exports.to_safe_csv).
+Formula-looking text (``=…``, ``+…``, ``-…``, ``@…``) never reaches the file: the validator refuses it
+(``formula_like``, see controlmap.events), and the exports neutralise what they write (exports.to_safe_csv).
 The store never checks the editor secret; the UI does, with `editor_secret` and `check_secret`.
 """
 
@@ -57,11 +58,12 @@ from controlmap.events import (
     decode,
     empty_events,
     read_rows,
+    read_text,
     sniff_delimiter,
+    unreadable_file,
 )
+from controlmap.limits import MAX_UPLOAD_BYTES, MAX_UPLOAD_MB, MAX_UPLOAD_ROWS, megabytes
 
-MAX_UPLOAD_BYTES = 5_000_000
-MAX_UPLOAD_ROWS = 50_000
 LOCK_TIMEOUT_S = 30.0
 IDENTITY_COLUMNS = ("date", "katottg", "status", "claimed_by", "source")
 CONFLICT_COLUMNS = ("katottg", "date", "claimed_by")
@@ -73,7 +75,6 @@ SECRET_ENV = "CONTROLMAP_EDITOR_SECRET"
 SECRET_KEY = "editor_secret"
 FILE_MODE = 0o644
 LINE_RE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
-NO_EVENTS = "header but no events"  # the validator's message for a file without rows
 
 
 class StoreError(RuntimeError):
@@ -111,19 +112,39 @@ def check_secret(given: str | None, expected: str | None) -> bool:
 
 # ---------------------------------------------------------------- limits
 
+def check_upload_size(size: int) -> list[Problem]:
+    """The size limit, checked on the size alone, before the file is read (an error, or [] within it)."""
+    if size > MAX_UPLOAD_BYTES:
+        return [Problem(0, "", f"{size:,} bytes",
+                        f"the file is too large: {megabytes(size)} (the limit is {MAX_UPLOAD_MB} MB per upload)",
+                        "split it into several smaller files", code="file_too_large")]
+    return []
+
+
 def check_upload_limits(data: bytes) -> list[Problem]:
     """Size and row limits, checked before the upload is parsed (errors, or [] when within the limits)."""
-    if len(data) > MAX_UPLOAD_BYTES:
-        return [Problem(0, "", f"{len(data):,} bytes",
-                        f"the file is too large: {len(data) / 1e6:.1f} MB (the limit is "
-                        f"{MAX_UPLOAD_BYTES / 1e6:g} MB per upload)", "split it into several smaller files")]
+    too_large = check_upload_size(len(data))
+    if too_large:
+        return too_large
     if data.count(b"\n") > MAX_UPLOAD_ROWS:  # cheap bound first: rows never outnumber line breaks + 1
         rows = count_rows(data)
         if rows > MAX_UPLOAD_ROWS:
             return [Problem(0, "", f"{rows:,} rows",
                             f"the file has too many rows: {rows:,} (the limit is {MAX_UPLOAD_ROWS:,} per upload)",
-                            "split it into several smaller files")]
+                            "split it into several smaller files", code="too_many_rows")]
     return []
+
+
+def read_upload(path: Path) -> tuple[bytes | None, list[Problem]]:
+    """An upload file's bytes, read only when its size is within the limit: (bytes, []) or (None, problems)."""
+    try:
+        size = Path(path).stat().st_size
+        too_large = check_upload_size(size)
+        if too_large:
+            return None, too_large
+        return Path(path).read_bytes(), []
+    except OSError as error:
+        return None, [unreadable_file(path, error)]
 
 
 def count_rows(data: bytes | None) -> int:
@@ -312,7 +333,8 @@ def _contradictions(fresh, fresh_keys, old, old_keys) -> list[Problem]:
             int(row.line), "status", row.status,
             f"{row.source} already gives '{other.status}' for {row.settlement or row.katottg} on {_iso(row.date)} "
             f"(line {int(other.line)} of the data file); this line says '{row.status}'",
-            "keep one of them: drop this line, or correct the data file and upload it whole with replace"))
+            "keep one of them: drop this line, or correct the data file and upload it whole with replace",
+            code="contradicts_data_file"))
     return problems
 
 
@@ -362,9 +384,10 @@ def append_events(before: bytes | None, frame: pd.DataFrame) -> bytes:
     """
     if before is None or not before.strip():
         return render_events(frame)
-    text, encoding, problem = decode(before)
-    if problem:
-        raise StoreError(f"the data file cannot be read: {problem.message}")
+    decoded = read_text(before)
+    text, encoding = decoded.text, decoded.encoding
+    if decoded.problem:
+        raise StoreError(f"the data file cannot be read: {decoded.problem.message}")
     delimiter = sniff_delimiter(text)
     start, end = _header_span(text)
     raw_header = next(csv.reader([text[start:end]], delimiter=delimiter))
@@ -380,6 +403,9 @@ def append_events(before: bytes | None, frame: pd.DataFrame) -> bytes:
     body = _csv_text(_records(frame, header + needed), delimiter, terminator)
     if not text_before.endswith(("\n", "\r")):
         body = terminator + body
+    if needed and decoded.bad_lines:  # rewriting the header would re-encode lines that are not in its encoding
+        raise StoreError(f"the data file has lines that are not {encoding} (line {decoded.bad_lines[0].line} "
+                         "first); fix them before adding columns to it")
     head = before if not needed else _encode(text_before, encoding, before)
     return head + _encode(body, encoding, before, bom=False)
 
@@ -538,11 +564,12 @@ class EventStore:
             return _Prepared(upload)
         before = self.read()
         existing = validator.validate(before, today) if before and before.strip() else ValidationResult()
-        unreadable = "; ".join(p.message for p in existing.errors if p.line <= 1 and NO_EVENTS not in p.message)
+        unreadable = "; ".join(p.message for p in existing.errors if p.line <= 1 and p.code != "no_events")
         if unreadable and not replace:
             return _Prepared(SaveResult(False, problems=[Problem(
                 0, "", str(self.path), f"the data file cannot be read ({unreadable}); nothing was written",
-                "restore it with undo, or upload a whole file with replace")], message="the data file is unreadable"))
+                "restore it with undo, or upload a whole file with replace", code="data_file_unreadable")],
+                message="the data file is unreadable"))
         plan = plan_merge(existing, upload, replace=replace)
         result = SaveResult(True, problems=list(upload.problems), plan=plan)
         if not plan.ok:
@@ -554,7 +581,7 @@ class EventStore:
             after = render_events(upload.events) if replace else append_events(before, plan.new)
         except StoreError as error:
             result.ok, result.message = False, str(error)
-            result.problems.append(Problem(0, "", str(self.path), str(error)))
+            result.problems.append(Problem(0, "", str(self.path), str(error), code="cannot_write"))
             return _Prepared(result)
         if after == before:
             return _Prepared(result, before, after, existing.rows, existing.rows)
@@ -564,7 +591,8 @@ class EventStore:
         if new_errors > 0 or _comparable(check.events) != _comparable(expected):
             why = "; ".join(str(p) for p in check.errors[:3]) or "the events read back differ from those expected"
             result.ok, result.message = False, f"the new file would not read back as expected ({why})"
-            result.problems.append(Problem(0, "", str(self.path), f"{result.message}; nothing was written"))
+            result.problems.append(Problem(0, "", str(self.path), f"{result.message}; nothing was written",
+                                           code="read_back_mismatch"))
             return _Prepared(result)
         return _Prepared(result, before, after, existing.rows, check.rows)
 

@@ -28,7 +28,7 @@ ALPHA, BETA, DELTA_A, GAMMA, DELTA_H = (
 
 EVENTS = """date,settlement,hint,katottg,status,claimed_by,source,url,quote,note
 2022-03-01,Alpha,,,ru,independent,Monitor A,https://example.org/a,Alpha fell,
-2022-09-10,Alpha,,,ua,ua,General Staff,https://example.org/gs1,=HYPERLINK("x"),formula in a quote
+2022-09-10,Alpha,,,ua,ua,General Staff,https://example.org/gs1,Alpha is free,
 2022-09-10,Alfa,,,ua,independent,Reuters,,,
 2022-09-20,Alpha,,,ru,ru,Russian MoD,https://example.org/mod,Alpha taken back,
 2022-11-01,Alpha,,,ua,independent,Reuters,https://example.org/r2,Ukrainian flag over Alpha,
@@ -224,6 +224,7 @@ def test_the_export_has_both_names_iso_dates_and_neutralised_formulas(dataset):
     export = history.events_export(alpha, dataset.gazetteer.settlements)
     assert list(export.columns) == history.EVENT_EXPORT_COLUMNS
     assert tuple(export.loc[0, ["date", "name_en", "name_uk"]]) == ("2022-03-01", "Alpha", "Альфа")
+    export.loc[1, "quote"] = '=HYPERLINK("x")'  # the validator refuses such text; the export neutralises it too
     text = exports.to_safe_csv(export)
     assert "'=HYPERLINK" in text
     assert len(pd.read_csv(io.StringIO(text))) == 6, "one row per event, header apart"

@@ -104,7 +104,8 @@ def test_plan_merge_same_source_two_statuses_is_a_blocking_problem(validator):
     assert plan.problems == [Problem(
         2, "status", "ru",
         "Reuters already gives 'ua' for Izyum on 2022-09-10 (line 6 of the data file); this line says 'ru'",
-        "keep one of them: drop this line, or correct the data file and upload it whole with replace")]
+        "keep one of them: drop this line, or correct the data file and upload it whole with replace",
+        code="contradicts_data_file")]
     assert plan.conflicts[["line", "existing_line", "same_source"]].values.tolist() == [[2, 6, True]]
 
 
@@ -200,17 +201,29 @@ def test_merge_with_a_point_adds_lat_lon_to_the_header_only(events, validator):
     assert after.events.lat.iloc[:-1].isna().all()
 
 
-def test_formula_looking_text_is_stored_as_given_and_round_trips(events, validator):
+def test_formula_looking_text_is_refused_and_nothing_is_written(events, validator):
     old = events.read_bytes()
-    assert EventStore(events).save(fixture("upload_formula.csv"), validator=validator, today=TODAY).written
+    result = EventStore(events).save(fixture("upload_formula.csv"), validator=validator, today=TODAY)
+    assert not result.ok and not result.written
+    assert [(2, "source", "formula_like"), (2, "quote", "formula_like"), (2, "note", "formula_like"),
+            (4, "source", "formula_like"), (4, "note", "formula_like")] == \
+        [(p.line, p.column, p.code) for p in result.errors]
+    assert events.read_bytes() == old
+
+
+def test_quoted_text_with_delimiters_and_line_breaks_is_stored_as_given_and_round_trips(events, validator):
+    old = events.read_bytes()
+    upload = fixture("upload_formula.csv").replace(b"@General", b"General").replace(b'"=HYPERLINK', b'"HYPERLINK') \
+        .replace(b'"+1 line', b'"1 line').replace(b"-ISW", b"ISW").replace(b"=1+2", b"1+2")
+    assert EventStore(events).save(upload, validator=validator, today=TODAY).written
     assert events.read_bytes() == old + (
-        b'2022-09-16,Dvorichna,,UA63080050010081319,ua,ua,@General Staff,https://example.org/gs/4,'
-        b'"=HYPERLINK(""http://evil.example"",""click"")","+1 line one, with a comma\nline two"\n'
-        b"2022-09-17,Dvorichna,,UA63080050010081319,contested,independent,-ISW,,'quoted,=1+2\n")
+        b'2022-09-16,Dvorichna,,UA63080050010081319,ua,ua,General Staff,https://example.org/gs/4,'
+        b'"HYPERLINK(""http://evil.example"",""click"")","1 line one, with a comma\nline two"\n'
+        b"2022-09-17,Dvorichna,,UA63080050010081319,contested,independent,ISW,,'quoted,1+2\n")
     rows = validator.validate(events.read_bytes(), TODAY).events.tail(2)
     assert rows[["source", "quote", "note"]].values.tolist() == [
-        ["@General Staff", '=HYPERLINK("http://evil.example","click")', "+1 line one, with a comma\nline two"],
-        ["-ISW", "'quoted", "=1+2"]]
+        ["General Staff", 'HYPERLINK("http://evil.example","click")', "1 line one, with a comma\nline two"],
+        ["ISW", "'quoted", "1+2"]]
 
 
 def test_second_identical_upload_writes_nothing(events, validator):
@@ -407,9 +420,11 @@ def test_header_only_file_is_merged_into(events, validator):
 
 def test_size_limit(events, validator):
     big = HEADER + b"\n" + b"x" * store.MAX_UPLOAD_BYTES
+    assert store.MAX_UPLOAD_BYTES == 5 * 1024 * 1024
     assert check_upload_limits(big) == [Problem(
         0, "", f"{len(big):,} bytes", "the file is too large: 5.0 MB (the limit is 5 MB per upload)",
-        "split it into several smaller files")]
+        "split it into several smaller files", code="file_too_large")]
+    assert check_upload_limits(big[:store.MAX_UPLOAD_BYTES]) == []
     digest = EventStore(events).digest()
     result = EventStore(events).save(big, validator=validator, today=TODAY)
     assert not result.ok and result.problems == check_upload_limits(big)
@@ -423,7 +438,7 @@ def test_row_limit(events, validator):
     assert check_upload_limits(at_limit) == []
     assert check_upload_limits(over) == [Problem(
         0, "", "50,001 rows", "the file has too many rows: 50,001 (the limit is 50,000 per upload)",
-        "split it into several smaller files")]
+        "split it into several smaller files", code="too_many_rows")]
     # many line breaks inside quoted cells are not rows
     quoted = HEADER + b"\n" + b'2022-09-12,Kivsharivka,,,ua,ua,GS,,,"' + b"\n" * 60_000 + b'"\n'
     assert check_upload_limits(quoted) == []
@@ -540,4 +555,22 @@ def test_cli_merge_usage_error_exit_2(capsys):
 
 def test_cli_merge_missing_file_exit_1(events, tmp_path, capsys):
     assert cli.main(["merge", str(tmp_path / "nope.csv"), "--events", str(events)]) == 1
-    assert capsys.readouterr().err == f"cannot read {tmp_path / 'nope.csv'}: No such file or directory\n"
+    assert capsys.readouterr().err == f"{tmp_path / 'nope.csv'}: cannot read the file: No such file or directory\n"
+
+
+def test_cli_merge_refuses_a_file_over_the_limit_before_reading_it(events, tmp_path, capsys):
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as handle:
+        handle.truncate(store.MAX_UPLOAD_BYTES + 1)
+    before = events.read_bytes()
+    assert cli.main(["merge", str(big), "--events", str(events)]) == 1
+    assert capsys.readouterr().err == (f"{big}: the file is too large: 5.0 MB (the limit is 5 MB per upload) "
+                                       "(split it into several smaller files)\n")
+    assert events.read_bytes() == before
+
+
+def test_the_streamlit_upload_limit_is_the_cores():
+    import tomllib
+
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == store.MAX_UPLOAD_MB

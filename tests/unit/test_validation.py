@@ -42,58 +42,96 @@ BAIRAK_SUGGESTION = (
     "Bairak, Liubotynska hromada, Kharkivskyi raion: UA63120110080069368; "
     "Bairak, Vovchanska hromada, Chuhuivskyi raion: UA63140010040015143")
 EMPTY = "the file is empty: expected a header line and at least one event"
+FORMULA = "which a spreadsheet opening data/events.csv would run as a formula"
+SAVE_AS_UTF8 = "save the file as UTF-8 (in Excel: “CSV UTF-8”) or retype this line; it is left out until then"
 
 ERRORS = {
     # the file as a whole
-    "empty.csv": [(1, "", EMPTY)],
-    "blank_lines_only.csv": [(1, "", EMPTY)],
-    "header_only.csv": [(1, "", "the file has a header but no events")],
-    "png_image.csv": [(1, "", "not a CSV file: this looks like a PNG image")],
-    "xlsx_workbook.csv": [(1, "", "not a CSV file: this looks like a ZIP archive (an .xlsx workbook?)")],
-    "binary_garbage.csv": [(1, "", "not a CSV file: it contains binary data")],
-    "not_event_csv.csv": [(1, "", "not an event CSV: none of the expected columns found")],
+    "empty.csv": [(1, "", "empty_file", EMPTY)],
+    "blank_lines_only.csv": [(1, "", "empty_file", EMPTY)],
+    "header_only.csv": [(1, "", "no_events", "the file has a header but no events")],
+    "png_image.csv": [(1, "", "not_csv", "not a CSV file: this looks like a PNG image")],
+    "xlsx_workbook.csv": [(1, "", "not_csv", "not a CSV file: this looks like a ZIP archive (an .xlsx workbook?)")],
+    "binary_garbage.csv": [(1, "", "not_csv", "not a CSV file: it contains binary data")],
+    "not_event_csv.csv": [(1, "", "not_event_csv", "not an event CSV: none of the expected columns found")],
     # the header
-    "missing_columns.csv": [(1, "claimed_by", "missing required column 'claimed_by'"),
-                            (1, "source", "missing required column 'source'")],
-    "missing_settlement_column.csv": [(1, "settlement", "missing required column 'settlement' (or 'katottg')")],
-    "duplicated_column.csv": [(1, "source", "column 'source' appears more than once")],
+    "missing_columns.csv": [(1, "claimed_by", "missing_column", "missing required column 'claimed_by'"),
+                            (1, "source", "missing_column", "missing required column 'source'")],
+    "missing_settlement_column.csv": [
+        (1, "settlement", "missing_column", "missing required column 'settlement' (or 'katottg')")],
+    "duplicated_column.csv": [(1, "source", "duplicated_column", "column 'source' appears more than once")],
     # one bad field
-    "unreadable_date.csv": [(3, "date", "unreadable date 'yesterday'")],
-    "missing_date.csv": [(3, "date", "missing date")],
-    "ambiguous_date.csv": [(3, "date", "ambiguous date '03/04/2022': it could be 3 April 2022 or 4 March 2022")],
-    "impossible_date.csv": [(3, "date", "no such day: '2022-02-30'")],
-    "date_before_2022.csv": [(3, "date", "date 2021-12-31 is before 2022-01-01")],
-    "future_date.csv": [(3, "date", "date 2031-01-01 is in the future (today is 2026-11-21)")],
-    "unknown_status.csv": [(3, "status", "unknown status 'partly'")],
-    "missing_status.csv": [(3, "status", "missing status")],
-    "unknown_claimant.csv": [(3, "claimed_by", "unknown claimed_by 'UN observers'")],
-    "missing_source.csv": [(3, "source", "missing source")],
-    "unknown_settlement.csv": [(3, "settlement", "unknown settlement 'Nova Gusarica'")],
-    "ambiguous_settlement.csv": [(3, "settlement", "ambiguous settlement 'Bairak': 5 settlements have this name")],
-    "missing_settlement.csv": [(3, "settlement", "missing settlement (or katottg)")],
-    "unknown_katottg.csv": [(3, "katottg", "unknown KATOTTG code 'UA63999999999999999'")],
-    "duplicate_row.csv": [(4, "", "exact duplicate of line 2")],
+    "unreadable_date.csv": [(3, "date", "bad_date", "unreadable date 'yesterday'")],
+    "missing_date.csv": [(3, "date", "missing_date", "missing date")],
+    "ambiguous_date.csv": [
+        (3, "date", "ambiguous_date", "ambiguous date '03/04/2022': it could be 3 April 2022 or 4 March 2022")],
+    "impossible_date.csv": [(3, "date", "bad_date", "no such day: '2022-02-30'")],
+    "date_before_2022.csv": [(3, "date", "date_too_early", "date 2021-12-31 is before 2022-01-01")],
+    "future_date.csv": [(3, "date", "future_date", "date 2031-01-01 is in the future (today is 2026-11-21)")],
+    "unknown_status.csv": [(3, "status", "unknown_status", "unknown status 'partly'")],
+    "missing_status.csv": [(3, "status", "missing_status", "missing status")],
+    "unknown_claimant.csv": [(3, "claimed_by", "unknown_claimant", "unknown claimed_by 'UN observers'")],
+    "missing_source.csv": [(3, "source", "missing_source", "missing source")],
+    "unknown_settlement.csv": [(3, "settlement", "unknown_settlement", "unknown settlement 'Nova Gusarica'")],
+    "ambiguous_settlement.csv": [
+        (3, "settlement", "ambiguous_settlement", "ambiguous settlement 'Bairak': 5 settlements have this name")],
+    "missing_settlement.csv": [(3, "settlement", "missing_settlement", "missing settlement (or katottg)")],
+    "unknown_katottg.csv": [(3, "katottg", "unknown_katottg", "unknown KATOTTG code 'UA63999999999999999'")],
+    "duplicate_row.csv": [(4, "", "duplicate_row", "exact duplicate of line 2")],
     "two_statuses_one_source.csv": [
-        (3, "status", "ISW gives two statuses for Kupyansk on 2022-09-10: 'ua' (line 2) and 'contested'")],
-    "point_outside_oblast.csv": [(3, "lat", "point 55.7558, 37.6173 is outside Kharkiv oblast")],
-    "lat_without_lon.csv": [(3, "lon", "lat and lon must both be decimal degrees")],
-    "malformed_url.csv": [(3, "url", "malformed URL 'isw.example.org/report'")],
-    "too_many_fields.csv": [(3, "", "this line has 6 fields but the header has 5")],
-    "blank_line_before_error.csv": [(4, "settlement", "unknown settlement 'Nowhereville'")],  # blank lines count
+        (3, "status", "two_statuses",
+         "ISW gives two statuses for Kupyansk on 2022-09-10: 'ua' (line 2) and 'contested'")],
+    "point_outside_oblast.csv": [
+        (3, "lat", "point_outside_oblast", "point 55.7558, 37.6173 is outside Kharkiv oblast")],
+    "lat_without_lon.csv": [(3, "lon", "bad_point", "lat and lon must both be decimal degrees")],
+    "malformed_url.csv": [(3, "url", "bad_url", "malformed URL 'isw.example.org/report'")],
+    "too_many_fields.csv": [(3, "", "too_many_fields", "this line has 6 fields but the header has 5")],
+    "blank_line_before_error.csv": [  # blank lines count
+        (4, "settlement", "unknown_settlement", "unknown settlement 'Nowhereville'")],
+    # hostile input: each reported on its own line, in words; the other lines are still checked
+    "cp1251_undefined_byte.csv": [
+        (3, "", "encoding", "byte 0x98 on this line is not a character in Windows Cyrillic (cp1251), the encoding "
+                            "of the rest of the file")],
+    "mixed_utf8_cp1251.csv": [
+        (3, "", "encoding", "this line is not UTF-8 like the rest of the file (it looks like Windows Cyrillic, "
+                            "cp1251)")],
+    "field_too_large.csv": [
+        (3, "quote", "field_too_large", "the quote is 209,999 characters long; the limit is 10,000 per field"),
+        (4, "settlement", "unknown_settlement", "unknown settlement 'Nowhereville'")],
+    "negative_date.csv": [
+        (3, "date", "bad_date", "unreadable date '-2022-01-01'"),
+        (4, "settlement", "unknown_settlement", "unknown settlement 'Nowhereville'")],
+    "invisible_in_text.csv": [
+        (3, "source", "control_characters",
+         "the source contains invisible characters: U+202E RIGHT-TO-LEFT OVERRIDE at character 1"),
+        (4, "source", "control_characters",
+         "the source contains invisible characters: U+200B ZERO WIDTH SPACE at character 2"),
+        (5, "url", "control_characters",
+         "the url contains invisible characters: U+2066 LEFT-TO-RIGHT ISOLATE at character 21"),
+        (6, "note", "control_characters", "the note contains invisible characters: U+0007 CONTROL CHARACTER at "
+                                          "character 5")],
+    "invisible_in_name.csv": [],  # removed from names, with a warning
+    "formula_fields.csv": [
+        (3, "source", "formula_like", f"the source begins with '=', {FORMULA}"),
+        (4, "quote", "formula_like", f"the quote begins with '+', {FORMULA}"),
+        (5, "note", "formula_like", f"the note begins with '-', {FORMULA}"),
+        (6, "source", "formula_like", f"the source begins with '@', {FORMULA}"),
+        (7, "settlement", "formula_like", f"the settlement begins with '@', {FORMULA}")],
     # all in one pass
     "several_problems.csv": [
-        (3, "date", "no such day: '31/02/2022'"),
-        (4, "status", "unknown status 'occupied?'"),
-        (4, "settlement", "ambiguous settlement 'Bairak': 5 settlements have this name"),
-        (5, "claimed_by", "unknown claimed_by 'army'"),
-        (5, "source", "missing source"),
-        (5, "url", "malformed URL 'ftp://example.org'"),
-        (6, "settlement", "unknown settlement 'Nova Gusarica'"),
-        (7, "", "exact duplicate of line 2"),
+        (3, "date", "bad_date", "no such day: '31/02/2022'"),
+        (4, "status", "unknown_status", "unknown status 'occupied?'"),
+        (4, "settlement", "ambiguous_settlement", "ambiguous settlement 'Bairak': 5 settlements have this name"),
+        (5, "claimed_by", "unknown_claimant", "unknown claimed_by 'army'"),
+        (5, "source", "missing_source", "missing source"),
+        (5, "url", "bad_url", "malformed URL 'ftp://example.org'"),
+        (6, "settlement", "unknown_settlement", "unknown settlement 'Nova Gusarica'"),
+        (7, "", "duplicate_row", "exact duplicate of line 2"),
     ],
     # warnings only, or nothing at all
     "odd_but_valid.csv": [],
     "readable_cp1251.csv": [],
+    "readable_koi8u.csv": [],
     "readable_utf16_bom.csv": [],
     "readable_utf8_bom.csv": [],
     "readable_semicolon.csv": [],
@@ -112,8 +150,8 @@ def validator(real_gazetteer) -> Validator:
     return Validator(real_gazetteer)
 
 
-def errors(result: ValidationResult) -> list[tuple[int, str, str]]:
-    return [(p.line, p.column, p.message) for p in result.errors]
+def errors(result: ValidationResult) -> list[tuple[int, str, str, str]]:
+    return [(p.line, p.column, p.code, p.message) for p in result.errors]
 
 
 def events(result: ValidationResult, columns=("date", "katottg", "status", "claimed_by", "source")) -> list[dict]:
@@ -161,45 +199,53 @@ def test_validation_never_modifies_the_input(validator, bad_dir, name):
 def test_unknown_settlement_comes_with_suggestions(validator, bad_dir):
     result = validator.validate_path(bad_dir / "unknown_settlement.csv", today=TODAY)
     assert [Problem(3, "settlement", "Nova Gusarica", "unknown settlement 'Nova Gusarica'",
-                    NOVA_GUSARICA_SUGGESTION)] == result.problems
+                    NOVA_GUSARICA_SUGGESTION, code="unknown_settlement")] == result.problems
 
 
 def test_ambiguous_settlement_lists_every_candidate(validator, bad_dir):
     result = validator.validate_path(bad_dir / "ambiguous_settlement.csv", today=TODAY)
     assert [Problem(3, "settlement", "Bairak", "ambiguous settlement 'Bairak': 5 settlements have this name",
-                    BAIRAK_SUGGESTION)] == result.problems
+                    BAIRAK_SUGGESTION, code="ambiguous_settlement")] == result.problems
 
 
 @pytest.mark.parametrize(("name", "problem"), [
     ("png_image.csv", Problem(1, "", "", "not a CSV file: this looks like a PNG image",
-                              "save the sheet as CSV (comma, semicolon or tab separated)")),
+                              "save the sheet as CSV (comma, semicolon or tab separated)", code="not_csv")),
     ("not_event_csv.csv", Problem(1, "", "city,population,country",
                                   "not an event CSV: none of the expected columns found",
-                                  "the header must name: date, settlement (or katottg), status, claimed_by, source")),
+                                  "the header must name: date, settlement (or katottg), status, claimed_by, source",
+                                  code="not_event_csv")),
     ("ambiguous_date.csv", Problem(3, "date", "03/04/2022",
                                    "ambiguous date '03/04/2022': it could be 3 April 2022 or 4 March 2022",
-                                   "write dates as YYYY-MM-DD, e.g. 2022-09-10")),
-    ("future_date.csv", Problem(3, "date", "2031-01-01", "date 2031-01-01 is in the future (today is 2026-11-21)")),
-    ("unknown_status.csv", Problem(3, "status", "partly", "unknown status 'partly'", "use ua, ru or contested")),
+                                   "write dates as YYYY-MM-DD, e.g. 2022-09-10", code="ambiguous_date")),
+    ("future_date.csv", Problem(3, "date", "2031-01-01", "date 2031-01-01 is in the future (today is 2026-11-21)",
+                                code="future_date")),
+    ("unknown_status.csv", Problem(3, "status", "partly", "unknown status 'partly'", "use ua, ru or contested",
+                                  code="unknown_status")),
     ("unknown_claimant.csv", Problem(3, "claimed_by", "UN observers", "unknown claimed_by 'UN observers'",
-                                     "use ua, ru or independent")),
+                                     "use ua, ru or independent", code="unknown_claimant")),
     ("missing_source.csv", Problem(3, "source", "", "missing source",
-                                   "name the publication or official body making the statement")),
-    ("duplicate_row.csv", Problem(4, "", "Kupiansk", "exact duplicate of line 2", "delete one of the two lines")),
+                                   "name the publication or official body making the statement",
+                                   code="missing_source")),
+    ("duplicate_row.csv", Problem(4, "", "Kupiansk", "exact duplicate of line 2", "delete one of the two lines",
+                                  code="duplicate_row")),
     ("two_statuses_one_source.csv", Problem(
         3, "status", "contested",
-        "ISW gives two statuses for Kupyansk on 2022-09-10: 'ua' (line 2) and 'contested'", "keep one of them")),
+        "ISW gives two statuses for Kupyansk on 2022-09-10: 'ua' (line 2) and 'contested'", "keep one of them",
+        code="two_statuses")),
     ("point_outside_oblast.csv", Problem(3, "lat", "55.7558,37.6173",
                                          "point 55.7558, 37.6173 is outside Kharkiv oblast",
-                                         "check that lat and lon are not swapped")),
+                                         "check that lat and lon are not swapped", code="point_outside_oblast")),
     ("lat_without_lon.csv", Problem(3, "lon", "49.45,", "lat and lon must both be decimal degrees",
-                                    "e.g. lat 49.71, lon 37.62")),
+                                    "e.g. lat 49.71, lon 37.62", code="bad_point")),
     ("malformed_url.csv", Problem(3, "url", "isw.example.org/report", "malformed URL 'isw.example.org/report'",
-                                  "a full address starting with http:// or https://, or leave it empty")),
+                                  "a full address starting with http:// or https://, or leave it empty",
+                                  code="bad_url")),
     ("too_many_fields.csv", Problem(3, "", "2022-09-11,Izium,ua,ua,General Staff, Kharkiv oblast",
                                     "this line has 6 fields but the header has 5",
-                                    "quote fields that contain the delimiter")),
-    ("unknown_katottg.csv", Problem(3, "katottg", "UA63999999999999999", "unknown KATOTTG code 'UA63999999999999999'")),
+                                    "quote fields that contain the delimiter", code="too_many_fields")),
+    ("unknown_katottg.csv", Problem(3, "katottg", "UA63999999999999999", "unknown KATOTTG code 'UA63999999999999999'",
+                                    code="unknown_katottg")),
 ])
 def test_whole_problem(validator, bad_dir, name, problem):
     assert [problem] == validator.validate_path(bad_dir / name, today=TODAY).problems
@@ -208,20 +254,180 @@ def test_whole_problem(validator, bad_dir, name, problem):
 def test_a_bad_katottg_with_a_name_suggests_settlements_by_that_name(validator):
     data = b"date,settlement,katottg,status,claimed_by,source\n2022-09-10,Nova Gusarica,UA63999999999999999,ua,ua,GS\n"
     assert [Problem(2, "katottg", "UA63999999999999999", "unknown KATOTTG code 'UA63999999999999999'",
-                    NOVA_GUSARICA_SUGGESTION)] == validator.validate(data, today=TODAY).problems
+                    NOVA_GUSARICA_SUGGESTION, code="unknown_katottg")] == validator.validate(data, today=TODAY).problems
 
 
 def test_a_missing_file_is_reported(validator, tmp_path):
     path = tmp_path / "nowhere.csv"
-    assert [Problem(0, "", str(path), "cannot read the file: No such file or directory")] == \
+    assert [Problem(0, "", str(path), "cannot read the file: No such file or directory", code="unreadable_file")] == \
         validator.validate_path(path, today=TODAY).problems
 
 
-def test_bytes_in_no_known_encoding_are_reported_not_raised(validator):
-    data = b"date,settlement,status,claimed_by,source\n2022-09-10,Kup\x98ansk,ua,ua,ISW\n"
+# ---------------------------------------------------------------- hostile input
+
+def test_a_byte_cp1251_leaves_undefined_is_reported_on_its_line_and_the_other_lines_read(validator, bad_dir):
+    result = validator.validate_path(bad_dir / "cp1251_undefined_byte.csv", today=TODAY)
+    assert [Problem(3, "", "2022-09-11,Kup\ufffdiansk,ua,ua,General Staff,",
+                    "byte 0x98 on this line is not a character in Windows Cyrillic (cp1251), the encoding of the "
+                    "rest of the file", SAVE_AS_UTF8, code="encoding")] == result.problems
+    assert ("cp1251", [IZIUM, BALAKLIIA]) == (result.encoding, result.events.katottg.tolist())
+
+
+def test_a_line_in_cp1251_inside_a_utf8_file_is_reported_and_the_utf8_lines_read_as_utf8(validator, bad_dir):
+    result = validator.validate_path(bad_dir / "mixed_utf8_cp1251.csv", today=TODAY)
+    assert [Problem(3, "", "2022-09-11,Балаклія,ua,ua,Генштаб ЗСУ,",
+                    "this line is not UTF-8 like the rest of the file (it looks like Windows Cyrillic, cp1251)",
+                    SAVE_AS_UTF8, code="encoding")] == result.problems
+    assert ("utf-8", ["Ізюм"]) == (result.encoding, result.events.settlement.tolist())
+
+
+def test_a_line_that_is_not_utf8_in_a_multi_line_row_rejects_that_row(validator):
+    data = ("date,settlement,status,claimed_by,source,quote\n"
+            "2022-09-10,Ізюм,ua,ua,GS,\"first line\n").encode() + "Балаклія\"\n".encode("cp1251") + \
+        "2022-09-11,Балаклія,ua,ua,GS,\n".encode()
     result = validator.validate(data, today=TODAY)
-    assert [(0, "", "could not read the file: 'charmap' codec can't decode byte 0x98 in position 55: "
-                    "character maps to <undefined>")] == errors(result)
+    assert [(3, "", "encoding")] == [(p.line, p.column, p.code) for p in result.problems]
+    assert [4] == result.events.line.tolist()
+
+
+def test_a_file_in_koi8u_reads_as_koi8u(validator, bad_dir):
+    result = validator.validate_path(bad_dir / "readable_koi8u.csv", today=TODAY)
+    assert ("koi8_u", []) == (result.encoding, result.problems)
+    assert ["Вовчанськ", "Чугуїв"] == result.events.settlement.tolist()
+
+
+def test_a_short_cyrillic_word_stays_cp1251(validator):
+    data = "date,settlement,status,claimed_by,source\n2022-09-10,Ізюм,ua,ua,ISW\n".encode("cp1251")
+    result = validator.validate(data, today=TODAY)
+    assert ("cp1251", [], [IZIUM]) == (result.encoding, result.problems, result.events.katottg.tolist())
+
+
+def test_a_broken_utf16_file_is_reported(validator):
+    data = codecs.BOM_UTF16_LE + "date,settlement".encode("utf-16-le") + b"\x00\xd8"  # a lone surrogate
+    assert [(1, "", "encoding", "the file begins like UTF-16 text but byte 32 is not UTF-16")] == \
+        errors(validator.validate(data, today=TODAY))
+
+
+def test_a_huge_field_is_cut_short_in_the_problem(validator, bad_dir):
+    [problem, _] = validator.validate_path(bad_dir / "field_too_large.csv", today=TODAY).problems
+    assert (80, "Izium was liberated. Izium") == (len(problem.value), problem.value[:26])
+    assert problem.value.endswith("…")
+
+
+@pytest.mark.parametrize("date_text", ["-2022-01-01", "+2022-01-01", "02022-01-01", "2022-01-01-"])
+def test_odd_dates_are_one_row_problem_never_a_failure_of_the_file(validator, date_text):
+    data = f"date,settlement,status,claimed_by,source\n{date_text},Izium,ua,ua,GS\n2022-09-11,Izium,ua,ua,GS\n"
+    result = validator.validate(data.encode(), today=TODAY)
+    assert [(2, "date", "bad_date")] == [(p.line, p.column, p.code) for p in result.problems]
+    assert [3] == result.events.line.tolist()
+
+
+def test_invisible_characters_are_removed_from_names_with_a_warning(validator, bad_dir):
+    result = validator.validate_path(bad_dir / "invisible_in_name.csv", today=TODAY)
+    assert [
+        Problem(2, "settlement", "Kupiansk",
+                "invisible characters removed from the settlement: U+200B ZERO WIDTH SPACE at character 4",
+                severity="warning", code="control_characters_removed"),
+        Problem(3, "settlement", "Bairak", "invisible characters removed from the settlement: U+202B RIGHT-TO-LEFT "
+                "EMBEDDING at character 1, U+202C POP DIRECTIONAL FORMATTING at character 8",
+                severity="warning", code="control_characters_removed"),
+        Problem(3, "hint", "Balakliiska hromada",
+                "invisible characters removed from the hint: U+00AD SOFT HYPHEN at character 12",
+                severity="warning", code="control_characters_removed"),
+    ] == result.problems
+    assert [("Kupiansk", "", KUPIANSK), ("Bairak", "Balakliiska hromada", BAIRAK_BALAKLIISKA)] == \
+        list(zip(result.events.settlement, result.events.hint, result.events.katottg, strict=True))
+
+
+def test_invisible_characters_in_text_are_refused_with_what_to_do(validator, bad_dir):
+    [first, *_] = validator.validate_path(bad_dir / "invisible_in_text.csv", today=TODAY).problems
+    assert ("WSI", "delete them: they change how the text is shown, or make texts that look equal differ") == \
+        (first.value, first.suggestion)
+
+
+def test_every_format_character_of_the_bmp_counts_as_invisible():
+    import sys
+    import unicodedata
+
+    from controlmap.events import INVISIBLE_RE
+
+    script_marks = {0x0600, 0x0601, 0x0602, 0x0603, 0x0604, 0x0605, 0x06DD, 0x070F, 0x0890, 0x0891, 0x08E2}
+    missing = [f"U+{c:04X}" for c in range(sys.maxunicode + 1) if c not in script_marks and (
+        unicodedata.category(chr(c)) == "Cf" or (unicodedata.category(chr(c)) == "Cc" and chr(c) not in "\t\n\r"))
+        and not INVISIBLE_RE.match(chr(c)) and c < 0x10000]
+    assert [] == missing
+
+
+def test_formula_prefixes_are_refused_with_what_to_do(validator, bad_dir):
+    [first, *_] = validator.validate_path(bad_dir / "formula_fields.csv", today=TODAY).problems
+    assert ('=HYPERLINK("http://evil.example","General Staff")',
+            "reword it to begin with a letter, a digit or a quotation mark, e.g. “DeepState (@DeepStateUA)” rather "
+            "than “@DeepStateUA”") == (first.value, first.suggestion)
+
+
+def test_a_negative_point_is_a_point_problem_not_a_formula(validator):
+    data = b"date,settlement,status,claimed_by,source,lat,lon\n2022-09-10,Izium,ua,ua,GS,-49.2,37.2\n"
+    assert ["point_outside_oblast"] == [p.code for p in validator.validate(data, today=TODAY).problems]
+
+
+def test_every_problem_code_is_documented_in_the_data_readme():
+    from controlmap.events import PROBLEM_CODES
+
+    readme = (paths.EVENTS_CSV.parent / "README.md").read_text("utf-8")
+    assert [] == [code for code in PROBLEM_CODES if f"| `{code}` |" not in readme]
+
+
+def test_a_problem_needs_a_known_code():
+    with pytest.raises(ValueError, match="unknown problem code 'no_such_code'"):
+        Problem(1, "", "", "x", code="no_such_code")
+
+
+# ---------------------------------------------------------------- many problems: the first 200 listed
+
+def test_many_problems_are_listed_up_to_the_cap_and_the_rest_counted_by_code(validator):
+    from controlmap.events import listed_problems, not_listed_text
+
+    rows = "".join(f"10.09.2022,Nowhereville{i},ua,ua,GS\n" for i in range(150))
+    result = validator.validate(f"date,settlement,status,claimed_by,source\n{rows}".encode(), today=TODAY)
+    assert (150, 150) == (len(result.errors), len(result.warnings))  # the result keeps every problem
+    listed, rest = listed_problems(result.problems)
+    assert (200, 150) == (len(listed), len([p for p in listed if p.severity == "error"]))  # errors first
+    assert listed == sorted(listed, key=lambda p: (p.line, p.severity != "error"))
+    assert {"date_reformatted": 100} == rest
+    assert "… and 100 more problems, not listed: date_reformatted 100" == not_listed_text(rest)
+    assert (result.problems, {}) == listed_problems(result.problems, limit=300)
+
+
+def test_cli_validate_lists_at_most_200_problems(tmp_path, capsys):
+    path = tmp_path / "many.csv"
+    rows = "".join(f"yesterday,Izium,ua,ua,GS {i}\n" for i in range(250))
+    path.write_text(f"date,settlement,status,claimed_by,source\n{rows}2022-09-10,Nowhereville,ua,ua,GS\n")
+    assert 1 == main(["validate", str(path)])
+    out = capsys.readouterr()
+    lines = out.out.splitlines()
+    assert (201, "… and 51 more problems, not listed: bad_date 50, unknown_settlement 1") == (len(lines), lines[-1])
+    assert "251 rows, 251 errors, 0 warnings\n" == out.err
+    assert 1 == main(["validate", str(path), "--json"])
+    document = json.loads(capsys.readouterr().out)
+    assert (200, {"bad_date": 50, "unknown_settlement": 1}, 251) == \
+        (len(document["problems"]), document["not_listed"], document["errors"])
+
+
+def test_cli_validate_refuses_a_file_over_the_limit_without_reading_it(tmp_path, capsys, monkeypatch):
+    from controlmap import limits
+
+    path = tmp_path / "big.csv"
+    with open(path, "wb") as handle:
+        handle.truncate(limits.MAX_UPLOAD_BYTES + 1)
+
+    def no_reading(self):
+        raise AssertionError("the file was read")
+
+    monkeypatch.setattr("pathlib.Path.read_bytes", no_reading)
+    assert 1 == main(["validate", str(path), "--json"])
+    [problem] = json.loads(capsys.readouterr().out)["problems"]
+    assert ("file_too_large", "the file is too large: 5.0 MB (the limit is 5 MB per upload)") == \
+        (problem["code"], problem["message"])
 
 
 # ---------------------------------------------------------------- rows with errors are left out
@@ -277,7 +483,10 @@ def test_utf8_with_bom(validator, bad_dir):
 
 def test_semicolon_delimited_with_decimal_commas_and_a_hint_in_the_name(validator, bad_dir):
     result = validator.validate_path(bad_dir / "readable_semicolon.csv", today=TODAY)
-    assert ("utf-8", ";", []) == (result.encoding, result.delimiter, result.problems)
+    assert ("utf-8", ";") == (result.encoding, result.delimiter)
+    # Bairak of Balakliiska hromada has a point of its own (OpenStreetMap): the row's point is read, not used.
+    assert [(3, "lat", "warning", "the settlement already has an exact point; this one is not used")] == [
+        (p.line, p.column, p.severity, p.message) for p in result.problems]
     records = events(result, ("date", "katottg", "source", "lat", "lon"))
     assert {"date": "2022-09-10", "katottg": KUPIANSK, "source": "General Staff, evening report"} == \
         {k: records[0][k] for k in ("date", "katottg", "source")}
@@ -335,12 +544,13 @@ def test_odd_but_valid_input_gives_warnings_only(validator, bad_dir):
     assert result.ok
     assert [] == result.errors
     assert [
-        Problem(1, "comment", "comment", "unknown column 'comment' is ignored", severity="warning"),
-        Problem(2, "date", "10.09.2022", "date read as 2022-09-10", severity="warning"),
+        Problem(1, "comment", "comment", "unknown column 'comment' is ignored", severity="warning",
+                code="unknown_column"),
+        Problem(2, "date", "10.09.2022", "date read as 2022-09-10", severity="warning", code="date_reformatted"),
         Problem(3, "settlement", "Izium", "'Izium' is UA63040090010029555, but katottg UA63080090010026457 is used",
-                severity="warning"),
+                severity="warning", code="katottg_mismatch"),
         Problem(4, "lat", "49.46,36.31", "the settlement already has an exact point; this one is not used",
-                severity="warning"),
+                severity="warning", code="point_not_used"),
     ] == result.warnings
     assert result.problems == result.warnings
     # The katottg column wins over the name; a point given for an exactly placed settlement is kept as given.
@@ -358,16 +568,17 @@ def test_errors_come_before_warnings_of_the_same_line(validator):
 
 def test_problems_frame(validator, bad_dir):
     frame = validator.validate_path(bad_dir / "missing_source.csv", today=TODAY).problems_frame()
-    assert [{"line": 3, "column": "source", "value": "", "message": "missing source",
+    assert [{"line": 3, "column": "source", "code": "missing_source", "value": "", "message": "missing source",
              "suggestion": "name the publication or official body making the statement", "severity": "error"}] == \
         frame.to_dict(orient="records")
+    assert ["line", "column", "code", "value", "message", "suggestion", "severity"] == list(frame.columns)
 
 
 def test_problem_text():
     assert "line 3, column settlement: unknown settlement 'X' (did you mean: Y)" == \
-        str(Problem(3, "settlement", "X", "unknown settlement 'X'", "did you mean: Y"))
+        str(Problem(3, "settlement", "X", "unknown settlement 'X'", "did you mean: Y", code="unknown_settlement"))
     assert "line 1, column -: the file has a header but no events" == \
-        str(Problem(1, "", "", "the file has a header but no events"))
+        str(Problem(1, "", "", "the file has a header but no events", code="no_events"))
 
 
 # ---------------------------------------------------------------- field rules
@@ -476,10 +687,10 @@ def test_cli_validate_missing_file_exits_1(tmp_path, capsys):
 
 def test_cli_validate_json(bad_dir, capsys):
     assert 1 == main(["validate", str(bad_dir / "missing_source.csv"), "--json"])
-    assert {"valid": False, "rows": 2, "events": 1, "problems": [
-        {"line": 3, "column": "source", "value": "", "message": "missing source",
-         "suggestion": "name the publication or official body making the statement", "severity": "error"}]} == \
-        json.loads(capsys.readouterr().out)
+    assert {"valid": False, "rows": 2, "events": 1, "errors": 1, "warnings": 0, "problems": [
+        {"line": 3, "column": "source", "code": "missing_source", "value": "", "message": "missing source",
+         "suggestion": "name the publication or official body making the statement", "severity": "error"}],
+        "not_listed": {}} == json.loads(capsys.readouterr().out)
 
 
 @pytest.mark.parametrize("argv", [["validate"], ["validate", "a.csv", "b.csv"], ["validate", "a.csv", "--strict"]])
@@ -504,7 +715,7 @@ BAIRAK_ROW = "2022-09-10,Bairak,{hint},{katottg},ua,ua,General Staff,,,"
     ("", BAIRAK_BALAKLIISKA, []),  # a namesake's name: ambiguous, so it cannot contradict the code
     ("Balakliiska hromada", KUPIANSK, [
         Problem(2, "settlement", "Bairak", f"'Bairak' is {BAIRAK_BALAKLIISKA}, but katottg {KUPIANSK} is used",
-                severity="warning")]),
+                severity="warning", code="katottg_mismatch")]),
 ])
 def test_a_name_and_hint_are_checked_against_the_katottg(real_gazetteer, hint, katottg, expected):
     text = f"{HEADER}\n{BAIRAK_ROW.format(hint=hint, katottg=katottg)}\n"

@@ -1,0 +1,17 @@
+"""What an upload may be, defined once. The store, the CLI, the Upload page and the Streamlit server
+(``.streamlit/config.toml``'s ``server.maxUploadSize``, kept equal by a unit test) all take their limits here.
+"""
+
+MAX_UPLOAD_MB = 5  # megabytes as Streamlit counts them (MiB): server.maxUploadSize and file_uploader use this
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+MAX_UPLOAD_ROWS = 50_000
+# Longest text a field may hold. The shipped file's longest is a 748-character note; a quote is the sentence
+# relied on, not the article.
+MAX_FIELD_CHARS = 10_000
+# Problems listed (the CLI's lines, its JSON, the Upload page's table); the rest are counted by code.
+MAX_LISTED_PROBLEMS = 200
+
+
+def megabytes(size: int) -> str:
+    """A size in the unit the limit is given in, e.g. "6.3 MB"."""
+    return f"{size / (1024 * 1024):.1f} MB"
