@@ -18,6 +18,7 @@ from controlmap.timeline import Timeline, from_day
 
 if TYPE_CHECKING:
     from controlmap.store import EventStore
+    from controlmap.upload import CheckedFile, Upload
 
 # session_state keys
 UPLOAD_EVENTS = "session_upload_events"  # validated events tried in this session only
@@ -283,6 +284,43 @@ def set_widget(**values) -> None:
 def reset_widgets(*keys: str) -> None:
     for key in keys:
         st.session_state.pop(key, None)
+
+
+# ---------------------------------------------------------------- the Upload page's files
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _checked_file(digest: str, name: str, choices: tuple[tuple[str, str], ...], today: str,
+                  _data: bytes) -> "CheckedFile":
+    from controlmap import upload
+
+    return upload.check_file(name, _data, shipped_dataset().validator, dict(choices), date.fromisoformat(today))
+
+
+def checked_file(name: str, data: bytes, choices: dict[str, str]) -> "CheckedFile":
+    """One uploaded file checked (limits, picked settlements, validation), cached by its content's sha256:
+    typing the secret or moving a preview control reruns the page without validating the file again."""
+    digest = hashlib.sha256(data).hexdigest()
+    return _checked_file(digest, name, tuple(sorted(choices.items())), date.today().isoformat(), data)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _combined_upload(files_key: tuple, signature: tuple[int, int], today: str, _files: list) -> "Upload":
+    from controlmap import upload
+
+    shipped = shipped_dataset()
+    return upload.combine(_files, shipped.validator, shipped.validation, date.fromisoformat(today))
+
+
+def combined_upload(files: list["CheckedFile"]) -> "Upload":
+    """The checked files combined and planned against data/events.csv; cached by the files' digests and the
+    data file's version."""
+    key = tuple((f.name, f.digest, tuple(sorted(f.choices.items()))) for f in files)
+    return _combined_upload(key, _file_signature(paths.EVENTS_CSV), date.today().isoformat(), files)
+
+
+def preview_dataset(upload: "Upload") -> Dataset:
+    """The shipped data plus a ready upload's new events (its preview), built once per upload and data version."""
+    return _with_upload(_file_signature(paths.EVENTS_CSV), f"preview-{upload.digest}", upload.plan.new)
 
 
 def upload_choices() -> dict[str, dict[str, str]]:

@@ -6,6 +6,7 @@ same flow in Chromium, plus what only a browser shows (Try in one session only, 
 """
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,44 @@ def test_an_uploaded_file_without_a_secret_configured_cannot_be_saved(events, mo
     assert "Preview" in values(at.subheader)
     assert DISABLED in values(at.info)
     assert "save" not in [b.key for b in at.button] and labels(at.text_input) == []
+
+
+def test_reruns_do_not_validate_the_uploaded_files_again(events, monkeypatch):
+    """Each file's check is cached by its content: typing the secret or moving the preview slider reruns the page
+    without validating anything again."""
+    from controlmap.events import Validator
+
+    validated = []
+    validate = Validator.validate
+
+    def counting(self, data, today=None):
+        validated.append(len(data))
+        return validate(self, data, today)
+
+    monkeypatch.setattr(Validator, "validate", counting)
+    data = GOOD.read_bytes().replace(b"first test event", f"first test event ({events})".encode())  # not cached yet
+    at = run_page(SECRET, monkeypatch)
+    at.file_uploader(key="upload_files").set_value([("good.csv", data, "text/csv")]).run()
+    assert not at.exception
+    assert len(validated) >= 2  # the file on its own, then the files together
+    checked = len(validated)
+    at.text_input(key="editor_secret").set_value(SECRET).run()
+    slider = at.slider(key="preview_date")
+    slider.set_value(slider.value - timedelta(days=30)).run()
+    assert not at.exception
+    assert len(validated) == checked
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(events, monkeypatch):
+    from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+    def unread(self):
+        raise AssertionError("the file was read")
+
+    monkeypatch.setattr(UploadedFile, "getvalue", unread)
+    big = b"x" * (store.MAX_UPLOAD_BYTES + 1)
+    at = run_page(None, monkeypatch)
+    at.file_uploader(key="upload_files").set_value([("big.csv", big, "text/csv")]).run()
+    assert not at.exception
+    assert [e.label for e in at.expander] == [f"{md_escape('big.csv')}: 0 rows, 1 errors, 0 warnings"]
+    assert any(md_escape("the file is too large: 5.0 MB (the limit is 5 MB per upload)") in e.value for e in at.error)
