@@ -74,6 +74,9 @@ class Series:
     snapshot: str  # how a note names a snapshot, from {time}
     layers: dict[str, str]  # status → where the point lies, for the note
     rules: tuple[Rule, ...]
+    # False for an archive that draws no grey zone: a point outside its features may be grey or Ukrainian-held
+    # ground, so it continues a `contested` state and gives the preset's `outside` status only after another.
+    grey_zone: bool = True
 
     def time_of(self, file_name: str) -> datetime | None:
         """The snapshot's UTC time from its file name, or None when the name is not this series'."""
@@ -150,7 +153,8 @@ def _series(document: dict) -> Series:
               "ua": "outside the occupied and contested features", **document.get("layers", {})}
     return Series(document["id"], re.compile(document["file_name"]), document["source"],
                   document.get("path", "{file}"), document.get("url", ""),
-                  document.get("snapshot", "the snapshot of {time:%Y-%m-%d %H:%M} UTC"), layers, tuple(rules))
+                  document.get("snapshot", "the snapshot of {time:%Y-%m-%d %H:%M} UTC"), layers, tuple(rules),
+                  bool(document.get("grey_zone", True)))
 
 
 # ---------------------------------------------------------------- snapshots
@@ -308,9 +312,15 @@ def placed_settlements(settlements: pd.DataFrame) -> tuple[pd.DataFrame, Counter
     return settlements[real].reset_index(drop=True), skipped
 
 
-def point_states(points: np.ndarray, tree: shapely.STRtree, layer: ClassifiedLayer, preset: Preset) -> np.ndarray:
-    """The status code of every point in one snapshot (int8, model.STATUS_CODE)."""
-    states = np.full(len(points), STATUS_CODE[preset.outside], dtype=np.int8)
+# The state of a point outside every feature of an archive without a grey zone (resolved by `continue_grey`).
+NOT_OCCUPIED = -1
+
+
+def point_states(points: np.ndarray, tree: shapely.STRtree, layer: ClassifiedLayer, preset: Preset,
+                 grey_zone: bool = True) -> np.ndarray:
+    """The status code of every point in one snapshot (int8, model.STATUS_CODE; NOT_OCCUPIED for a point outside
+    every feature of an archive without a grey zone)."""
+    states = np.full(len(points), STATUS_CODE[preset.outside] if grey_zone else NOT_OCCUPIED, dtype=np.int8)
     for status in reversed(preset.precedence):  # the first of `precedence` is written last, so it wins
         geometries = layer.geometries.get(status, [])
         if geometries:
@@ -391,6 +401,7 @@ class ImportReport:
     raw_changes: int = 0
     flicker_removed: int = 0
     pending: int = 0
+    grey_continued: int = 0  # settlements kept `contested` through snapshots of an archive without grey zone
     unrecognised: Counter = field(default_factory=Counter)
     flicker_rule: str = ""
 
@@ -408,6 +419,9 @@ class ImportReport:
                f"flicker rule: {self.flicker_rule}",
                f"raw changes: {self.raw_changes}; removed as flicker: {self.flicker_removed}; "
                f"settlements whose last change awaits confirmation: {self.pending}"]
+        if self.grey_continued:
+            out.append(f"settlements kept contested outside the occupied area of an archive without grey zone: "
+                       f"{self.grey_continued}")
         if self.unrecognised:
             out.append(f"features near the settlements matching no rule (ignored): {sum(self.unrecognised.values())}")
             out += [f"  {count} × name {name!r}, fill {fill or '-'}"
@@ -437,7 +451,7 @@ def import_areas(snapshots: Sequence[Snapshot], settlements: pd.DataFrame, prese
     report.per_series.update(s.series.id for s in snapshots)
     if snapshots:
         report.first, report.last = snapshots[0].describe(), snapshots[-1].describe()
-    states = read_states(snapshots, placed, preset, report, progress)
+    states = continue_grey(read_states(snapshots, placed, preset, report, progress), preset, report)
     events = _events(states, snapshots, placed, preset, commits or {}, rule, report)
     return ImportResult(events, report, states, list(snapshots), placed)
 
@@ -451,11 +465,27 @@ def read_states(snapshots: Sequence[Snapshot], placed: pd.DataFrame, preset: Pre
     states = np.zeros((len(snapshots), len(points)), dtype=np.int8)
     for i, snapshot in enumerate(snapshots):
         layer = classify_layer(read_layer(snapshot.file, bounds), snapshot.series, preset)
-        states[i] = point_states(points, tree, layer, preset)
+        states[i] = point_states(points, tree, layer, preset, snapshot.series.grey_zone)
         if report is not None:
             report.unrecognised.update(layer.unrecognised)
         if progress is not None:
             progress(i + 1, len(snapshots))
+    return states
+
+
+def continue_grey(states: np.ndarray, preset: Preset, report: ImportReport | None = None) -> np.ndarray:
+    """NOT_OCCUPIED → `contested` where the settlement's state in the snapshot before was `contested`, else the
+    preset's `outside` status (in place; returns `states`)."""
+    contested, outside = STATUS_CODE["contested"], STATUS_CODE[preset.outside]
+    kept = np.zeros(states.shape[1], dtype=bool)
+    for i in range(len(states)):
+        unknown = states[i] == NOT_OCCUPIED
+        if unknown.any():
+            grey = unknown & (states[i - 1] == contested) if i else np.zeros_like(unknown)
+            states[i] = np.where(grey, contested, np.where(unknown, outside, states[i]))
+            kept |= grey
+    if report is not None:
+        report.grey_continued = int(kept.sum())
     return states
 
 

@@ -232,6 +232,40 @@ def test_until_limits_the_snapshots(preset, settlements):
     assert EXPECTED_ROWS[:4] == rows_of(only_first.csv())[1:]
 
 
+def test_an_archive_without_grey_zone_continues_contested(preset, settlements, tmp_path):
+    """The daily archive after the history archive's last snapshot: one MultiPolygon, occupied only. Beta,
+    grey in the last history snapshot, stays contested; Gamma leaves the occupied area: Ukrainian-held."""
+    (tmp_path / f"{T1}.geojson").write_bytes((AREAS / "geojsons" / f"{T1}.geojson").read_bytes())
+    square = [[[36.25, 49.75], [36.35, 49.75], [36.35, 49.85], [36.25, 49.85], [36.25, 49.75]]]  # Epsilon
+    geometry = {"type": "MultiPolygon", "coordinates": [square]}
+    occupied = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": geometry}]}
+    for day in ("20220703", "20220704"):
+        (tmp_path / f"deepstatemap_data_{day}.geojson").write_text(json.dumps(occupied), "utf-8")
+    found, _ = area_import.find_snapshots(area_import.layer_files([tmp_path]), preset)
+    result = area_import.import_areas(found, settlements, preset, {"history": COMMIT, "occupied-daily": COMMIT})
+    daily = f"https://github.com/cyterat/deepstate-map-data/blob/{COMMIT}/data/deepstatemap_data_20220703.geojson"
+    snapshot = "the snapshot archived on 2022-07-03 (data/deepstatemap_data_20220703.geojson)"
+    assert [*EXPECTED_ROWS[:4],
+            ["2022-07-03", "Gamma", "Hammivska hromada", GAMMA, "ua", "independent",
+             "DeepStateMap (archived occupied area)", daily, "",
+             f"derived: the point of the settlement lies outside the occupied area (this archive has no grey zone) "
+             f"of {snapshot}"],
+            ["2022-07-03", "Epsilon", "Hammivska hromada", EPSILON, "ru", "independent",
+             "DeepStateMap (archived occupied area)", daily, "",
+             f"derived: the point of the settlement lies inside the occupied area of {snapshot}"],
+            ] == rows_of(result.csv())[1:]
+    assert [[UA, CONTESTED, RU, UA], [UA, CONTESTED, UA, RU], [UA, CONTESTED, UA, RU]] == result.states.tolist()
+    assert "settlements kept contested outside the occupied area of an archive without grey zone: 1" == \
+        result.report.lines()[-1]
+
+
+def test_continue_grey(preset):
+    n = area_import.NOT_OCCUPIED
+    states = np.array([[n, CONTESTED, RU, UA], [n, n, n, n], [RU, n, n, CONTESTED], [n, n, n, n]], np.int8)
+    assert [[UA, CONTESTED, RU, UA], [UA, CONTESTED, UA, UA], [RU, CONTESTED, UA, CONTESTED],
+            [UA, CONTESTED, UA, CONTESTED]] == area_import.continue_grey(states, preset).tolist()
+
+
 # ---------------------------------------------------------------- other layer formats
 
 
