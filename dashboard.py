@@ -5,6 +5,7 @@ from streamlit_folium import st_folium
 
 from app import state
 from app.date_control import date_control
+from controlmap.gazetteer import placement_summary
 from controlmap.model import BASELINE_SOURCE, CLAIMANTS
 from controlmap.text import md_escape, md_link
 from controlmap.timeline import from_day, to_day
@@ -109,15 +110,18 @@ def changes_list(changed, name_column: str, limit: int = 40) -> str:
 
 with text_column:
     date_and_figures()
-    st.caption(f"From data/events.csv ({len(state.dataset().events):,} events"
+    dataset = state.dataset()
+    st.caption(f"From data/events.csv ({len(dataset.events):,} events"
                f"{' + your uploaded events, this session only' if state.has_upload() else ''}); statements by: "
-               f"{', '.join(CLAIMANT_LABELS[c] for c in claimants) or 'none'}. Areas are approximate: Voronoi "
-               "cells of the 161 exactly placed settlements. Before a settlement's first statement it shows the "
-               "24 Feb 2022 baseline (Ukrainian-held).")
+               f"{', '.join(CLAIMANT_LABELS[c] for c in claimants) or 'none'}. Areas: each settlement's cell, the "
+               f"part of its hromada nearer to it than to any other "
+               f"({placement_summary(dataset.gazetteer.settlements)}). Before a settlement's first statement it "
+               "shows the 24 Feb 2022 baseline (Ukrainian-held).")
 with map_column:
     # The map reports nothing itself (no rerun when it starts or moves): views reach the URL through the
     # date control's bridge, which reruns only the figures.
     st_folium(state.settlement_map(claimants, state.map_day(start_day)), key=f"map-{','.join(claimants)}",
               returned_objects=[], height=640, use_container_width=True)
-    st.caption("Points: settlements with an exact GeoNames point. Hollow dashed marks: settlements placed "
-               "approximately around their hromada centre. Hromada lines and cells are approximate.")
+    st.caption("Points: settlements at their own point (OpenStreetMap, else GeoNames). Hollow dashed marks: "
+               "settlements drawn approximately around their hromada centre. Lines: hromada boundaries "
+               "(OpenStreetMap); cells: each settlement's share of its hromada.")

@@ -7,19 +7,18 @@ st.dataframe / st.text, or through `md_escape` where it must sit inside Markdown
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
 from datetime import date
 
 import altair as alt
-import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from app import state
-from controlmap import offline
+from controlmap import smallmaps
 from controlmap.dataset import Dataset
+from controlmap.gazetteer import placement_summary
 from controlmap.history import CLAIMANT_LABELS, STATUS_COLOURS
 from controlmap.model import CLAIMANTS, STATUSES
 from controlmap.text import md_escape, safe_url  # noqa: F401  (re-exported for the pages)
@@ -48,15 +47,13 @@ def page_setup(title: str) -> None:
 
 
 def sources_caption(dataset: Dataset, claimants: Iterable[str] | None, extra: str = "") -> None:
-    """Where the page's numbers come from: the events file, the claimant filter, the approximate areas."""
-    settlements = dataset.gazetteer.settlements
-    exact = int((settlements.coord_quality == "exact").sum())
+    """Where the page's numbers come from: the events file, the claimant filter, what the areas are."""
     upload = " plus the file you are trying in this session" if state.has_upload() else ""
     parts = [f"Data: `{EVENTS_FILE}` ({len(dataset.events):,} valid events){upload}"]
     if claimants is not None:
         parts.append(f"claimants: {claimants_text(claimants)}")
-    parts.append(f"areas are approximate (Voronoi cells of the {exact} exactly placed settlements; the other "
-                 f"{len(settlements) - exact:,} are placed at their hromada centre and count no area)")
+    placed = placement_summary(dataset.gazetteer.settlements)
+    parts.append(f"areas: each settlement's cell within its hromada ({placed})")
     if extra:
         parts.append(extra)
     st.caption(" · ".join(parts))
@@ -149,63 +146,21 @@ def status_scale() -> alt.Scale:
     return alt.Scale(domain=list(STATUSES), range=[STATUS_COLOURS[s] for s in STATUSES])
 
 
-# ---------------------------------------------------------------- small maps (Leaflet served by the app)
+# ---------------------------------------------------------------- small maps (built by controlmap.smallmaps)
 
-def _base_map(lat: float, lon: float, zoom: int) -> folium.Map:
+def settlement_map(info: dict, status: str, key: str) -> None:
+    """One settlement with its cell, its own boundary and its hromada (see ``smallmaps.town_map``)."""
     state.ensure_static_assets()
-    return offline.offline_map(location=[lat, lon], zoom_start=zoom, control_scale=True)
-
-
-def _outline(m: folium.Map, outline: dict | None) -> None:
-    if outline:
-        folium.GeoJson(outline, name="oblast", style_function=lambda _: {
-            "color": "#444444", "weight": 1.5, "fill": False}).add_to(m)
-
-
-def tooltip_text(text: str) -> str:
-    """Text for a folium tooltip: HTML-escaped, and braces too (branca renders tooltips as Jinja templates)."""
-    return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
-
-
-def settlement_map(info: dict, status: str, cell: dict | None, outline: dict | None, key: str) -> None:
-    """One settlement: its Voronoi cell (exact points only) and its point; an approximate point as a dashed ring."""
-    if info.get("lat") is None or info.get("lon") is None:
+    m = smallmaps.town_map(info, status)
+    if m is None:
         st.caption("This settlement has no position in the gazetteer.")
         return
-    m = _base_map(info["lat"], info["lon"], 10)
-    _outline(m, outline)
-    colour = STATUS_COLOURS.get(status, STATUS_COLOURS["unknown"])
-    label = tooltip_text(f"{info['name_en']} ({info['name_uk']}): {status}")
-    if cell is not None:
-        folium.GeoJson({"type": "Feature", "geometry": cell["geometry"], "properties": {}},
-                       style_function=lambda _: {"color": "#222222", "weight": 1, "fillColor": colour,
-                                                 "fillOpacity": 0.45},
-                       tooltip=folium.Tooltip(label)).add_to(m)
-    approximate = info.get("coord_quality") != "exact"
-    folium.CircleMarker([info["lat"], info["lon"]], radius=9 if approximate else 6, color="#222222",
-                        weight=2, dash_array="4 3" if approximate else None, fill=not approximate,
-                        fill_color=colour, fill_opacity=0.9, tooltip=folium.Tooltip(label)).add_to(m)
     st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
 
 
-def points_map(frame: pd.DataFrame, status_column: str, name_column: str, outline: dict | None, key: str) -> None:
-    """Settlements as points coloured by `status_column`; approximate positions drawn as hollow rings."""
-    placed = frame.dropna(subset=["lat", "lon"])
-    if placed.empty:
-        return
-    m = _base_map(float(placed.lat.mean()), float(placed.lon.mean()), 8)
-    _outline(m, outline)
-    for row in placed.itertuples():
-        status = getattr(row, status_column)
-        colour = STATUS_COLOURS.get(status, STATUS_COLOURS["unknown"])
-        approximate = row.coord_quality != "exact"
-        text = f"{getattr(row, name_column)}: {row.from_status} → {row.to_status}"
-        if approximate:
-            text += " (approximate position: hromada centre)"
-        folium.CircleMarker([row.lat, row.lon], radius=7, color="#222222", weight=1.5,
-                            dash_array="3 3" if approximate else None, fill=True, fill_color=colour,
-                            fill_opacity=0.35 if approximate else 0.9,
-                            tooltip=folium.Tooltip(tooltip_text(text))).add_to(m)
-    if len(placed) > 1:
-        m.fit_bounds([[placed.lat.min(), placed.lon.min()], [placed.lat.max(), placed.lon.max()]], padding=(40, 40))
-    st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+def points_map(frame: pd.DataFrame, status_column: str, name_column: str, key: str) -> None:
+    """Settlements as points coloured by ``status_column`` (see ``smallmaps.changes_map``)."""
+    state.ensure_static_assets()
+    m = smallmaps.changes_map(frame, status_column, name_column)
+    if m is not None:
+        st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True, returned_objects=[])

@@ -181,11 +181,6 @@ def ensure_static_assets() -> str:
     return str(offline.install_leaflet())
 
 
-def geometry() -> dict[str, dict]:
-    """The shipped shapes (read once per process by the core; shared, not to be modified)."""
-    return mapview.read_shapes()
-
-
 MAPS = "session_maps"  # this session's settlement maps, by data version and claimant set
 
 

@@ -195,6 +195,27 @@ def measure_scrubbing(frame, counter: ByteCounter, cdp) -> dict[str, str]:
     }
 
 
+def measure_cells_scrubbing(frame, counter: ByteCounter) -> dict[str, str]:
+    """The same scrub with the settlements' cells drawn (the map's "Cells" mode), where the map has cells."""
+    if not frame.evaluate("window.controlmap.stats().cells"):
+        return {}
+    rng = random.Random(2)
+    n_days = int(frame.evaluate("document.querySelector('.cm-slider').max")) + 1
+    days = [rng.randrange(n_days) for _ in range(STEPS)]
+    frame.evaluate("window.controlmap.setMode('cells')")
+    scrub_in_map(frame, days[:3])
+    before = counter.total
+    paint_ms, frame_ms = scrub_in_map(frame, days)
+    frame.evaluate("window.controlmap.setMode('points')")
+    counter.wait_quiet(frame.page)
+    return {
+        "cells mode: cells drawn": f"{frame.evaluate('window.controlmap.stats().cells'):,}",
+        "cells mode, in-map scrub: repaint ms (median / p95)": med_p95(paint_ms),
+        "cells mode, in-map scrub: input → next frame ms (median / p95)": med_p95(frame_ms),
+        "cells mode, in-map scrub: bytes per step": f"{(counter.total - before) / STEPS:.0f}",
+    }
+
+
 def measure_play(frame, counter: ByteCounter) -> dict[str, str]:
     frame.evaluate("window.controlmap.setDay(0)")
     start = frame.evaluate("[performance.now(), window.controlmap.stats().paints]")
@@ -262,6 +283,7 @@ def measure(target: Target, browser) -> dict[str, str]:
         if target.timeline:
             row["settlements drawn"] = f"{frame.evaluate('window.controlmap.stats().features'):,}"
             row |= measure_scrubbing(frame, counter, cdp)
+            row |= measure_cells_scrubbing(frame, counter)
             row |= measure_play(frame, counter)
             if target.back_button or target.forward_button:
                 row |= measure_python_side(target, page, frame, counter, cdp)

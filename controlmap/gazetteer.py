@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from controlmap import paths
+from controlmap.model import OWN_POINT_QUALITIES
 
 TEXT_COLUMNS = ["katottg", "category", "name_uk", "name_en", "former_names", "aliases", "raion_code",
                 "raion_en", "hromada_code", "hromada_en", "coord_source", "coord_quality"]
@@ -56,3 +57,32 @@ def read_settlements(path: Path) -> pd.DataFrame:
                         na_values={"lat": [""], "lon": [""]})
     frame["is_hromada_centre"] = frame.is_hromada_centre.astype(str).str.lower() == "true"
     return frame
+
+
+def has_own_point(quality: str) -> bool:
+    return quality in OWN_POINT_QUALITIES
+
+
+def position_text(quality: str, source: str) -> str:
+    """How a settlement's position was found, in words (``coord_quality``, ``coord_source``)."""
+    if source.startswith("osm:"):
+        how = "its KATOTTG code" if quality == "exact" else "its name, the only one in its hromada"
+        return f"OpenStreetMap {source[4:]}, joined by {how}"
+    if source.startswith("geonames:"):
+        return f"GeoNames point {source[9:]} (OpenStreetMap's files have none)"
+    if quality == "hromada_centre":
+        return "approximate: no point of its own is known; drawn at its hromada centre"
+    return "no position"
+
+
+def placement_summary(settlements: pd.DataFrame) -> str:
+    """How many settlements are placed how, e.g. for a caption under a map or a table of areas."""
+    quality, source = settlements.coord_quality, settlements.coord_source
+    own = quality.isin(OWN_POINT_QUALITIES)
+    osm = int((own & source.str.startswith("osm:")).sum())
+    text = (f"{int(own.sum()):,} of {len(settlements):,} settlements at their own point ({osm:,} OpenStreetMap, "
+            f"{int(own.sum()) - osm:,} GeoNames)")
+    approximate = int((quality == "hromada_centre").sum())
+    if approximate:
+        text += f"; {approximate:,} drawn approximately at their hromada centre, with no cell and no area"
+    return text

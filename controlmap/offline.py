@@ -13,10 +13,14 @@ from pathlib import Path
 
 import folium
 import js_lib_leaflet
+from branca.element import MacroElement
+from jinja2 import Template
 
 from controlmap.paths import STATIC_DIR
 
 LEAFLET_URL = "/app/static/vendor/leaflet"
+# Whose data every map draws (the licences ask for it on every map); plain text, so the map links nowhere.
+DATA_ATTRIBUTION = "&copy; OpenStreetMap contributors, ODbL 1.0 &middot; GeoNames, CC BY 4.0"
 LEAFLET_SOURCE = Path(js_lib_leaflet.__file__).resolve().parent / "static" / "js_lib_leaflet"
 
 
@@ -65,7 +69,24 @@ def use_local_leaflet(m: folium.Map, leaflet_url: str = LEAFLET_URL) -> folium.M
     return m
 
 
+class Attribution(MacroElement):
+    """Adds a line to the map's attribution control (a map without tiles has no other)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, text: str):
+        super().__init__()
+        self._name = "Attribution"
+        self.text = text
+
+
 def offline_map(leaflet_url: str = LEAFLET_URL, **map_options) -> folium.Map:
-    """A ``folium.Map`` without tiles that loads Leaflet from ``leaflet_url`` only."""
+    """A ``folium.Map`` without tiles that loads Leaflet from ``leaflet_url`` only, with the data's attribution."""
     map_options.setdefault("tiles", None)
-    return use_local_leaflet(folium.Map(**map_options), leaflet_url)
+    m = use_local_leaflet(folium.Map(**map_options), leaflet_url)
+    Attribution(DATA_ATTRIBUTION).add_to(m)
+    return m

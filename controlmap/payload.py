@@ -10,7 +10,8 @@ import pandas as pd
 from controlmap.model import STATUSES
 from controlmap.timeline import NO_DAY, Timeline, from_day
 
-QUALITY_CODE = {"exact": 0, "hromada_centre": 1, "user": 2, "none": 3}
+# The map script draws code 1 (hromada centre) as an approximate position.
+QUALITY_CODE = {"exact": 0, "hromada_centre": 1, "user": 2, "none": 3, "osm_name": 4}
 LABELLED_CATEGORIES = ("M",)
 
 

@@ -12,6 +12,7 @@ import streamlit as st
 from app import pages_support as ps
 from app import state
 from controlmap import exports, history
+from controlmap.gazetteer import has_own_point, position_text
 from controlmap.model import CLAIMANTS
 
 ps.page_setup("Town history")
@@ -89,13 +90,12 @@ facts = pd.DataFrame({
               "Position"],
     "value": [info["name_en"], info["name_uk"], ", ".join(info["former_names"]) or "—",
               f"{info['hromada_en']} hromada", f"{info['raion_en']} raion", code, info["category"],
-              "exact point" if info["coord_quality"] == "exact" else
-              f"approximate ({info['coord_quality']}): placed at its hromada centre"],
+              position_text(info["coord_quality"], info["coord_source"])],
 })
 left, right = st.columns([3, 2])
 with left:
     ps.table(facts, key="town_facts", width="stretch")
-    if info["coord_quality"] != "exact":
+    if not has_own_point(info["coord_quality"]):
         st.info("Approximate position: no exact point is known for this settlement, so it is drawn at the "
                 "centre of its hromada, has no cell of its own and counts no area.")
 
@@ -119,11 +119,13 @@ with left:
         column.metric(claimant, len(per_claimant[claimant]), help=history.CLAIMANT_LABELS[claimant])
 
 with right:
-    shapes = state.geometry()
-    ps.settlement_map(info, now["status"] if now else "unknown", history.cell_feature(shapes["cells"], code),
-                      shapes["outline"], key="town_map")
-    st.caption("Cell: the Voronoi cell of its exact point (approximate area). Colour: displayed status now. "
-               "A dashed ring marks an approximate position.")
+    ps.settlement_map(info, now["status"] if now else "unknown", key="town_map")
+    area = dataset.gazetteer.cell_area_km2.get(code)
+    st.caption((f"Filled: its cell, {area:,.1f} km² (the part of its hromada nearer to it than to any other "
+                "settlement there), in the colour of its displayed status now. " if area is not None else
+                "It has no point of its own, so no cell and no area. ") +
+               "Dashed black line: its own boundary (OpenStreetMap), where one exists. Bold line: its hromada; "
+               "grey: the other settlements of the hromada. A dashed ring marks an approximate position.")
 
 # ---------------------------------------------------------------- bands
 st.subheader("Periods of control", anchor=False)

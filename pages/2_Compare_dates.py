@@ -73,8 +73,7 @@ else:
         moves = changes.groupby(["from_status", "to_status"]).size().reset_index(name="settlements")
         st.caption("; ".join(f"{r.from_status} → {r.to_status}: {r.settlements}" for r in moves.itertuples()))
     with right:
-        ps.points_map(changes, "to_status", name_column, state.geometry()["outline"],
-                      key="compare_map")
+        ps.points_map(changes, "to_status", name_column, key="compare_map")
         st.caption("Points coloured by the new status (ua #0072B2, ru #D55E00, contested #F0E442, "
                    "unknown #999999); hollow dashed rings are approximate positions (hromada centre).")
 

@@ -999,7 +999,10 @@
     new Legend().addTo(map);
     const modeControl = cellFeatures.length ? new ModeControl().addTo(map) : null;
     const overlays = {};
-    if (boundaries) overlays["Approximate boundaries"] = boundaries;
+    if (boundaries) {
+      const approximate = config.boundaries.features.some((f) => f.properties && f.properties.approximate);
+      overlays[approximate ? "Approximate boundaries" : "Hromada boundaries"] = boundaries;
+    }
     if (outline) overlays["Oblast outline"] = outline;
     overlays["Town labels"] = labels;
     if (config.tiles) {
@@ -1081,6 +1084,7 @@
         features: features(),
         restyled: lastRestyled,
         settlements: d.n,
+        cells: cellFeatures.length,
         day: day,
         mode: mode,
       }),
@@ -1126,6 +1130,33 @@
     return bytes;
   }
 
+  // Shapes arrive compact (see mapview.compact_shapes): rings as integer steps of 1/scale degree.
+  function expandShapes(compact) {
+    if (!compact) return null;
+    const k = 1 / compact.scale;
+    const line = (steps) => {
+      const points = new Array(steps.length / 2);
+      let x = 0;
+      let y = 0;
+      for (let i = 0; i < steps.length; i += 2) {
+        x += steps[i];
+        y += steps[i + 1];
+        points[i / 2] = [x * k, y * k];
+      }
+      return points;
+    };
+    return {
+      type: "FeatureCollection",
+      features: compact.features.map((f) => ({
+        type: "Feature",
+        properties: f.p,
+        geometry: compact.lines
+          ? { type: "MultiLineString", coordinates: f.c.map(line) }
+          : { type: "MultiPolygon", coordinates: f.c.map((polygon) => polygon.map(line)) },
+      })),
+    };
+  }
+
   async function unpack(packed) {
     const bytes = base64Bytes(packed);
     const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
@@ -1141,7 +1172,10 @@
   // `packed`: the timeline and shapes (see mapview.layer_data); `options`: the view and the day to start on.
   window.controlmapTimeline = (map, packed, options) =>
     unpack(packed).then(
-      (data) => startTimeline(map, Object.assign(data, options)),
+      (data) => {
+        for (const key of ["outline", "boundaries", "cells"]) data[key] = expandShapes(data[key]);
+        return startTimeline(map, Object.assign(data, options));
+      },
       (err) => {
         console.error("controlmap: the map data could not be unpacked", err);
         showProblem(map, "This browser could not unpack the settlement data (" + err + "). A current Chrome, "

@@ -70,7 +70,9 @@ def test_each_page_renders_without_exception_and_names_its_sources(page):
     assert not at.exception, at.exception
     captions = " ".join(c.value for c in at.caption)
     assert "data/events.csv" in captions
-    assert "areas are approximate (Voronoi cells of the 161 exactly placed settlements" in captions
+    assert ("areas: each settlement's cell within its hromada (1,676 of 1,751 settlements at their own point "
+            "(1,641 OpenStreetMap, 35 GeoNames); 75 drawn approximately at their hromada centre, with no cell and "
+            "no area)") in captions
     assert at.sidebar.radio(key=app_state.NAMES) is not None, "every page has the names switch"
 
 

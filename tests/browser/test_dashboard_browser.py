@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from controlmap.dataset import Dataset
-from controlmap.model import STATUSES
+from controlmap.model import OWN_POINT_QUALITIES, STATUSES
 from controlmap.timeline import from_day, to_day
 from tests.browser.conftest import ROOT
 
@@ -64,6 +64,16 @@ def test_the_map_draws_every_settlement_offline_without_errors(page, dashboard, 
     frame = open_dashboard(page, dashboard)
     assert len(engine.gazetteer) == frame.evaluate("() => window.controlmap.stats().features")
     assert [] == page.recorder.external_requests
+    assert [] == page.recorder.console_errors
+
+
+def test_cells_mode_draws_a_cell_for_every_settlement_with_its_own_point(page, dashboard, engine):
+    frame = open_dashboard(page, dashboard)
+    expect(frame.locator(".leaflet-control-attribution")).to_contain_text("© OpenStreetMap contributors, ODbL 1.0")
+    frame.evaluate("() => window.controlmap.setMode('cells')")
+    stats = frame.evaluate("() => window.controlmap.stats()")
+    own_points = engine.gazetteer.settlements.coord_quality.isin(OWN_POINT_QUALITIES)
+    assert ("cells", int(own_points.sum())) == (stats["mode"], stats["cells"])
     assert [] == page.recorder.console_errors
 
 

@@ -23,6 +23,7 @@ from controlmap.dataset import Dataset
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
+NOVA_HUSARIVKA = "UA63040010210040302"
 KUPIANSK = "UA63080090010026457"
 TIMEOUT_MS = 60_000
 
@@ -41,7 +42,7 @@ def open_page(page, url: str) -> None:
     page.goto(url)
     page.locator("[data-testid=stApp]").wait_for(timeout=TIMEOUT_MS)
     # the script has finished once the sources caption, always the last element, is drawn
-    page.get_by_text("areas are approximate").last.wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("areas: each settlement's cell within its hromada").last.wait_for(timeout=TIMEOUT_MS)
 
 
 def date_shown(page, label: str) -> str:
@@ -119,9 +120,22 @@ def test_a_town_link_from_the_map_shows_the_settlement(page, base_url, engine):
     metric = page.locator("[data-testid=stMetric]").filter(has_text="Statements").first
     expect(metric.locator("[data-testid=stMetricValue]")).to_have_text(str(len(statements)))
     # the small map is drawn with the app's own Leaflet: its iframe holds a Leaflet container
-    leaflet = page.frame_locator("iframe[title*='streamlit_folium']").first.locator(".leaflet-container")
-    expect(leaflet).to_be_visible(timeout=TIMEOUT_MS)
+    small_map = page.frame_locator("iframe[title*='streamlit_folium']").first
+    expect(small_map.locator(".leaflet-container")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(small_map.locator(".leaflet-control-attribution")).to_contain_text(
+        "© OpenStreetMap contributors, ODbL 1.0")
     assert page.recorder.external_requests == []
+
+
+def test_a_villages_small_map_shows_its_cell_its_boundary_and_its_hromada(page, base_url):
+    open_page(page, f"{base_url}/Town_history?settlement={NOVA_HUSARIVKA}")
+    expect(page.get_by_text("OpenStreetMap node/337560755, joined by its KATOTTG code")).to_be_attached()
+    small_map = page.frame_locator("iframe[title*='streamlit_folium']").first
+    overlays = small_map.locator(".leaflet-control-layers-overlays")
+    expect(overlays).to_be_attached(timeout=TIMEOUT_MS)
+    names = [" ".join(text.split()) for text in overlays.locator("label").all_inner_texts()]
+    assert ["Hromada boundaries", "Oblast outline", "Other settlements of the hromada", "Its hromada", "Its cell",
+            "Its boundary (OpenStreetMap)"] == names
 
 
 def test_the_names_switch_shows_ukrainian_names_and_keeps_them_in_the_url(page, base_url, engine):

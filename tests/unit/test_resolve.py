@@ -20,7 +20,7 @@ NOVA_HUSARIVKA = "UA63040010210040302"
 BAIRAK_BALAKLIISKA = "UA63040010030034693"
 
 KUPIANSK_CANDIDATE = {"katottg": KUPIANSK, "name_en": "Kupiansk", "name_uk": "Куп’янськ", "category": "M",
-                      "hromada_en": "Kupianska", "raion_en": "Kupianskyi", "lat": 49.71003, "lon": 37.61581,
+                      "hromada_en": "Kupianska", "raion_en": "Kupianskyi", "lat": 49.7133, "lon": 37.6142,
                       "coord_quality": "exact"}
 
 
@@ -274,14 +274,14 @@ def test_cli_resolve_json_not_found_lists_suggestions(capsys):
 def test_cli_resolve_text_with_hint(capsys):
     assert 0 == main(["resolve", "Bairak", "--hint", "Balakliiska hromada"])
     assert ("match\n"
-            "  UA63040010030034693  Bairak (Байрак), Balakliiska hromada, Iziumskyi raion  [hromada_centre]\n"
+            "  UA63040010030034693  Bairak (Байрак), Balakliiska hromada, Iziumskyi raion  [exact]\n"
             ) == capsys.readouterr().out
 
 
 def test_cli_resolve_ambiguous_exits_1(capsys):
     assert 1 == main(["resolve", "Bairak"])
     assert ["ambiguous"] + [
-        f"  {code}  Bairak (Байрак), {hromada} hromada, {raion} raion  [hromada_centre]"
+        f"  {code}  Bairak (Байрак), {hromada} hromada, {raion} raion  [exact]"
         for code, hromada, raion in BAIRAKS] == capsys.readouterr().out.splitlines()
 
 

@@ -1,0 +1,141 @@
+"""The build's joins and cells on tiny hand-made inputs (controlmap.build_geo).
+
+Two hromadas, H1 and H2. In H1: Alpha (joined by code), and a namesake pair Delta / Delta, one joined by
+code, the other with a code newer than the code → node table. In H2: Gamma, whose node in the table is
+missing from the boundary files; Epsilon, whose code is newer than the table; Zeta, whose name only occurs in H1.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from controlmap import build_geo
+from controlmap.gazetteer import placement_summary, position_text
+
+H1, H2 = "UA63900010000000001", "UA63900020000000002"
+
+
+def settlement(code: str, name_uk: str, name_en: str, hromada: str, centre: bool = False) -> dict:
+    return {"katottg": code, "category": "C", "name_uk": name_uk, "name_en": name_en, "former_names": "",
+            "raion_code": "UA63900000000000000", "raion_en": "Alphivskyi", "hromada_code": hromada,
+            "hromada_en": "Alphivska" if hromada == H1 else "Hammivska", "is_hromada_centre": centre}
+
+
+SETTLEMENTS = pd.DataFrame([
+    settlement("UA63900010010000011", "Альфа", "Alpha", H1, centre=True),
+    settlement("UA63900010020000012", "Дельта", "Delta", H1),
+    settlement("UA63900010030000013", "Дельта", "Delta", H1),  # newer than the code → node table
+    settlement("UA63900020010000021", "Гамма", "Hamma", H2, centre=True),  # its node is not in the files
+    settlement("UA63900020020000022", "Епсилон", "Epsylon", H2),  # newer than the table
+    settlement("UA63900020030000023", "Зета", "Zeta", H2),  # newer; the only Зета lies in H1
+])
+NODE_OF_CODE = pd.Series({"UA63900010010000011": "1", "UA63900010020000012": "2", "UA63900020010000021": "9"})
+
+
+def place(node: str, names: tuple[str, ...], hromada: str, lon: float, lat: float) -> dict:
+    return {"node": node, "lon": lon, "lat": lat, "relation": f"10{node}", "names": names, "hromada_code": hromada}
+
+
+PLACES = pd.DataFrame([
+    place("1", ("Альфа",), H1, 36.00, 49.50),
+    place("2", ("Дельта",), H1, 36.02, 49.50),
+    place("3", ("Дельта",), H1, 36.04, 49.50),  # the other Delta's node: two settlements of that name in H1
+    place("4", ("Гамма",), H2, 36.20, 49.50),  # Hamma's node under a new id
+    place("5", ("Епсилон", "Старий Епсилон"), H2, 36.22, 49.50),
+    place("6", ("Зета",), H1, 36.06, 49.50),
+])
+
+
+@pytest.fixture()
+def joined():
+    report = build_geo.BuildReport()
+    return build_geo.osm_points(SETTLEMENTS, PLACES, NODE_OF_CODE, report), report
+
+
+def test_joins_by_code_then_by_a_name_unique_in_the_hromada(joined):
+    points, _ = joined
+    assert ["code", "code", "", "name", "name", ""] == points.how.tolist()
+    assert ["1", "2", "", "4", "5", ""] == points.node.tolist()
+    assert ["101", "102", "", "104", "105", ""] == points.relation.tolist()
+
+
+def test_every_join_not_made_is_reported(joined):
+    _, report = joined
+    assert [
+        "UA63900020010000021 Hamma: node/9 of the code table is not in the boundary files",
+        "UA63900010030000013 Delta: not matched by name: 1 places and 2 settlements of that name in its hromada",
+        "UA63900020010000021 Hamma: matched by its name, unique in its hromada, to node/4",
+        "UA63900020020000022 Epsylon: matched by its name, unique in its hromada, to node/5",
+    ] == report.osm
+
+
+def test_a_node_outside_its_hromada_is_kept_and_reported():
+    places = PLACES.assign(hromada_code=[H2, H1, H1, H2, H2, H1])
+    report = build_geo.BuildReport()
+    points = build_geo.osm_points(SETTLEMENTS, places, NODE_OF_CODE, report)
+    assert "code" == points.how[0]
+    assert ("UA63900010010000011 Alpha: node/1 lies outside its hromada (UA63900020000000002); kept, the code "
+            "decides") == report.osm[0]
+
+
+def test_openstreetmap_first_then_geonames_then_the_hromada_centre(joined):
+    points, _ = joined
+    geonames = pd.DataFrame({"lat": [49.0, np.nan, np.nan, np.nan, np.nan, 49.6],
+                             "lon": [36.9, np.nan, np.nan, np.nan, np.nan, 36.3],
+                             "source": ["geonames:7", "", "", "", "", "geonames:8"],
+                             "aliases": ["Alfa", "", "", "", "", ""]})
+    report = build_geo.BuildReport()
+    placed = build_geo.place_settlements(SETTLEMENTS, points, geonames, report)
+    assert ["exact", "exact", "hromada_centre", "osm_name", "osm_name", "exact"] == placed.coord_quality.tolist()
+    assert ["osm:node/1", "osm:node/2", "hromada_centre:UA63900010010000011", "osm:node/4", "osm:node/5",
+            "geonames:8"] == placed.coord_source.tolist()
+    assert [49.5, 36.0] == placed.loc[2, ["lat", "lon"]].tolist()  # the Delta without a point: at Alpha
+    assert "Alfa" == placed.aliases[0]
+    # Alpha's OSM and GeoNames points lie 86 km apart: listed, with the one kept and why.
+    assert [("UA63900010010000011 Alpha: 85.8 km; kept osm:node/1 (49.50000, 36.00000), joined by its official "
+             "code, over geonames:7 (49.00000, 36.90000), matched by name only")] == report.disagreements
+    assert ["UA63900010030000013 C Delta (Alphivska hromada): hromada_centre"] == report.without_point
+
+
+def square(x0: float, y0: float, side_m: float):
+    return shapely.box(x0, y0, x0 + side_m, y0 + side_m)
+
+
+def test_cells_tile_each_hromada_and_never_cross_its_line():
+    # Two 10 × 10 km hromadas side by side (equal-area metres): H1 with one placed settlement, H2 with two
+    # placed on a west–east line, and one more settlement of H2 without a point of its own.
+    x0, y0 = 6_000_000.0, 3_000_000.0
+    coverage = [square(x0, y0, 10_000), square(x0 + 10_000, y0, 10_000)]
+    sites = [(x0 + 9_000, y0 + 5_000), (x0 + 12_500, y0 + 5_000), (x0 + 17_500, y0 + 5_000), (x0, y0)]
+    _, back = build_geo._transformers()
+    lon, lat = back.transform([x for x, _ in sites], [y for _, y in sites])
+    settlements = pd.DataFrame({"hromada_code": [H1, H2, H2, H2], "lon": lon, "lat": lat,
+                                "coord_quality": ["exact", "exact", "osm_name", "hromada_centre"]})
+    hromadas = pd.DataFrame({"code": [H1, H2]})
+    cells = build_geo.settlement_cells(settlements, hromadas, coverage)
+    assert [0, 1, 2] == cells.index.tolist()
+    # H1's only settlement lies 1 km from H2's first: its cell is still the whole of H1.
+    assert [100.0, 50.0, 50.0] == [round(c.area / 1e6, 3) for c in cells.cell_ea]
+    assert cells.cell_ea[0].equals(coverage[0])
+    assert pytest.approx(0.0, abs=1e-6) == shapely.intersection(cells.cell_ea[1], coverage[0]).area
+
+
+# ---------------------------------------------------------------- how placements are told
+
+
+def test_placement_summary_of_the_tiny_gazetteer(tiny_gazetteer):
+    assert ("3 of 6 settlements at their own point (0 OpenStreetMap, 3 GeoNames); 3 drawn approximately at their "
+            "hromada centre, with no cell and no area") == placement_summary(tiny_gazetteer.settlements)
+
+
+@pytest.mark.parametrize(("quality", "source", "text"), [
+    ("exact", "osm:node/337548383", "OpenStreetMap node/337548383, joined by its KATOTTG code"),
+    ("osm_name", "osm:node/4", "OpenStreetMap node/4, joined by its name, the only one in its hromada"),
+    ("exact", "geonames:703652", "GeoNames point 703652 (OpenStreetMap's files have none)"),
+    ("hromada_centre", "hromada_centre:UA63900010010044441",
+     "approximate: no point of its own is known; drawn at its hromada centre"),
+    ("none", "", "no position"),
+])
+def test_position_text(quality, source, text):
+    assert text == position_text(quality, source)
