@@ -28,12 +28,11 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
-from controlmap.model import STATUS_CODE, STATUSES
+from controlmap.model import OWN_POINT_QUALITIES, STATUS_CODE, STATUSES
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
-# coord_quality values that are a point of the settlement's own (not its hromada's centre, not missing): the
-# build places settlements at an OpenStreetMap node found by code or GeoNames point (exact) or by name (osm_name).
-REAL_POINT_QUALITIES = ("exact", "osm_name")
+# coord_quality values that are a point of the settlement's own (not its hromada's centre, not missing).
+REAL_POINT_QUALITIES = OWN_POINT_QUALITIES
 CLASSES = ("ru", "contested", "ua")
 RULE_STATUSES = (*CLASSES, "ignore")
 LAYER_SUFFIXES = (".geojson", ".json", ".gpkg", ".kml", ".kmz", ".zip")
