@@ -9,9 +9,11 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from controlmap.model import STATUSES
+from controlmap.payload import legend
+
 DAY0 = date(2022, 2, 24)
 N_DAYS = 1732
-STATUSES = ["unknown", "ua", "ru", "contested"]
 SOURCES = [
     "General Staff of the Armed Forces of Ukraine",
     "Russian Ministry of Defence",
@@ -81,6 +83,7 @@ def synthetic_payload(n_settlements: int, n_runs_per_settlement: int, seed: int 
         "n_days": N_DAYS,
         "initial_day": N_DAYS - 1,
         "statuses": list(STATUSES),
+        "legend": legend(),
         "settlements": {
             "katottg": [f"UA63{i:015d}" for i in range(n)],
             "name_en": [f"Synthville {i}" for i in range(n)],

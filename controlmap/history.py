@@ -22,11 +22,6 @@ from controlmap.model import BASELINE_SOURCE, CLAIMANTS, STATUSES
 from controlmap.resolve import Resolution, Resolver
 from controlmap.timeline import NO_DAY, Timeline, from_day, to_day
 
-# Colour-blind-safe (Okabe–Ito) colours of the displayed statuses, shared by every chart and map.
-STATUS_COLOURS = {"ua": "#0072B2", "ru": "#D55E00", "contested": "#F0E442", "unknown": "#999999"}
-STATUS_LABELS = {"ua": "Ukrainian control", "ru": "Russian control", "contested": "contested",
-                 "unknown": "unknown"}
-CLAIMANT_LABELS = {"ua": "Ukrainian officials", "ru": "Russian officials", "independent": "independent observers"}
 DISPLAYED = "displayed"
 DISPUTED = "disputed"
 STATEMENT_COLUMNS = ["date", "claimed_by", "status", "source", "url", "quote", "note", "settlement", "line"]

@@ -93,6 +93,7 @@ def wire_payload(payload: dict) -> dict:
         "day0": payload["day0"],
         "n_days": int(payload["n_days"]),
         "statuses": list(payload["statuses"]),
+        "legend": payload["legend"],
         "change_days": [int(x) for x in payload["change_days"]],
         "id_prefix": prefix,
         "katottg": [k[len(prefix) :] for k in ids],

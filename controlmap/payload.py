@@ -7,7 +7,7 @@ are escaped by the browser code (it only ever sets textContent).
 import numpy as np
 import pandas as pd
 
-from controlmap.model import STATUSES
+from controlmap.model import STATUS_COLOURS, STATUS_LABELS, STATUS_ORDER, STATUS_OUTLINES, STATUSES
 from controlmap.timeline import NO_DAY, Timeline, from_day
 
 # The map script draws code 1 (hromada centre) as an approximate position.
@@ -25,6 +25,17 @@ def day_index(timeline: Timeline, day: int | None = None) -> int:
     return (last if day is None else min(max(day, first), last)) - first
 
 
+def legend() -> dict:
+    """The statuses' words, colours and order as the map script draws them (legend, symbols, tooltips):
+    controlmap.model's, so the map never keeps copies of its own."""
+    return {
+        "order": list(STATUS_ORDER),
+        "labels": dict(STATUS_LABELS),
+        "fill": dict(STATUS_COLOURS),
+        "line": dict(STATUS_OUTLINES),
+    }
+
+
 def build_payload(timeline: Timeline, initial_day: int | None = None) -> dict:
     first, last = timeline.span
     runs = timeline.runs
@@ -38,6 +49,7 @@ def build_payload(timeline: Timeline, initial_day: int | None = None) -> dict:
         "n_days": last - first + 1,
         "initial_day": day_index(timeline, initial_day),
         "statuses": list(STATUSES),
+        "legend": legend(),
         "settlements": {
             "katottg": s.katottg.tolist(),
             "name_en": s.name_en.tolist(),

@@ -16,8 +16,9 @@ import pandas as pd
 
 from controlmap import paths
 from controlmap.gazetteer import has_own_point
-from controlmap.history import STATUS_COLOURS, cell_feature
+from controlmap.history import cell_feature
 from controlmap.mapview import read_shapes
+from controlmap.model import STATUS_COLOURS, STATUS_LABELS
 from controlmap.offline import LEAFLET_URL, offline_map
 
 OUTLINE_STYLE = {"color": "#222222", "weight": 2, "fill": False}
@@ -61,7 +62,7 @@ def town_map(info: dict, status: str, *, leaflet_url: str = LEAFLET_URL, shapes:
     m = offline_map(leaflet_url, location=[info["lat"], info["lon"]], zoom_start=11, control_scale=True)
     _context(m, shapes)
     colour = STATUS_COLOURS.get(status, STATUS_COLOURS["unknown"])
-    label = tooltip_text(f"{info['name_en']} ({info['name_uk']}): {status}")
+    label = tooltip_text(f"{info['name_en']} ({info['name_uk']}): {STATUS_LABELS.get(status, status)}")
     neighbours = _features(shapes["cells"], lambda p: p["hromada_code"] == hromada and p["katottg"] != code)
     if neighbours["features"]:
         folium.GeoJson(neighbours, name="Other settlements of the hromada", style_function=lambda _: NEIGHBOUR_STYLE,
@@ -98,7 +99,8 @@ def changes_map(frame: pd.DataFrame, status_column: str, name_column: str, *, le
     for row in placed.itertuples():
         colour = STATUS_COLOURS.get(getattr(row, status_column), STATUS_COLOURS["unknown"])
         approximate = not has_own_point(row.coord_quality)
-        text = f"{getattr(row, name_column)}: {row.from_status} → {row.to_status}"
+        text = (f"{getattr(row, name_column)}: {STATUS_LABELS.get(row.from_status, row.from_status)} → "
+                f"{STATUS_LABELS.get(row.to_status, row.to_status)}")
         if approximate:
             text += " (approximate position: hromada centre)"
         folium.CircleMarker([row.lat, row.lon], radius=7, color="#222222", weight=1.5,

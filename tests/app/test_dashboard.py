@@ -7,10 +7,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from controlmap.dataset import Dataset
+from controlmap.model import STATUS_ORDER
 from controlmap.text import md_escape
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOWN_ORDER = ("ua", "ru", "contested", "unknown")
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def expected(engine, day, claimants=("ua", "ru", "independent")) -> list[tuple[i
     timeline = engine.timeline(claimants)
     state = timeline.state_at(day)
     counts, areas = timeline.count_by_status(state), timeline.area_by_status(state)
-    return [(counts[s], areas[s]) for s in SHOWN_ORDER]
+    return [(counts[s], areas[s]) for s in STATUS_ORDER]
 
 
 def test_the_page_renders_the_figures_of_the_date_in_the_url(engine):
