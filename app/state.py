@@ -18,6 +18,7 @@ from controlmap.timeline import Timeline, from_day
 
 if TYPE_CHECKING:
     from controlmap.store import EventStore
+    from controlmap.throttle import SecretCheck, SecretThrottle
     from controlmap.upload import CheckedFile, Upload
 
 # session_state keys
@@ -230,6 +231,34 @@ def editor_secret() -> str | None:
     from controlmap import store  # imported on use: the map page never needs the file lock
 
     return store.editor_secret(os.environ, secrets)
+
+
+@st.cache_resource
+def _secret_throttle() -> "SecretThrottle":
+    from controlmap.throttle import SecretThrottle
+
+    return SecretThrottle()
+
+
+def check_editor_secret(given: str, expected: str) -> "SecretCheck":
+    """``given`` against the configured secret, throttled per client address (one throttle per server)."""
+    from controlmap.store import check_secret
+    from controlmap.throttle import check_secret_throttled
+
+    address = st.context.ip_address
+    client = address if isinstance(address, str) and address else "unknown address"
+    return check_secret_throttled(given, expected, client, _secret_throttle(), check_secret)
+
+
+MY_SAVES = "my_saves"  # ids of the saves made in this browser session (what "Undo my last save" may undo)
+
+
+def remember_save(entry_id: str) -> None:
+    st.session_state.setdefault(MY_SAVES, []).append(entry_id)
+
+
+def saved_here(entry_id: str) -> bool:
+    return entry_id in st.session_state.get(MY_SAVES, [])
 
 
 def event_store() -> "EventStore":

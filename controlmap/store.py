@@ -598,13 +598,24 @@ class EventStore:
 
     # ------------------------------------------------------------ undo
 
-    def undo(self, author: str = "") -> UndoResult:
-        """Restore the version from before the most recent save not yet undone, byte for byte (see module doc)."""
+    def undo_target(self) -> dict | None:
+        """The history entry of the save that ``undo`` would revert now (None: nothing to undo)."""
+        return _undo_target(self.history())
+
+    def undo(self, author: str = "", expected: str | None = None) -> UndoResult:
+        """Restore the version from before the most recent save not yet undone, byte for byte (see module doc).
+
+        With ``expected`` (a save's id, as the editor saw it in ``undo_target``), only that save is undone: if
+        another writer saved or undid meanwhile, nothing changes."""
         with self._lock():
             self._remove_stale_temp_files()
             target = _undo_target(self.history())
             if target is None:
                 return UndoResult(False, "nothing to undo: no save is recorded, or every save was undone already")
+            if expected is not None and target.get("id") != expected:
+                return UndoResult(False, f"nothing was undone: the newest save is now the {target.get('action')} "
+                                         f"of {target.get('when', '?')} by {target.get('author') or 'unknown'}, not "
+                                         "the one you chose; look at the history and try again")
             current = self.read()
             when = target.get("when", "?")
             if sha256(current) != target.get("sha256_after"):

@@ -11,6 +11,8 @@ secret or moving the preview slider validates nothing again. A file over the siz
 before it is read.
 """
 
+import math
+
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -220,29 +222,53 @@ def replace_confirmed(ready: upload.Upload, shipped: Dataset) -> bool:
     return st.checkbox(f"Yes, remove {summary['removed']} events from data/events.csv", key="confirm_replace")
 
 
+def secret_accepted(given: str, secret: str, nothing_was: str) -> bool:
+    """Checks the secret (throttled per client); says why not when it is refused."""
+    checked = state.check_editor_secret(given, secret)
+    if checked.wait_s:
+        st.error(f"Too many wrong editor secrets from your address: try again in {math.ceil(checked.wait_s)} s. "
+                 f"Nothing was {nothing_was}.")
+    elif not checked.ok:
+        st.error(f"Wrong editor secret: nothing was {nothing_was}.")
+    return checked.ok
+
+
 def save(ready: upload.Upload, replace: bool, given: str, secret: str, events_store: store.EventStore,
          shipped: Dataset) -> None:
-    if not store.check_secret(given, secret):
-        st.error("Wrong editor secret: nothing was saved.")
+    if not secret_accepted(given, secret, "saved"):
         return
     try:
         saved = events_store.save(ready.data, replace=replace, validator=shipped.validator, author="dashboard")
     except store.StoreError as error:
         st.error(f"Nothing was saved: {error}")
         return
+    if saved.entry:
+        state.remember_save(saved.entry["id"])
     (st.success if saved.ok else st.error)(md_escape(saved.message))
     if saved.errors:
         st.dataframe(problems_frame(listed_problems(saved.errors)[0]), hide_index=True, key="save-errors")
 
 
 def undo_control(given: str, secret: str, events_store: store.EventStore) -> None:
-    if not st.button("Undo the last save", key="undo", disabled=not given):
+    """Undo the newest save when it was made in this session; another writer's save only once confirmed."""
+    target = events_store.undo_target()
+    if target is None:
+        st.caption("Nothing to undo.")
         return
-    if not store.check_secret(given, secret):
-        st.error("Wrong editor secret: nothing was changed.")
+    what = f"the {target.get('action', 'save')} of {target.get('when', '?')}"
+    if state.saved_here(target["id"]):
+        label, allowed = f"Undo my last save ({what})", True
+    else:
+        st.warning(f"The newest save, {what}, was not made in this browser session (author: "
+                   f"{md_escape(target.get('author') or 'unknown')}). Undoing it removes that writer's change.")
+        label = "Undo that save"
+        allowed = st.checkbox(f"Yes, undo {what}", key="confirm_undo")
+    if not st.button(label, key="undo", disabled=not given or not allowed):
+        return
+    if not secret_accepted(given, secret, "changed"):
         return
     try:
-        undone = events_store.undo(author="dashboard")
+        undone = events_store.undo(author="dashboard", expected=target["id"])
     except store.StoreError as error:
         st.error(f"Nothing was undone: {error}")
         return

@@ -5,6 +5,7 @@ handling these tests also save and undo; the browser tests (tests/browser/test_u
 same flow in Chromium, plus what only a browser shows (Try in one session only, markup, downloads).
 """
 
+import re
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app import state
 from app.pages_support import md_escape
 from controlmap import paths, store
 from controlmap.dataset import Dataset
@@ -25,6 +27,14 @@ DISABLED = (
     "`CONTROLMAP_EDITOR_SECRET` or `editor_secret` in `.streamlit/secrets.toml`, then restart the app. "
     "Viewing and trying never need it."
 )
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    """Wrong secrets are counted per server process: each test starts with none."""
+    state._secret_throttle.clear()
+    yield
+    state._secret_throttle.clear()
 
 
 @pytest.fixture
@@ -74,31 +84,40 @@ def test_a_blank_secret_disables_saving_too(events, monkeypatch, blank):
     assert labels(at.text_input) == []
 
 
-def test_with_a_secret_undo_needs_no_upload_and_a_wrong_secret_changes_nothing(events, monkeypatch):
-    before = events.read_bytes()
+def test_with_a_secret_and_no_save_there_is_nothing_to_undo(events, monkeypatch):
     at = run_page(SECRET, monkeypatch)
     assert not at.exception
     assert labels(at.text_input) == ["Editor secret"]
-    assert labels(at.button) == ["Undo the last save"]  # no Save without a valid upload
-    assert at.button(key="undo").disabled
-    at.text_input(key="editor_secret").set_value("wrong").run()
-    assert not at.button(key="undo").disabled
-    at.button(key="undo").click().run()
-    assert values(at.error) == ["Wrong editor secret: nothing was changed."]
-    at.text_input(key="editor_secret").set_value(SECRET).run()
-    at.button(key="undo").click().run()
-    assert values(at.error) == [md_escape("nothing to undo: no save is recorded, or every save was undone already")]
-    assert events.read_bytes() == before
+    assert "Nothing to undo." in values(at.caption)
+    assert labels(at.button) == []  # no Save without a valid upload, no Undo without a save
 
 
-def test_undo_restores_the_previous_save_without_an_upload(events, monkeypatch):
-    before = events.read_bytes()
+def saved_by_another_writer(events) -> store.SaveResult:
     dataset = Dataset.load(events)
-    saved = store.EventStore(events).save(GOOD.read_bytes(), validator=dataset.validator, author="test")
-    assert saved.written and events.read_bytes() != before
+    saved = store.EventStore(events).save(GOOD.read_bytes(), validator=dataset.validator, author="cli")
+    assert saved.written
+    return saved
+
+
+def test_another_writers_save_is_undone_only_once_confirmed_and_with_the_secret(events, monkeypatch):
+    before = events.read_bytes()
+    saved = saved_by_another_writer(events)
+    after = events.read_bytes()
     at = run_page(SECRET, monkeypatch)
     [history] = at.dataframe
     assert list(history.value.action) == ["merge"]
+    what = f"the merge of {saved.entry['when']}"
+    assert values(at.warning)[-1] == (
+        f"The newest save, {what}, was not made in this browser session (author: cli). Undoing it removes that "
+        "writer's change.")
+    assert at.button(key="undo").label == "Undo that save"
+    at.text_input(key="editor_secret").set_value(SECRET).run()
+    assert at.button(key="undo").disabled, "not before the confirmation"
+    at.checkbox(key="confirm_undo").check().run()
+    at.text_input(key="editor_secret").set_value("wrong").run()
+    at.button(key="undo").click().run()
+    assert values(at.error) == ["Wrong editor secret: nothing was changed."]
+    assert events.read_bytes() == after
     at.text_input(key="editor_secret").set_value(SECRET).run()
     at.button(key="undo").click().run()
     assert values(at.success) == [
@@ -106,6 +125,23 @@ def test_undo_restores_the_previous_save_without_an_upload(events, monkeypatch):
     ]
     assert events.read_bytes() == before
     assert list(at.dataframe[-1].value.action) == ["undo", "merge"]
+
+
+def test_wrong_secrets_are_throttled(events, monkeypatch):
+    saved_by_another_writer(events)
+    at = run_page(SECRET, monkeypatch)
+    at.checkbox(key="confirm_undo").check().run()
+    at.text_input(key="editor_secret").set_value("wrong").run()
+    errors = []
+    for _ in range(4):
+        at.button(key="undo").click().run()
+        errors.append(values(at.error))
+    assert [["Wrong editor secret: nothing was changed."]] * 3 == errors[:3]
+    # The wait is 2 s from the third wrong try; the page rounds what is left up to whole seconds.
+    [[refused]] = errors[3:]
+    assert re.fullmatch(r"Too many wrong editor secrets from your address: try again in [12] s\. Nothing was "
+                        r"changed\.", refused), refused
+
 
 
 def test_an_uploaded_file_is_previewed_saved_and_undone(events, monkeypatch):

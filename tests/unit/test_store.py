@@ -373,6 +373,20 @@ def test_undo_refuses_when_the_save_created_the_file(tmp_path, validator):
                                "there is no earlier version")
 
 
+def test_undo_of_a_chosen_save_refuses_when_another_writer_saved_since(events, validator):
+    evstore = EventStore(events)
+    mine = evstore.save(fixture("upload_merge.csv"), validator=validator, today=TODAY, author="dashboard")
+    assert mine.entry["id"] == evstore.undo_target()["id"]
+    theirs = evstore.save(fixture("upload_points.csv"), validator=validator, today=TODAY, author="cli")
+    after_theirs = events.read_bytes()
+    refused = evstore.undo(author="dashboard", expected=mine.entry["id"])
+    assert not refused.ok and events.read_bytes() == after_theirs
+    assert refused.message == (f"nothing was undone: the newest save is now the merge of {theirs.entry['when']} "
+                               "by cli, not the one you chose; look at the history and try again")
+    assert evstore.undo(author="dashboard", expected=theirs.entry["id"]).ok
+    assert mine.entry["id"] == evstore.undo_target()["id"]
+
+
 def test_undo_with_no_history(events):
     assert EventStore(events).undo().message == "nothing to undo: no save is recorded, or every save was undone already"
 
