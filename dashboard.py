@@ -6,19 +6,14 @@ from streamlit_folium import st_folium
 from app import state
 from app.date_control import date_control
 from controlmap.gazetteer import placement_summary
-from controlmap.model import BASELINE_SOURCE, CLAIMANTS
+from controlmap.model import BASELINE_SOURCE, BASELINE_STATUS, CLAIMANT_LABELS, CLAIMANTS, STATUS_LABELS, STATUS_ORDER
 from controlmap.text import md_escape, md_link
 from controlmap.timeline import from_day, to_day
-
-CLAIMANT_LABELS = {"ua": "Ukrainian officials", "ru": "Russian officials", "independent": "Independent observers"}
-STATUS_LABELS = {"ua": "Ukrainian-held", "ru": "Russian-held", "contested": "Contested",
-                 "unknown": "Unknown (no statement)"}
-SHOWN_ORDER = ("ua", "ru", "contested", "unknown")
 
 # No page_icon: an emoji loads Streamlit's emoji catalogue (~0.1 s at first start), a Material icon is
 # fetched from Google's servers, and an image file loads PIL.
 st.set_page_config(page_title="Kharkiv oblast: who controlled what, when", layout="wide")
-state.ensure_static_assets()
+leaflet_ready = state.ensure_static_assets()
 st.title("Kharkiv oblast: who controlled which settlement, day by day")
 
 
@@ -29,10 +24,10 @@ def claimant_filter() -> tuple[str, ...]:
                         "Claims are never merged.")
     for claimant in CLAIMANTS:
         st.sidebar.checkbox(CLAIMANT_LABELS[claimant], value=claimant in from_url, key=f"claimant_{claimant}")
-    chosen = tuple(c for c in CLAIMANTS if st.session_state[f"claimant_{c}"])
+    chosen = tuple(c for c in CLAIMANTS if state.widget_value(f"claimant_{c}", False))
     if not chosen:
         st.sidebar.warning("No statements included: every settlement shows the 24 Feb 2022 baseline.")
-    state.set_query(claimants=None if chosen == CLAIMANTS else ",".join(chosen))
+    state.set_query_claimants(chosen)  # `none` for no claimant: a reload keeps the empty choice
     return chosen
 
 
@@ -89,7 +84,7 @@ def date_and_figures() -> None:
 
 def figures_table(counts: dict, areas: dict) -> str:
     """The map as text: settlements and approximate km² per status (a Markdown table: no data grid to load)."""
-    rows = [f"| {STATUS_LABELS[s]} | {counts[s]:,} | {areas[s]:,.1f} |" for s in SHOWN_ORDER]
+    rows = [f"| {STATUS_LABELS[s]} | {counts[s]:,} | {areas[s]:,.1f} |" for s in STATUS_ORDER]
     return "\n".join(["| status | settlements | area km² (approx.) |", "| --- | ---: | ---: |", *rows])
 
 
@@ -101,7 +96,8 @@ def responsible(row) -> str:
 
 def changes_list(changed, name_column: str, limit: int = 40) -> str:
     """Changed settlements with the statement responsible; every field from the data escaped."""
-    lines = [f"- **{md_escape(row[name_column])}**: {row.from_status} → {row.to_status}, {responsible(row)}"
+    lines = [f"- **{md_escape(row[name_column])}**: {STATUS_LABELS[row.from_status]} → "
+             f"{STATUS_LABELS[row.to_status]}, {responsible(row)}"
              for _, row in changed.head(limit).iterrows()]
     if len(changed) > limit:
         lines.append(f"- … and {len(changed) - limit} more (see the Compare dates page)")
@@ -116,12 +112,13 @@ with text_column:
                f"{', '.join(CLAIMANT_LABELS[c] for c in claimants) or 'none'}. Areas: each settlement's cell, the "
                f"part of its hromada nearer to it than to any other "
                f"({placement_summary(dataset.gazetteer.settlements)}). Before a settlement's first statement it "
-               "shows the 24 Feb 2022 baseline (Ukrainian-held).")
+               f"shows the 24 Feb 2022 baseline ({STATUS_LABELS[BASELINE_STATUS]}).")
 with map_column:
     # The map reports nothing itself (no rerun when it starts or moves): views reach the URL through the
     # date control's bridge, which reruns only the figures.
-    st_folium(state.settlement_map(claimants, state.map_day(start_day)), key=f"map-{','.join(claimants)}",
-              returned_objects=[], height=640, use_container_width=True)
+    if leaflet_ready:
+        st_folium(state.settlement_map(claimants, state.map_day(start_day)), key=f"map-{','.join(claimants)}",
+                  returned_objects=[], height=640, use_container_width=True)
     st.caption("Points: settlements at their own point (OpenStreetMap, else GeoNames). Hollow dashed marks: "
                "settlements drawn approximately around their hromada centre. Lines: hromada boundaries "
                "(OpenStreetMap); cells: each settlement's share of its hromada.")

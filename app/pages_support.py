@@ -1,6 +1,7 @@
 """Widgets and displays shared by the analyst pages (Town history, Compare dates, Events, Time series).
 
-Layout only: figures come from controlmap; caching, session keys and the URL helpers live in app.state.
+Layout only: figures come from controlmap, words and colours from controlmap.model; caching, session keys and
+every URL read or write live in app.state.
 Text that comes from event files (names, sources, quotes, notes) is untrusted: it is shown through
 st.dataframe / st.text, or through `md_escape` where it must sit inside Markdown; never as HTML.
 """
@@ -19,13 +20,10 @@ from app import state
 from controlmap import smallmaps
 from controlmap.dataset import Dataset
 from controlmap.gazetteer import placement_summary
-from controlmap.history import CLAIMANT_LABELS, STATUS_COLOURS
-from controlmap.model import CLAIMANTS, STATUSES
+from controlmap.model import CLAIMANT_LABELS, CLAIMANTS, STATUS_COLOURS, STATUSES, colour_key
 from controlmap.text import md_escape, safe_url  # noqa: F401  (re-exported for the pages)
 
 EVENTS_FILE = "data/events.csv"
-EARLIEST = date(2022, 1, 1)
-NONE = "none"  # the URL value of an empty selection (an absent parameter means "all")
 MAP_HEIGHT = 360
 
 
@@ -69,9 +67,9 @@ def claimant_filter(key: str, container=None) -> tuple[str, ...]:
     chosen = container.multiselect(
         "Claimants", list(CLAIMANTS), key=key,
         format_func=lambda c: f"{c} ({CLAIMANT_LABELS[c]})",
-        help="Whose statements count: Ukrainian officials, Russian officials, independent observers.")
+        help=f"Whose statements count: {', '.join(CLAIMANT_LABELS[c] for c in CLAIMANTS)}.")
     chosen = tuple(c for c in CLAIMANTS if c in chosen)
-    state.set_query(claimants=",".join(chosen) or NONE)
+    state.set_query_claimants(chosen)
     if not chosen:
         container.warning("No claimant chosen: every settlement keeps the 24 Feb 2022 baseline.")
     return chosen
@@ -79,45 +77,6 @@ def claimant_filter(key: str, container=None) -> tuple[str, ...]:
 
 def clamp(value: date, low: date, high: date) -> date:
     return min(max(value, low), high)
-
-
-def query_list(name: str, allowed: Iterable[str] | None = None, default: list[str] | None = None) -> list[str] | None:
-    """A comma-separated URL list; `default` when absent, [] for `none`; unknown values dropped when `allowed`."""
-    raw = st.query_params.get(name)
-    if raw is None:
-        return default
-    values = [v for v in raw.split(",") if v and v != NONE]
-    if allowed is not None:
-        allowed = set(allowed)
-        values = [v for v in values if v in allowed]
-    return values
-
-
-def query_values(name: str) -> list[str]:
-    """A repeated URL parameter (values may contain commas); [] when absent."""
-    if name not in st.query_params:
-        return []
-    return [v for v in st.query_params.get_all(name) if v]
-
-
-def list_param(chosen: Iterable[str], everything: Iterable[str]) -> str | None:
-    """URL value of a selection out of `everything`, in its order: None (absent) for all, `none` for nothing."""
-    chosen, everything = set(chosen), list(everything)
-    if chosen >= set(everything):
-        return None
-    return ",".join(v for v in everything if v in chosen) or NONE
-
-
-def set_query_values(name: str, values: list[str] | None) -> None:
-    """Writes a repeated URL parameter; None or [] removes it."""
-    current = st.query_params.get_all(name) if name in st.query_params else []
-    wanted = list(values or [])
-    if current == wanted:
-        return
-    if wanted:
-        st.query_params[name] = wanted
-    elif name in st.query_params:
-        del st.query_params[name]
 
 
 # ---------------------------------------------------------------- tables and charts
@@ -146,11 +105,17 @@ def status_scale() -> alt.Scale:
     return alt.Scale(domain=list(STATUSES), range=[STATUS_COLOURS[s] for s in STATUSES])
 
 
+def colours_text() -> str:
+    """The statuses' colours in words, for the captions of charts and maps (from controlmap.model)."""
+    return f"Colours: {colour_key()}."
+
+
 # ---------------------------------------------------------------- small maps (built by controlmap.smallmaps)
 
 def settlement_map(info: dict, status: str, key: str) -> None:
     """One settlement with its cell, its own boundary and its hromada (see ``smallmaps.town_map``)."""
-    state.ensure_static_assets()
+    if not state.ensure_static_assets():
+        return
     m = smallmaps.town_map(info, status)
     if m is None:
         st.caption("This settlement has no position in the gazetteer.")
@@ -160,7 +125,8 @@ def settlement_map(info: dict, status: str, key: str) -> None:
 
 def points_map(frame: pd.DataFrame, status_column: str, name_column: str, key: str) -> None:
     """Settlements as points coloured by ``status_column`` (see ``smallmaps.changes_map``)."""
-    state.ensure_static_assets()
+    if not state.ensure_static_assets():
+        return
     m = smallmaps.changes_map(frame, status_column, name_column)
     if m is not None:
         st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True, returned_objects=[])

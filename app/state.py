@@ -1,7 +1,9 @@
 """The one module that owns st.cache_* and st.session_state keys. Pages call these; the logic is in controlmap."""
 
 import hashlib
+import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -9,10 +11,10 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from controlmap import mapview, offline, paths
+from controlmap import mapview, offline, paths, urlvalues
 from controlmap.cache import load_dataset
 from controlmap.dataset import Dataset
-from controlmap.model import CLAIMANTS
+from controlmap.model import CLAIMANTS, EARLIEST_DATE
 from controlmap.payload import day_index
 from controlmap.timeline import Timeline, from_day
 
@@ -84,7 +86,7 @@ def timeline(claimants=CLAIMANTS) -> Timeline:
 # ---------------------------------------------------------------- start-up
 
 def warm_up() -> None:
-    """Does ahead what the map page's first run would wait for: Leaflet's files, the shipped data with its
+    """Does ahead what the map page's first run would wait for: a look for Leaflet's files, the shipped data with its
     default timeline and map layer, and the folium modules that streamlit_folium imports.
 
     streamlit_app.py runs this in a thread when the server starts. A script run that needs a value being
@@ -93,25 +95,55 @@ def warm_up() -> None:
     # Not streamlit_folium itself: it declares a Streamlit component, which only a script run registers.
     import folium.plugins  # noqa: F401
 
-    ensure_static_assets()
+    missing = leaflet_missing()
+    if missing:  # the pages say so too, with what to do
+        _LOG.error("Leaflet is missing from %s (%s): run ./scripts/setup.sh", paths.STATIC_DIR, ", ".join(missing))
     shipped_dataset()
 
 
 # ---------------------------------------------------------------- URL state
+# Pages read and write the URL only through these. A URL can be typed or pasted by anyone: every value is
+# checked by controlmap.urlvalues (unreadable → the page's default; numbers clamped; text cut and cleaned).
+
+NONE = urlvalues.NONE
+
+
+def query_text(name: str, default: str = "") -> str:
+    """A free-text value (a search, a settlement code), cleaned and cut to a sane length."""
+    return urlvalues.text(st.query_params.get(name), default)
+
+
+def query_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    return urlvalues.choice(st.query_params.get(name), choices, default)
+
 
 def query_date(name: str, default: date) -> date:
-    try:
-        return date.fromisoformat(st.query_params.get(name, ""))
-    except ValueError:
-        return default
+    """An ISO date from the URL, not before the earliest event date; ``default`` when missing or unreadable
+    (pages clamp it further to what they can show)."""
+    return urlvalues.iso_date(st.query_params.get(name), default, low=EARLIEST_DATE)
+
+
+def query_list(name: str, allowed: Iterable[str], default: list[str] | None = None) -> list[str] | None:
+    """A comma-separated URL list out of ``allowed``; ``default`` when absent, [] for ``none``."""
+    return urlvalues.selection(st.query_params.get(name), allowed, default)
+
+
+def query_values(name: str, allowed: Iterable[str] | None = None) -> list[str]:
+    """A repeated URL parameter (values may contain commas); [] when absent."""
+    if name not in st.query_params:
+        return []
+    return urlvalues.repeated(st.query_params.get_all(name), allowed)
 
 
 def query_claimants(name: str = "claimants") -> tuple[str, ...]:
-    raw = st.query_params.get(name)
-    if raw is None:
-        return CLAIMANTS
-    chosen = tuple(c for c in CLAIMANTS if c in raw.split(","))
-    return chosen
+    """The claimants in the URL, in their usual order; all when absent, none for ``none``."""
+    chosen = query_list(name, CLAIMANTS, list(CLAIMANTS)) or []
+    return tuple(c for c in CLAIMANTS if c in chosen)
+
+
+def list_param(chosen: Iterable[str], everything: Iterable[str]) -> str | None:
+    """URL value of a selection out of `everything`: None (absent) for all, `none` for nothing."""
+    return urlvalues.selection_param(chosen, everything)
 
 
 def set_query(**values) -> None:
@@ -125,35 +157,58 @@ def set_query(**values) -> None:
                 del st.query_params[key]
 
 
+def set_query_claimants(chosen: Iterable[str], name: str = "claimants") -> None:
+    """Claimants into the URL: absent for all of them, ``none`` for an empty choice (a reload keeps it)."""
+    set_query(**{name: list_param(chosen, CLAIMANTS)})
+
+
+def set_query_values(name: str, values: list[str] | None) -> None:
+    """Writes a repeated URL parameter; None or [] removes it."""
+    current = st.query_params.get_all(name) if name in st.query_params else []
+    wanted = list(values or [])
+    if current == wanted:
+        return
+    if wanted:
+        st.query_params[name] = wanted
+    elif name in st.query_params:
+        del st.query_params[name]
+
+
+def drop_query(name: str) -> None:
+    if name in st.query_params:
+        del st.query_params[name]
+
+
+def clear_query() -> None:
+    st.query_params.clear()
+
+
 @dataclass(frozen=True)
 class MapView:
     center: tuple[float, float] | None = None
     zoom: int | None = None
 
 
-def query_view() -> MapView:
-    """The map view from the URL (lat, lon, zoom); missing or unreadable → the map's own default."""
-    try:
-        center = (float(st.query_params["lat"]), float(st.query_params["lon"]))
-    except (KeyError, ValueError):
-        center = None
-    try:
-        zoom = int(st.query_params["zoom"])
-    except (KeyError, ValueError):
-        zoom = None
+def query_view(bounds: list[list[float]] | None = None) -> MapView:
+    """The map view from the URL (lat, lon, zoom): the centre clamped into ``bounds``, the zoom to the map's
+    levels; missing or unreadable (NaN, infinite, text) → the map's own default."""
+    center, zoom = urlvalues.map_view(st.query_params.get("lat"), st.query_params.get("lon"),
+                                      st.query_params.get("zoom"), bounds)
     return MapView(center, zoom)
 
 
 def remember_view(view: dict) -> None:
     """Writes the view the map reports after the user pans or zooms ({"lat", "lon", "zoom"}) to the URL."""
-    try:
-        set_query(lat=f"{float(view['lat']):.4f}", lon=f"{float(view['lon']):.4f}", zoom=int(view["zoom"]))
-    except (KeyError, TypeError, ValueError):
+    if not isinstance(view, dict):
         return
+    center, zoom = urlvalues.map_view(view.get("lat"), view.get("lon"), view.get("zoom"))
+    if center is None or zoom is None:
+        return
+    set_query(lat=f"{center[0]:.4f}", lon=f"{center[1]:.4f}", zoom=zoom)
 
 
 def names_language() -> str:
-    return st.session_state.get(NAMES, st.query_params.get("names", "en"))
+    return st.session_state.get(NAMES) or query_choice("names", tuple(NAME_COLUMN), "en")
 
 
 def name_column() -> str:
@@ -162,9 +217,9 @@ def name_column() -> str:
 
 def names_switch() -> str:
     """Sidebar switch between English and Ukrainian names, kept in the URL."""
-    current = st.query_params.get("names", "en")
-    choice = st.sidebar.radio("Names", ["en", "uk"], index=["en", "uk"].index(current) if current in ("en", "uk")
-                              else 0, format_func={"en": "English (KMU 2010)", "uk": "Українська"}.get,
+    current = query_choice("names", ("en", "uk"), "en")
+    choice = st.sidebar.radio("Names", ["en", "uk"], index=["en", "uk"].index(current),
+                              format_func={"en": "English (KMU 2010)", "uk": "Українська"}.get,
                               horizontal=True, key=NAMES)
     set_query(names=None if choice == "en" else choice)
     return choice
@@ -176,10 +231,30 @@ def day_to_date(day: int) -> date:
 
 # ---------------------------------------------------------------- map
 
-@st.cache_resource(show_spinner=False)
-def ensure_static_assets() -> str:
-    """Leaflet copied into ./static once per process (served at /app/static/)."""
-    return str(offline.install_leaflet())
+_LOG = logging.getLogger(__name__)
+_leaflet_ready = False  # once found, not looked for again in this process
+LEAFLET_MISSING = ("The map cannot be drawn: its library (Leaflet) is not installed in `static/vendor/leaflet`. "
+                   "Run `./scripts/setup.sh` (or `.venv/bin/python -m controlmap install-assets`) on the server "
+                   "and reload this page.")
+
+
+def leaflet_missing() -> list[str]:
+    """Leaflet's files missing from ./static (copied there at set-up, never by the app): [] when ready."""
+    global _leaflet_ready
+    if _leaflet_ready:
+        return []
+    missing = offline.missing_leaflet_files()
+    _leaflet_ready = not missing
+    return missing
+
+
+def ensure_static_assets() -> bool:
+    """True when the maps can load Leaflet from /app/static/; else says what to do, on the page and in the log."""
+    missing = leaflet_missing()
+    if missing:
+        _LOG.error("Leaflet is missing from %s: %s", paths.STATIC_DIR / "vendor" / "leaflet", ", ".join(missing))
+        st.error(LEAFLET_MISSING)
+    return not missing
 
 
 MAPS = "session_maps"  # this session's settlement maps, by data version and claimant set
@@ -195,10 +270,11 @@ def settlement_map(claimants: tuple[str, ...], day: int):
     key = (_file_signature(paths.EVENTS_CSV), st.session_state.get(UPLOAD_DIGEST, ""), claimants)
     maps = st.session_state.setdefault(MAPS, {})
     if key not in maps:
-        view, data = query_view(), dataset()
+        data = dataset()
+        layer = mapview.dataset_layer(data, claimants)
+        view = query_view(layer.bounds)
         maps.clear()
-        maps[key] = mapview.map_of_layer(mapview.dataset_layer(data, claimants),
-                                         initial_day=day_index(data.timeline(claimants), day),
+        maps[key] = mapview.map_of_layer(layer, initial_day=day_index(data.timeline(claimants), day),
                                          center=view.center, zoom=view.zoom if view.center else None)
     return maps[key]
 
@@ -210,14 +286,20 @@ def previous_day(key: str, day: int) -> int:
     return previous
 
 
-@st.cache_resource(max_entries=8, show_spinner="Preparing the preview map…")
-def _map_of(key: str, _dataset: Dataset):
-    return mapview.map_of_layer(mapview.dataset_layer(_dataset), initial_day=day_index(_dataset.timeline()))
+PREVIEW_MAPS = "session_preview_maps"  # this session's map of an upload's preview, by its key
 
 
 def map_of(dataset: Dataset, key: str):
-    """The map of any dataset (an upload's preview), cached under `key`."""
-    return _map_of(key, dataset)
+    """The map of any dataset (an upload's preview), built once per session and `key`.
+
+    Per session, never shared between sessions (st_folium adds to the map object it renders); only the
+    latest is kept. The heavy part, the packed layer, is derived once per dataset (``Dataset.derived``).
+    """
+    maps = st.session_state.setdefault(PREVIEW_MAPS, {})
+    if key not in maps:
+        maps.clear()
+        maps[key] = mapview.map_of_layer(mapview.dataset_layer(dataset), initial_day=day_index(dataset.timeline()))
+    return maps[key]
 
 
 # ---------------------------------------------------------------- saving

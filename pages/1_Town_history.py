@@ -13,7 +13,7 @@ from app import pages_support as ps
 from app import state
 from controlmap import exports, history
 from controlmap.gazetteer import has_own_point, position_text
-from controlmap.model import CLAIMANTS
+from controlmap.model import CLAIMANT_LABELS, CLAIMANTS, STATUS_LABELS
 
 ps.page_setup("Town history")
 state.names_switch()
@@ -29,8 +29,7 @@ st.title("Town history")
 
 def _new_search() -> None:
     """A newly typed name replaces the settlement in the URL until it is resolved again."""
-    if "settlement" in st.query_params:
-        del st.query_params["settlement"]
+    state.drop_query("settlement")
 
 
 def _label(code: str) -> str:
@@ -41,11 +40,11 @@ def _label(code: str) -> str:
             f"{info['raion_en']} raion · {code}")
 
 
-state.seed("town_query", st.query_params.get("q", ""))
+state.seed("town_query", state.query_text("q"))
 query = st.text_input("Settlement: any spelling (Kupiansk, Kupyansk, Купянск…) or a KATOTTG code",
                       key="town_query", on_change=_new_search,
                       placeholder="e.g. Kupiansk, Vovchansk, Balakliia")
-code = st.query_params.get("settlement")
+code = state.query_text("settlement") or None
 
 if query.strip():
     resolution = dataset.resolver.resolve(query.strip())
@@ -109,14 +108,14 @@ with left:
         since = f" since {now['since'].isoformat()}" if now["since"] else ""
         disputed = " — **disputed**: the claimants' recent statements disagree" if now["disputed"] else ""
         st.markdown(f"Displayed on {history.from_day(timeline.span[1]).isoformat()} (the latest date with data): "
-                    f"**{now['status']}**{since}{disputed}.")
+                    f"**{STATUS_LABELS[now['status']]}** ({now['status']}){since}{disputed}.")
         st.caption("Statement responsible:")
         st.text(now["source"] if now["statement"] is None else
                 f"{now['statement']['date']} · {now['statement']['claimed_by']} · {now['source']}")
     columns = st.columns(1 + len(claimants))
     columns[0].metric("Statements", len(statements))
     for column, claimant in zip(columns[1:], claimants, strict=True):
-        column.metric(claimant, len(per_claimant[claimant]), help=history.CLAIMANT_LABELS[claimant])
+        column.metric(claimant, len(per_claimant[claimant]), help=CLAIMANT_LABELS[claimant])
 
 with right:
     ps.settlement_map(info, now["status"] if now else "unknown", key="town_map")
@@ -160,7 +159,7 @@ else:
     st.caption("A row per claimant (the status it last claimed), the displayed row (what the map shows) and the "
                f"disputed row (black: the included claimants' statements of the last {timeline.window_days} days "
                "disagree). A band without a later statement runs to today. "
-               "Colours: ua #0072B2, ru #D55E00, contested #F0E442, unknown #999999.")
+               + ps.colours_text())
 
 st.subheader("Disputes", anchor=False)
 if disputes.empty:
@@ -179,7 +178,7 @@ st.subheader("Statements", anchor=False)
 if not claimants:
     st.write("No claimant chosen.")
 else:
-    tabs = st.tabs([f"{c} · {history.CLAIMANT_LABELS[c]} ({len(per_claimant[c])})" for c in claimants])
+    tabs = st.tabs([f"{c} · {CLAIMANT_LABELS[c]} ({len(per_claimant[c])})" for c in claimants])
     config = {"url": ps.link_column(), "date": st.column_config.DateColumn(format="YYYY-MM-DD")}
     for tab, claimant in zip(tabs, claimants, strict=True):
         with tab:

@@ -11,6 +11,7 @@ import streamlit as st
 from app import pages_support as ps
 from app import state
 from controlmap import exports, history
+from controlmap.model import EARLIEST_DATE
 
 EXAMPLES = {
     "Sept 2022 counteroffensive (Balakliia–Izium–Kupiansk)": (date(2022, 9, 6), date(2022, 9, 12)),
@@ -28,7 +29,7 @@ timeline = state.timeline(claimants)
 st.title("Compare two dates")
 
 latest_before, latest = history.latest_change(timeline)
-low, high = ps.EARLIEST, max(date.today(), history.from_day(timeline.span[1]))
+low, high = EARLIEST_DATE, max(date.today(), history.from_day(timeline.span[1]))
 first_default = ps.clamp(state.query_date("from", latest_before), low, high)
 second_default = ps.clamp(state.query_date("to", latest), low, high)
 
@@ -74,8 +75,8 @@ else:
         st.caption("; ".join(f"{r.from_status} → {r.to_status}: {r.settlements}" for r in moves.itertuples()))
     with right:
         ps.points_map(changes, "to_status", name_column, key="compare_map")
-        st.caption("Points coloured by the new status (ua #0072B2, ru #D55E00, contested #F0E442, "
-                   "unknown #999999); hollow dashed rings are approximate positions (hromada centre).")
+        st.caption("Points coloured by the new status; hollow dashed rings are approximate positions (hromada "
+                   f"centre). {ps.colours_text()}")
 
 st.subheader("Settlements and km² per status (km² approximate)", anchor=False)
 areas = exports.area_table(timeline, first, second).merge(history.count_table(timeline, first, second), on="status")

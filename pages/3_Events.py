@@ -10,7 +10,7 @@ import streamlit as st
 from app import pages_support as ps
 from app import state
 from controlmap import exports, history
-from controlmap.model import CLAIMANTS, STATUSES
+from controlmap.model import CLAIMANTS, EARLIEST_DATE, STATUSES
 
 EVENT_STATUSES = tuple(s for s in STATUSES if s != "unknown")  # what an event may state
 
@@ -25,8 +25,8 @@ settlements = dataset.gazetteer.settlements
 st.title("Events")
 
 dates = pd.to_datetime(events.date)
-first_day = dates.min().date() if len(events) else ps.EARLIEST
-last_day = dates.max().date() if len(events) else ps.EARLIEST
+first_day = dates.min().date() if len(events) else EARLIEST_DATE
+last_day = dates.max().date() if len(events) else EARLIEST_DATE
 present = sorted(set(events.katottg))
 names = settlements.set_index("katottg")
 sources = sorted(set(events.source))
@@ -42,16 +42,16 @@ def _settlement_label(code: str) -> str:
 def _reset() -> None:
     state.reset_widgets("events_query", "events_from", "events_to", "events_claimants", "events_statuses",
                         "events_settlements", "events_sources")
-    st.query_params.clear()
+    state.clear_query()
 
 
-state.seed("events_query", st.query_params.get("q", ""))
+state.seed("events_query", state.query_text("q"))
 state.seed("events_from", ps.clamp(state.query_date("from", first_day), first_day, last_day))
 state.seed("events_to", ps.clamp(state.query_date("to", last_day), first_day, last_day))
-state.seed("events_claimants", ps.query_list("claimants", CLAIMANTS, list(CLAIMANTS)))
-state.seed("events_statuses", ps.query_list("status", EVENT_STATUSES, list(EVENT_STATUSES)))
-state.seed("events_settlements", ps.query_list("settlement", present, []))
-state.seed("events_sources", [s for s in ps.query_values("source") if s in set(sources)])
+state.seed("events_claimants", state.query_list("claimants", CLAIMANTS, list(CLAIMANTS)))
+state.seed("events_statuses", state.query_list("status", EVENT_STATUSES, list(EVENT_STATUSES)))
+state.seed("events_settlements", state.query_list("settlement", present, []))
+state.seed("events_sources", state.query_values("source", sources))
 
 query = st.text_input("Search: a settlement by any name form (Kupyansk, Купянск, Kupjansk…) or words of a "
                       "source or quote", key="events_query", placeholder="e.g. Vovchansk, ISW, liberated")
@@ -71,9 +71,9 @@ row2[2].button("Clear filters", key="events_reset", on_click=_reset)
 state.set_query(q=query.strip() or None,
                 **{"from": None if start == first_day else start.isoformat(),
                    "to": None if end == last_day else end.isoformat()},
-                claimants=ps.list_param(claimants, CLAIMANTS), status=ps.list_param(statuses, EVENT_STATUSES),
+                claimants=state.list_param(claimants, CLAIMANTS), status=state.list_param(statuses, EVENT_STATUSES),
                 settlement=",".join(chosen_settlements) or None)
-ps.set_query_values("source", chosen_sources)
+state.set_query_values("source", chosen_sources)
 
 search = history.search_events(events, dataset.resolver, query)
 if search.query:

@@ -10,7 +10,7 @@ import streamlit as st
 from app import pages_support as ps
 from app import state
 from controlmap import exports, history
-from controlmap.model import STATUSES
+from controlmap.model import STATUS_LABELS, STATUSES
 
 ps.page_setup("Time series")
 state.names_switch()
@@ -24,7 +24,7 @@ first, last = (history.from_day(d) for d in timeline.span)
 state.seed("series_date", ps.clamp(state.query_date("date", last), first, last))
 chosen = st.date_input("Date", min_value=first, max_value=last, key="series_date", format="YYYY-MM-DD",
                        help="Marked on the charts; the figures and the snapshot downloads are for this date.")
-state.seed("series_scale", "log" if st.query_params.get("scale") == "log" else "linear")
+state.seed("series_scale", state.query_choice("scale", ("linear", "log"), "linear"))
 scale = st.radio("Settlements axis", ["linear", "log"], key="series_scale", horizontal=True,
                  format_func={"linear": "linear", "log": "symmetric log (shows the small counts)"}.get)
 state.set_query(date=chosen.isoformat(), scale=None if scale == "linear" else scale)
@@ -34,7 +34,7 @@ figures = history.figures_at(timeline, chosen)
 st.subheader(f"On {chosen.isoformat()}", anchor=False)
 columns = st.columns(len(STATUSES))
 for column, row in zip(columns, figures.itertuples(), strict=True):
-    column.metric(f"{row.status}: settlements", f"{row.settlements:,}", help=history.STATUS_LABELS[row.status])
+    column.metric(f"{row.status}: settlements", f"{row.settlements:,}", help=STATUS_LABELS[row.status])
     column.caption(f"≈ {row.km2:,.1f} km² (approximate)")
 ps.table(figures, key="series_figures",
         column_config={"km2": st.column_config.NumberColumn("km² (approx.)", format="%.1f")})
@@ -74,8 +74,8 @@ st.altair_chart(_chart("settlements", "settlements", stacked=False, log=scale ==
                 key="series_settlements")
 st.subheader("km² per status (approximate)", anchor=False)
 st.altair_chart(_chart("km2", "km² (approximate, stacked)", stacked=True), width="stretch", key="series_km2")
-st.caption("Hover a chart for the figures of a day; the dashed rule is the chosen date. Colours: ua #0072B2, "
-           "ru #D55E00, contested #F0E442, unknown #999999 (colour-blind safe).")
+st.caption(f"Hover a chart for the figures of a day; the dashed rule is the chosen date. {ps.colours_text()} "
+           "(colour-blind safe)")
 
 # ---------------------------------------------------------------- exports
 st.subheader(f"Snapshot of {chosen.isoformat()}", anchor=False)

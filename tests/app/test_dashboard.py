@@ -127,3 +127,75 @@ def test_errors_in_the_events_file_are_announced_with_the_first_one(monkeypatch,
 
 def test_a_valid_events_file_gets_no_error_message():
     assert [] == run_dashboard(date="2022-09-12").error
+
+
+# ---------------------------------------------------------------- hostile URLs
+
+def map_options(at: AppTest) -> tuple[list[float], int]:
+    """The starting centre and zoom of the map this session built (what the browser is sent)."""
+    from app import state
+
+    (folium_map,) = at.session_state[state.MAPS].values()
+    return folium_map.location, folium_map.options["zoom"]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    # Crashed the page with a traceback showing the server's paths.
+    ({"lat": "nan", "lon": "37.6", "zoom": "10"}, None),
+    # Left the map blank: "Invalid LatLng object: (NaN, NaN)" in the browser.
+    ({"zoom": "999999999999999999999999999999"}, None),
+    ({"lat": "1e400", "lon": "-inf", "zoom": "-99"}, None),
+    ({"lat": "89", "lon": "179", "zoom": "999"}, ("north-east", 18)),
+])
+def test_hostile_map_views_in_the_url_give_a_map_that_can_be_drawn(engine, query, expected):
+    at = run_dashboard(date="2022-09-12", **query)
+    assert not at.exception, at.exception
+    assert "12 September 2022" == at.subheader[0].value
+    (lat, lon), zoom = map_options(at)
+    if expected is None:  # the map's own default view: the oblast
+        assert (49.5, 36.5, 8) == (round(lat, 1), round(lon, 1), zoom)
+    else:  # clamped into the oblast's bounds and the map's zoom levels
+        from controlmap.mapview import dataset_layer
+
+        north_east = dataset_layer(engine).bounds[1]
+        assert (north_east, 18) == ([lat, lon], zoom)
+
+
+@pytest.mark.parametrize("query", [
+    {"date": "0001-01-01"}, {"date": "9999-12-31"}, {"date": "2" * 5000}, {"names": "<script>"},
+    {"claimants": "ru,ru,xx,,none"}, {"claimants": "," * 1000},
+])
+def test_other_hostile_values_fall_back_or_clamp(query):
+    at = run_dashboard(**query)
+    assert not at.exception, at.exception
+    assert at.subheader, "the day's figures are shown"
+
+
+def test_unchecking_every_claimant_is_kept_in_the_url_as_none(engine):
+    at = run_dashboard(date="2025-12-13")
+    for claimant in ("ua", "ru", "independent"):
+        at.checkbox(key=f"claimant_{claimant}").uncheck()
+    at.run()
+    assert "none" == at.query_params["claimants"]
+    reloaded = run_dashboard(date="2025-12-13", claimants="none")
+    assert [False, False, False] == [reloaded.checkbox(key=f"claimant_{c}").value for c in ("ua", "ru", "independent")]
+    assert expected(engine, "2025-12-13", ()) == figures(reloaded)
+
+
+def test_checking_every_claimant_again_drops_the_parameter():
+    at = run_dashboard(date="2025-12-13", claimants="ru")
+    at.checkbox(key="claimant_ua").check()
+    at.checkbox(key="claimant_independent").check().run()
+    assert "claimants" not in at.query_params
+
+
+def test_without_leaflet_installed_the_page_says_what_to_run(monkeypatch):
+    from app import state
+    from controlmap import offline
+
+    monkeypatch.setattr(state, "_leaflet_ready", False)
+    monkeypatch.setattr(offline, "missing_leaflet_files", lambda *args: ["leaflet.js"])
+    at = run_dashboard(date="2022-09-12")
+    assert not at.exception
+    assert [state.LEAFLET_MISSING] == [e.value for e in at.error]
+    assert "12 September 2022" == at.subheader[0].value, "the figures are still shown"

@@ -15,9 +15,12 @@ from app import pages_support
 from app import state as app_state
 from controlmap import exports, history
 from controlmap.dataset import Dataset
-from controlmap.model import CLAIMANTS
+from controlmap.model import CLAIMANTS, EARLIEST_DATE
 
 ROOT = Path(__file__).resolve().parents[2]
+# Every page of the app, found by glob: a new page gets the smoke test below without being listed.
+ALL_PAGES = sorted([ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py")])
+# The analyst pages, by the short names the tests below use.
 PAGES = {
     "town": ROOT / "pages" / "1_Town_history.py",
     "compare": ROOT / "pages" / "2_Compare_dates.py",
@@ -63,6 +66,14 @@ def markdown_texts(at: AppTest) -> list[str]:
 
 
 # ---------------------------------------------------------------- every page
+
+@pytest.mark.parametrize("path", ALL_PAGES, ids=lambda p: p.name)
+def test_every_page_of_the_app_runs_without_exception(path):
+    at = AppTest.from_file(str(path), default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert at.title, "every page has a title"
+    assert not at.error, [e.value for e in at.error]
+
 
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_each_page_renders_without_exception_and_names_its_sources(page):
@@ -165,7 +176,7 @@ def test_compare_follows_the_claimant_filter(engine):
 def test_compare_clamps_unreadable_and_out_of_range_dates():
     at = run("compare", **{"from": "yesterday", "to": "1999-01-01"})
     assert not at.exception
-    assert at.date_input(key="compare_to").value == pages_support.EARLIEST
+    assert at.date_input(key="compare_to").value == EARLIEST_DATE
 
 
 # ---------------------------------------------------------------- town history
