@@ -93,7 +93,8 @@ def test_openstreetmap_first_then_geonames_then_the_hromada_centre(joined):
     assert [49.5, 36.0] == placed.loc[2, ["lat", "lon"]].tolist()  # the Delta without a point: at Alpha
     assert "Alfa" == placed.aliases[0]
     # Alpha's OSM and GeoNames points lie 86 km apart: listed, with the one kept and why.
-    assert [("UA63900010010000011 Alpha: 85.8 km; kept osm:node/1 (49.50000, 36.00000), joined by its official "
+    assert ["1 settlements have both points: median 85.78 km apart",
+            ("UA63900010010000011 Alpha: 85.8 km; kept osm:node/1 (49.50000, 36.00000), joined by its official "
              "code, over geonames:7 (49.00000, 36.90000), matched by name only")] == report.disagreements
     assert ["UA63900010030000013 C Delta (Alphivska hromada): hromada_centre"] == report.without_point
 
