@@ -3,6 +3,7 @@
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -81,14 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     return COMMANDS[args.command](args)
 
 
-def _install_assets(args) -> int:
+def _install_assets(args: argparse.Namespace) -> int:
     from controlmap.offline import install_leaflet
 
     print(f"Leaflet installed in {install_leaflet(args.static_dir)}")
     return 0
 
 
-def _build_geo(args) -> int:
+def _build_geo(args: argparse.Namespace) -> int:
     from controlmap.build_geo import build
 
     report = build(args.out)
@@ -96,7 +97,7 @@ def _build_geo(args) -> int:
     return 0
 
 
-def _resolve(args) -> int:
+def _resolve(args: argparse.Namespace) -> int:
     from controlmap.gazetteer import Gazetteer
     from controlmap.resolve import Resolver
 
@@ -113,7 +114,7 @@ def _resolve(args) -> int:
     return 0 if result.status == "match" else 1
 
 
-def _validate(args) -> int:
+def _validate(args: argparse.Namespace) -> int:
     from controlmap.events import Validator, listed_problems
     from controlmap.gazetteer import Gazetteer
     from controlmap.upload import read_file
@@ -133,7 +134,7 @@ def _validate(args) -> int:
     return 0 if checked.ok else 1
 
 
-def _print_problems(listed, rest) -> None:
+def _print_problems(listed: list, rest: dict[str, int]) -> None:
     from controlmap.events import not_listed_text
 
     for problem in listed:
@@ -153,7 +154,7 @@ def _timeline(args):
     return dataset.timeline(args.claimants)
 
 
-def _snapshot(args) -> int:
+def _snapshot(args: argparse.Namespace) -> int:
     from controlmap import exports
 
     timeline = _timeline(args)
@@ -162,7 +163,7 @@ def _snapshot(args) -> int:
     return 0
 
 
-def _changes(args) -> int:
+def _changes(args: argparse.Namespace) -> int:
     from controlmap import exports
 
     timeline = _timeline(args)
@@ -173,7 +174,7 @@ def _changes(args) -> int:
     return 0
 
 
-def _merge(args) -> int:
+def _merge(args: argparse.Namespace) -> int:
     from controlmap.events import Validator, listed_problems
     from controlmap.gazetteer import Gazetteer
     from controlmap.store import EventStore, StoreError, read_upload
@@ -209,7 +210,7 @@ def _merge(args) -> int:
     return 0
 
 
-def _import_areas(args) -> int:
+def _import_areas(args: argparse.Namespace) -> int:
     from controlmap import area_import
     from controlmap.gazetteer import read_settlements
 
@@ -247,7 +248,7 @@ def _pair(text: str) -> tuple[str, str]:
     return key, value
 
 
-def _progress_printer(unit: str):
+def _progress_printer(unit: str) -> Callable[[int, int], None]:
     """Progress on stderr: one updating line on a terminal, else a line at every tenth."""
     import time
 

@@ -1,6 +1,6 @@
 """One loaded dataset: gazetteer, resolver, validated events and their timelines."""
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -57,7 +57,7 @@ class Dataset:
     def statements(self) -> StatementTable:
         return self.derived("statements", lambda: StatementTable.from_events(self.events, self.gazetteer))
 
-    def timeline(self, claimants=CLAIMANTS, baseline: bool = True) -> Timeline:
+    def timeline(self, claimants: Sequence[str] = CLAIMANTS, baseline: bool = True) -> Timeline:
         return self.derived(("timeline", tuple(sorted(claimants)), baseline), lambda: Timeline(
             self.gazetteer, self.statements, claimants, self.window_days, baseline))
 

@@ -6,7 +6,7 @@ import json
 import pandas as pd
 
 from controlmap.model import STATUSES
-from controlmap.timeline import Timeline, from_day, to_day
+from controlmap.timeline import Timeline, When, from_day, to_day
 
 SNAPSHOT_COLUMNS = ["katottg", "name_en", "name_uk", "status", "since", "disputed"]
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -29,7 +29,7 @@ def to_safe_csv(frame: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
-def snapshot_records(timeline: Timeline, when) -> list[dict]:
+def snapshot_records(timeline: Timeline, when: When) -> list[dict]:
     frame = timeline.snapshot(when)[SNAPSHOT_COLUMNS]
     claims = timeline.snapshot_claims(when)
     records = frame.to_dict(orient="records")
@@ -41,20 +41,20 @@ def snapshot_records(timeline: Timeline, when) -> list[dict]:
     return records
 
 
-def snapshot_csv(timeline: Timeline, when) -> str:
+def snapshot_csv(timeline: Timeline, when: When) -> str:
     frame = timeline.snapshot(when)[SNAPSHOT_COLUMNS]
     frame["disputed"] = frame.disputed.map({True: "true", False: "false"})
     return to_safe_csv(frame)
 
 
-def snapshot_json(timeline: Timeline, when) -> str:
+def snapshot_json(timeline: Timeline, when: When) -> str:
     day = to_day(when)
     document = {"date": from_day(day).isoformat(), "claimants": list(timeline.claimants),
                 "settlements": snapshot_records(timeline, day)}
     return json.dumps(document, ensure_ascii=False, indent=1)
 
 
-def snapshot_geojson(timeline: Timeline, when) -> str:
+def snapshot_geojson(timeline: Timeline, when: When) -> str:
     settlements = timeline.gazetteer.settlements
     features = []
     for record, row in zip(snapshot_records(timeline, when), settlements.itertuples(), strict=True):
@@ -68,7 +68,7 @@ def snapshot_geojson(timeline: Timeline, when) -> str:
     return json.dumps(document, ensure_ascii=False)
 
 
-def changes_document(timeline: Timeline, first, second) -> dict:
+def changes_document(timeline: Timeline, first: When, second: When) -> dict:
     changed = timeline.changes(first, second)
     a, b = timeline.state_at(first), timeline.state_at(second)
     return {
@@ -79,11 +79,11 @@ def changes_document(timeline: Timeline, first, second) -> dict:
     }
 
 
-def changes_csv(timeline: Timeline, first, second) -> str:
+def changes_csv(timeline: Timeline, first: When, second: When) -> str:
     return to_safe_csv(timeline.changes(first, second))
 
 
-def area_table(timeline: Timeline, first, second) -> pd.DataFrame:
+def area_table(timeline: Timeline, first: When, second: When) -> pd.DataFrame:
     a = timeline.area_by_status(timeline.state_at(first))
     b = timeline.area_by_status(timeline.state_at(second))
     return pd.DataFrame({"status": list(STATUSES), "from_km2": [a[s] for s in STATUSES],

@@ -12,6 +12,7 @@ Nothing here knows about Streamlit; strings returned may come from uploaded file
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -20,7 +21,7 @@ import pandas as pd
 
 from controlmap.model import BASELINE_SOURCE, CLAIMANTS, STATUSES
 from controlmap.resolve import Resolution, Resolver
-from controlmap.timeline import NO_DAY, Timeline, from_day, to_day
+from controlmap.timeline import NO_DAY, DateLike, Timeline, When, from_day, to_day
 
 DISPLAYED = "displayed"
 DISPUTED = "disputed"
@@ -45,7 +46,7 @@ def settlement_info(settlements: pd.DataFrame, katottg: str) -> dict | None:
     return info
 
 
-def settlement_statements(events: pd.DataFrame, katottg: str, claimants=CLAIMANTS) -> pd.DataFrame:
+def settlement_statements(events: pd.DataFrame, katottg: str, claimants: Sequence[str] = CLAIMANTS) -> pd.DataFrame:
     """The settlement's statements by the given claimants, oldest first (file order within a day)."""
     frame = events[(events.katottg == katottg) & events.claimed_by.isin(claimants)]
     sort = ["date", "line"] if "line" in frame else ["date"]
@@ -58,7 +59,7 @@ def settlement_statements(events: pd.DataFrame, katottg: str, claimants=CLAIMANT
     return out
 
 
-def statements_per_claimant(statements: pd.DataFrame, claimants=CLAIMANTS) -> dict[str, pd.DataFrame]:
+def statements_per_claimant(statements: pd.DataFrame, claimants: Sequence[str] = CLAIMANTS) -> dict[str, pd.DataFrame]:
     """`settlement_statements` split by claimant, in the order of `claimants` (every claimant present)."""
     return {c: statements[statements.claimed_by == c].reset_index(drop=True) for c in claimants}
 
@@ -78,12 +79,12 @@ def _baseline_source(timeline: Timeline) -> str:
     return BASELINE_SOURCE if timeline.baseline else ""
 
 
-def _end_day(timeline: Timeline, end) -> int:
+def _end_day(timeline: Timeline, end: When | None) -> int:
     """Exclusive end of the last band: the day after `end` (default: the last day of the timeline's span)."""
     return (timeline.span[1] if end is None else to_day(end)) + 1
 
 
-def displayed_bands(timeline: Timeline, katottg: str, end=None) -> list[dict]:
+def displayed_bands(timeline: Timeline, katottg: str, end: When | None = None) -> list[dict]:
     """The settlement's displayed status as periods [start, end): split where the status or `disputed` changes."""
     i = timeline.gazetteer.position.get(katottg)
     if i is None:
@@ -104,7 +105,7 @@ def displayed_bands(timeline: Timeline, katottg: str, end=None) -> list[dict]:
     return _merge(rows, ("status", "disputed"))
 
 
-def claimant_bands(timeline: Timeline, katottg: str, end=None) -> list[dict]:
+def claimant_bands(timeline: Timeline, katottg: str, end: When | None = None) -> list[dict]:
     """Per included claimant: the status it claimed, from each statement until its next one."""
     i = timeline.gazetteer.position.get(katottg)
     if i is None:
@@ -126,6 +127,7 @@ def claimant_bands(timeline: Timeline, katottg: str, end=None) -> list[dict]:
         for j, (k, day) in enumerate(zip(idx, days, strict=True)):
             finish = int(days[j + 1]) if j + 1 < len(days) else max(stop, int(day) + 1)
             record = timeline.statement_record(int(k))
+            assert record is not None  # k is a statement of this settlement
             claimed.append({"row": claimant, "start": int(day), "end": finish, "status": record["status"],
                             "disputed": False, "source": record["source"], "claimed_by": claimant,
                             "date": record["date"]})
@@ -133,7 +135,7 @@ def claimant_bands(timeline: Timeline, katottg: str, end=None) -> list[dict]:
     return rows
 
 
-def control_bands(timeline: Timeline, katottg: str, end=None) -> pd.DataFrame:
+def control_bands(timeline: Timeline, katottg: str, end: When | None = None) -> pd.DataFrame:
     """Bands for a chart: a row per included claimant and the `displayed` row; start/end as dates (end exclusive)."""
     rows = claimant_bands(timeline, katottg, end) + displayed_bands(timeline, katottg, end)
     frame = pd.DataFrame(rows, columns=BAND_COLUMNS)
@@ -143,7 +145,7 @@ def control_bands(timeline: Timeline, katottg: str, end=None) -> pd.DataFrame:
     return frame
 
 
-def dispute_periods(timeline: Timeline, katottg: str, end=None) -> pd.DataFrame:
+def dispute_periods(timeline: Timeline, katottg: str, end: When | None = None) -> pd.DataFrame:
     """Periods [start, end) in which the settlement is `disputed` under the timeline's claimants."""
     rows = [dict(b, row=DISPUTED) for b in displayed_bands(timeline, katottg, end) if b["disputed"]]
     rows = _merge([dict(r, status="") for r in rows], ("row",))
@@ -153,7 +155,7 @@ def dispute_periods(timeline: Timeline, katottg: str, end=None) -> pd.DataFrame:
     return frame
 
 
-def status_at(timeline: Timeline, katottg: str, when) -> dict | None:
+def status_at(timeline: Timeline, katottg: str, when: When) -> dict | None:
     """Displayed status, disputed flag, since and the responsible statement of one settlement at a date."""
     i = timeline.gazetteer.position.get(katottg)
     if i is None:
@@ -197,14 +199,14 @@ def latest_change(timeline: Timeline) -> tuple[date, date]:
     return from_day(first), from_day(last)
 
 
-def changes_with_places(timeline: Timeline, first, second) -> pd.DataFrame:
+def changes_with_places(timeline: Timeline, first: When, second: When) -> pd.DataFrame:
     """`Timeline.changes` plus each settlement's point, coordinate quality, hromada and raion."""
     changed = timeline.changes(first, second)
     places = timeline.gazetteer.settlements[["katottg", "lat", "lon", "coord_quality", "hromada_en", "raion_en"]]
     return changed.merge(places, on="katottg", how="left")
 
 
-def count_table(timeline: Timeline, first, second) -> pd.DataFrame:
+def count_table(timeline: Timeline, first: When, second: When) -> pd.DataFrame:
     """Settlements per status at two dates and the difference."""
     a = timeline.count_by_status(timeline.state_at(first))
     b = timeline.count_by_status(timeline.state_at(second))
@@ -245,8 +247,10 @@ def search_events(events: pd.DataFrame, resolver: Resolver, query: str) -> Event
     return EventSearch(query, mask, resolution, codes)
 
 
-def filter_events(events: pd.DataFrame, *, start=None, end=None, claimants=None, statuses=None, katottgs=None,
-                  sources=None, mask: pd.Series | None = None) -> pd.DataFrame:
+def filter_events(events: pd.DataFrame, *, start: DateLike | None = None, end: DateLike | None = None,
+                  claimants: Iterable[str] | None = None, statuses: Iterable[str] | None = None,
+                  katottgs: Iterable[str] | None = None, sources: Iterable[str] | None = None,
+                  mask: pd.Series | None = None) -> pd.DataFrame:
     """The rows passing every given filter (None: no filter; an empty list keeps nothing), in file order."""
     keep = pd.Series(True, index=events.index) if mask is None else mask.reindex(events.index, fill_value=False)
     dates = pd.to_datetime(events.date)
@@ -310,7 +314,7 @@ def series_long(daily: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def figures_at(timeline: Timeline, when) -> pd.DataFrame:
+def figures_at(timeline: Timeline, when: When) -> pd.DataFrame:
     """Settlements and km² per status at one date."""
     state = timeline.state_at(when)
     counts, areas = timeline.count_by_status(state), timeline.area_by_status(state)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import folium
 from branca.element import Element, MacroElement
@@ -184,7 +185,7 @@ class _Verbatim(Element):
         super().__init__()
         self.text = text
 
-    def render(self, **kwargs) -> str:
+    def render(self, **kwargs: Any) -> str:
         return self.text
 
 
@@ -215,10 +216,10 @@ class TimelineLayer(MacroElement):
         self.js = _asset("timeline_layer.js")
         self.css = _asset("timeline_layer.css")
 
-    def render(self, **kwargs) -> None:
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         # MacroElement.render wraps each macro's output in Element(), which compiles it as a Jinja
         # template again: slow for a large payload, and it would evaluate Jinja found in names.
-        figure = self.get_root()
+        figure: Any = self.get_root()
         module = self._template.module
         figure.header.add_child(_Verbatim(module.header(self, kwargs)), name=self.get_name())
         figure.script.add_child(_Verbatim(module.script(self, kwargs)), name=self.get_name())
@@ -270,7 +271,7 @@ def build_map(
     outline: dict,
     boundaries: dict | None = None,
     cells: dict | None = None,
-    **view,
+    **view: Any,
 ) -> folium.Map:
     """The settlement map for ``payload``, starting on its ``initial_day``; ``view`` as for ``map_of_layer``."""
     data = layer_data(payload, outline=outline, boundaries=boundaries, cells=cells)

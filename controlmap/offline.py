@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import folium
 import js_lib_leaflet
@@ -98,7 +99,7 @@ class Attribution(MacroElement):
         self.text = text
 
 
-def offline_map(leaflet_url: str = LEAFLET_URL, **map_options) -> folium.Map:
+def offline_map(leaflet_url: str = LEAFLET_URL, **map_options: Any) -> folium.Map:
     """A ``folium.Map`` without tiles that loads Leaflet from ``leaflet_url`` only, with the data's attribution."""
     map_options.setdefault("tiles", None)
     m = use_local_leaflet(folium.Map(**map_options), leaflet_url)

@@ -14,6 +14,7 @@ Rules, in order:
 import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 
@@ -56,7 +57,7 @@ class Resolution:
                 "suggestions": [asdict(s) for s in self.suggestions]}
 
 
-def forms_of(row) -> list[str]:
+def forms_of(row: Any) -> list[str]:
     """Every name a settlement row is known by: current Ukrainian and Latin, former names, aliases."""
     extra = [f for f in f"{row.former_names}|{row.aliases}".split("|") if f]
     return [row.name_uk, row.name_en, *extra]
@@ -135,7 +136,7 @@ class Resolver:
         return rows
 
 
-def area_keys(row) -> tuple[str, ...]:
+def area_keys(row: Any) -> tuple[str, ...]:
     """A settlement row's hromada and raion, as codes and name stems (what hints are compared with)."""
     return (row.hromada_code, row.raion_code, stem_key(row.hromada_en), stem_key(row.raion_en))
 
@@ -155,7 +156,7 @@ def hint_parts(hint: str) -> list[tuple[str, str, tuple[bool, bool]]]:
     return parts
 
 
-def fits_hint(row, hint: str) -> bool:
+def fits_hint(row: Any, hint: str) -> bool:
     """Whether a settlement row lies in the area every part of ``hint`` names (so narrowing keeps it)."""
     keys = area_keys(row)
     return all(_area_matches(keys, *part) for part in hint_parts(hint))

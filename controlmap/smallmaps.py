@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import folium
@@ -38,7 +39,7 @@ def tooltip_text(text: str) -> str:
     return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
 
 
-def _features(collection: dict, keep) -> dict:
+def _features(collection: dict, keep: Callable[[dict], bool]) -> dict:
     return {"type": "FeatureCollection", "features": [f for f in collection["features"] if keep(f["properties"])]}
 
 

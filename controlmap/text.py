@@ -6,7 +6,7 @@ from urllib.parse import quote
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=\"'&%^@])")
 
 
-def md_escape(value) -> str:
+def md_escape(value: object) -> str:
     """Untrusted text made literal inside Streamlit Markdown: every ASCII punctuation mark is backslash-escaped
     (links, emphasis, HTML, LaTeX, :colour[…] directives and :material/…: icons all stay plain text)."""
     text = "" if value is None else str(value)
@@ -14,13 +14,13 @@ def md_escape(value) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def safe_url(value) -> str | None:
+def safe_url(value: object) -> str | None:
     """The URL if it is an http(s) address, else None (never a javascript: or data: link)."""
     text = str(value or "").strip()
     return text if text.lower().startswith(("http://", "https://")) else None
 
 
-def md_link(label: str, url) -> str:
+def md_link(label: str, url: object) -> str:
     """A Markdown link with an escaped label, or just the label when the URL is not http(s)."""
     address = safe_url(url)
     if address is None:

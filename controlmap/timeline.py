@@ -16,9 +16,11 @@ Each settlement's timeline is computed once, vectorised, as runs (from day d on:
 responsible statement); any date is then a binary search.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -32,11 +34,15 @@ CLAIMANT_CODE = {c: i for i, c in enumerate(CLAIMANTS)}
 INDEPENDENT = CLAIMANT_CODE["independent"]
 NO_DAY = np.iinfo(np.int32).min // 2
 EPOCH = np.datetime64("1970-01-01", "D")
+# A date as the engine takes it: a date, an ISO string, a pandas Timestamp; lookups also take an engine day.
+DateLike: TypeAlias = date | str | pd.Timestamp | np.datetime64
+When: TypeAlias = DateLike | int | np.integer
+Claimants: TypeAlias = Sequence[str]
 
 
-def to_day(value) -> int:
+def to_day(value: DateLike) -> int:
     """Days since 1970-01-01 (the engine's internal date)."""
-    return int((np.datetime64(pd.Timestamp(value).date(), "D") - EPOCH).astype(int))
+    return int((np.datetime64(pd.Timestamp(value).date(), "D") - EPOCH).astype(int))  # type: ignore[attr-defined]
 
 
 def from_day(day: int) -> date:
@@ -78,10 +84,10 @@ class StatementTable:
     def __len__(self) -> int:
         return len(self.day)
 
-    def value(self, column: str, index: int):
+    def value(self, column: str, index: int) -> object:
         return self.events[column].iat[int(self.rows[index])]
 
-    def frame_of(self, indices) -> pd.DataFrame:
+    def frame_of(self, indices: Sequence[int] | np.ndarray) -> pd.DataFrame:
         return self.events.iloc[self.rows[np.asarray(indices, dtype=np.int64)]]
 
     @cached_property
@@ -114,8 +120,8 @@ class State:
 
 
 class Timeline:
-    def __init__(self, gazetteer: Gazetteer, statements: StatementTable, claimants=CLAIMANTS,
-                 window_days: int = DEFAULT_WINDOW_DAYS, baseline: bool = True):
+    def __init__(self, gazetteer: Gazetteer, statements: StatementTable, claimants: Claimants = CLAIMANTS,
+                 window_days: int = DEFAULT_WINDOW_DAYS, baseline: bool = True) -> None:
         self.gazetteer = gazetteer
         self.statements = statements
         self.claimants = tuple(c for c in CLAIMANTS if c in claimants)
@@ -175,7 +181,7 @@ class Timeline:
             latest[code] = np.where(valid, idx[np.maximum(running, 0)], -1)
         return latest
 
-    def _decide(self, latest: np.ndarray, day: np.ndarray):
+    def _decide(self, latest: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         st = self.statements
         has = latest >= 0
         claim_day = np.where(has, st.day[np.maximum(latest, 0)], NO_DAY)
@@ -195,7 +201,8 @@ class Timeline:
         return status, disputed, responsible
 
     @staticmethod
-    def _compress(n, settlement, day, status, disputed, responsible) -> Runs:
+    def _compress(n: int, settlement: np.ndarray, day: np.ndarray, status: np.ndarray, disputed: np.ndarray,
+                  responsible: np.ndarray) -> Runs:
         changed = np.ones(len(day), bool)
         same_settlement = settlement[1:] == settlement[:-1]
         changed[1:] = ~same_settlement | (status[1:] != status[:-1]) | (disputed[1:] != disputed[:-1]) | (
@@ -210,7 +217,7 @@ class Timeline:
 
     # ------------------------------------------------------------ lookups
 
-    def state_at(self, when) -> State:
+    def state_at(self, when: When) -> State:
         day = when if isinstance(when, (int, np.integer)) else to_day(when)
         n = len(self.gazetteer)
         keys = np.arange(n, dtype=np.int64) * (1 << 32) + (day - NO_DAY)
@@ -225,7 +232,7 @@ class Timeline:
             statement=np.where(valid, self.runs.statement[safe], -1),
         )
 
-    def claims_at(self, when) -> np.ndarray:
+    def claims_at(self, when: When) -> np.ndarray:
         """(3, n) index of each claimant's latest statement on or before the date (-1 none)."""
         day = when if isinstance(when, (int, np.integer)) else to_day(when)
         st = self.statements
@@ -301,7 +308,7 @@ class Timeline:
         return {"status": row.status, "date": pd.Timestamp(row.date).date().isoformat(), "source": row.source,
                 "url": row.url or None, "claimed_by": row.claimed_by, "quote": row.quote or None}
 
-    def snapshot(self, when) -> pd.DataFrame:
+    def snapshot(self, when: When) -> pd.DataFrame:
         state = self.state_at(when)
         s = self.gazetteer.settlements
         frame = pd.DataFrame({
@@ -314,7 +321,7 @@ class Timeline:
                            for i, since in zip(state.statement, state.since, strict=True)]
         return frame
 
-    def snapshot_claims(self, when) -> list[dict]:
+    def snapshot_claims(self, when: When) -> list[dict]:
         claims = self.claims_at(when)
         return [{c: self.statement_record(claims[code, i]) for code, c in enumerate(CLAIMANTS)}
                 for i in range(len(self.gazetteer))]
@@ -324,7 +331,7 @@ class Timeline:
             return BASELINE_SOURCE if self.baseline else ""
         return str(self.statements.value("source", index))
 
-    def changes(self, first, second) -> pd.DataFrame:
+    def changes(self, first: When, second: When) -> pd.DataFrame:
         """Settlements whose displayed status differs between two dates, with the statements responsible."""
         a, b = self.state_at(first), self.state_at(second)
         changed = np.flatnonzero(a.status != b.status)

@@ -32,7 +32,7 @@ def text(raw: str | None, default: str = "", max_chars: int = MAX_TEXT_CHARS) ->
 
 def choice(raw: str | None, choices: Sequence[str], default: str) -> str:
     """``raw`` when it is one of ``choices``, else ``default``."""
-    return raw if raw in choices else default
+    return raw if raw is not None and raw in choices else default
 
 
 def iso_date(raw: str | None, default: date, low: date | None = None, high: date | None = None) -> date:

@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --dev
 .venv/bin/ruff check .
+.venv/bin/mypy  # the core (controlmap/), configured in pyproject.toml
 exec .venv/bin/python -m pytest "$@"

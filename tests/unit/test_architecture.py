@@ -66,3 +66,33 @@ def test_install_assets_copies_leaflet_where_the_app_looks_for_it(tmp_path):
     assert offline.missing_leaflet_files(tmp_path) == offline.leaflet_files()
     assert 0 == cli.main(["install-assets", "--static-dir", str(tmp_path)])
     assert [] == offline.missing_leaflet_files(tmp_path)
+
+
+# Build-only modules (python -m controlmap build-geo): their packages are in requirements-build.txt.
+BUILD_ONLY = ("build_geo.py", "geo_sources.py")
+MODULE_OF = {"streamlit-folium": "streamlit_folium", "django-js-lib-leaflet": "js_lib_leaflet",
+             "charset-normalizer": "charset_normalizer"}
+
+
+def imported_packages(paths: list[Path]) -> set[str]:
+    names = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return {n for n in names if n not in sys.stdlib_module_names}
+
+
+def pinned(requirements: str) -> list[str]:
+    lines = (ROOT / requirements).read_text(encoding="utf-8").splitlines()
+    return [line.split("==")[0] for line in lines if "==" in line and not line.startswith("#")]
+
+
+def test_the_runtime_requirements_are_exactly_what_the_app_and_the_core_import():
+    runtime = [p for p in PACKAGE.rglob("*.py") if p.name not in BUILD_ONLY]
+    runtime += [ROOT / "dashboard.py", ROOT / "streamlit_app.py", *(ROOT / "app").glob("*.py"),
+                *(ROOT / "pages").glob("*.py")]
+    imported = imported_packages(runtime) - {"app", "controlmap"}
+    assert sorted(imported) == sorted(MODULE_OF.get(name, name) for name in pinned("requirements.txt"))
