@@ -186,3 +186,30 @@ def test_the_map_page_also_runs_as_a_plain_streamlit_script(page, streamlit_app,
     assert engine_statuses(engine, "2022-09-06") == frame.evaluate("() => window.controlmap.statuses()")
     expect(page.get_by_test_id("stSidebarNav").get_by_text("Town history")).to_be_visible()
     assert [] == page.recorder.console_errors
+
+
+# ---------------------------------------------------------------- hostile URLs
+
+@pytest.mark.parametrize("query", [
+    "?lat=nan&lon=37.6&zoom=10",                # was a traceback showing the server's paths
+    "?zoom=999999999999999999999999999999",     # was a blank map: "Invalid LatLng object: (NaN, NaN)"
+    "?lat=1e400&lon=-inf&zoom=-7",
+])
+def test_hostile_map_views_in_the_url_still_draw_every_settlement(page, dashboard, engine, query):
+    frame = open_dashboard(page, dashboard, query)
+    assert len(engine.gazetteer) == frame.evaluate("() => window.controlmap.stats().features")
+    view = frame.evaluate("() => window.controlmap.view()")
+    assert 5 <= view["zoom"] <= 18
+    assert 48 < view["lat"] < 51 and 34 < view["lon"] < 39, "the oblast's own view"
+    assert [] == page.recorder.console_errors
+    expect(page.get_by_text("Traceback")).to_have_count(0)
+
+
+def test_an_error_in_a_page_shows_no_traceback_in_the_browser(page, streamlit_app):
+    from tests.browser.conftest import APPS_DIR
+
+    page.goto(streamlit_app(APPS_DIR / "raises.py"))
+    expect(page.get_by_role("heading", name="A page that fails")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stException").or_(page.get_by_test_id("stAlert")).first).to_be_visible()
+    text = page.locator("body").inner_text()
+    assert "internal detail" not in text and "RuntimeError" not in text and str(ROOT) not in text
