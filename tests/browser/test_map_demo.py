@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from benchmarks.synthetic import box_outline, grid_boundaries, state_on, status_counts, synthetic_payload
 from controlmap.mapview import build_map, layer_data, map_of_layer, wire_payload
+from controlmap.model import STATUS_LABELS
 from controlmap.offline import LEAFLET_SOURCE, install_leaflet, leaflet_files
 from tests.browser.conftest import APPS_DIR
 
@@ -230,11 +231,10 @@ def test_play_advances_the_day_and_pause_commits_it(page, demo_url, payload):
 def test_tooltip_shows_the_status_in_words_and_names_as_text(page, demo_url, payload):
     frame = open_map(page, demo_url)
     status, disputed = state_on(payload, payload["initial_day"])[0]
-    words = {"ua": "Ukrainian control", "ru": "Russian control", "contested": "contested", "unknown": "unknown"}
     hover_settlement(page, frame, payload, 0)
     tooltip = frame.locator(".cm-tooltip")
     tooltip.wait_for()
-    assert frame.locator(".cm-tooltip .cm-tip-status").inner_text() == words[status]
+    assert frame.locator(".cm-tooltip .cm-tip-status").inner_text() == STATUS_LABELS[status]
     assert frame.locator(".cm-tooltip .cm-tip-disputed").inner_text() == ("disputed" if disputed else "not disputed")
     assert XSS_NAME in tooltip.inner_text()
     assert "<script>window.__xss=2</script>" in tooltip.inner_text()
