@@ -37,7 +37,7 @@ OSM_TILES = {
     "attribution": "&copy; OpenStreetMap contributors",
 }
 
-# What the map script reads of the shapes' properties (see timeline_layer.js).
+# What the map script reads of the shapes' properties (see assets/timeline/layer.js).
 BOUNDARY_PROPERTIES = ("name_en", "name", "name_uk", "approximate")
 PACK_LEVEL = 6  # zlib level: 9 is barely smaller and takes three times as long
 
@@ -174,8 +174,22 @@ def _bounds(geojson: dict) -> list[list[float]]:
             [round(max(lats), COORD_DIGITS), round(max(lons), COORD_DIGITS)]]
 
 
+# The map script's parts (controlmap/assets/timeline/), inlined in this order: each registers itself in
+# `controlmapParts` for the parts after it; layer.js defines `controlmapTimeline`.
+TIMELINE_PARTS = (
+    "decode.js", "runs.js", "styles.js", "sprites.js", "state.js", "dom.js", "hover.js", "leaflet_adapter.js",
+    "renderer.js", "date_control.js", "map_controls.js", "api.js", "layer.js",
+)
+
+
 def _asset(name: str) -> str:
     return (ASSETS_DIR / name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def timeline_script() -> str:
+    """The map script: its parts concatenated in ``TIMELINE_PARTS`` order (one inline script, no request)."""
+    return "\n".join(_asset(f"timeline/{name}") for name in TIMELINE_PARTS)
 
 
 class _Verbatim(Element):
@@ -213,7 +227,7 @@ class TimelineLayer(MacroElement):
         self._name = "TimelineLayer"
         self.packed = packed
         self.options = _script_json(options)
-        self.js = _asset("timeline_layer.js")
+        self.js = timeline_script()
         self.css = _asset("timeline_layer.css")
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]

@@ -1,0 +1,45 @@
+/* DOM helpers for the browser parts: elements whose text is always set as text (payload strings are
+   untrusted), DOM listeners that can all be removed at once, and a readable message in the map when
+   something fails. */
+(function (root) {
+  "use strict";
+
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  // DOM listeners added through `on` and removed together by `offAll`.
+  function listeners() {
+    const added = [];
+    return {
+      on(target, type, handler) {
+        target.addEventListener(type, handler);
+        added.push([target, type, handler]);
+      },
+      offAll() {
+        for (const [target, type, handler] of added.splice(0)) target.removeEventListener(type, handler);
+      },
+    };
+  }
+
+  // A message in the map's container (the map itself may be unusable); a second one replaces the first.
+  function showProblem(container, message) {
+    let box = container.querySelector(":scope > .cm-problem");
+    if (!box) {
+      box = el("div", "cm-problem");
+      box.setAttribute("role", "alert");
+      container.appendChild(box);
+    }
+    box.textContent = message;
+    return box;
+  }
+
+  function describe(err) {
+    return err && err.message ? err.message : String(err);
+  }
+
+  root.controlmapParts.dom = { el: el, listeners: listeners, showProblem: showProblem, describe: describe };
+})(typeof globalThis !== "undefined" ? globalThis : this);

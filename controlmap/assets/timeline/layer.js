@@ -1,0 +1,425 @@
+/* The timeline layer: builds the map's parts when added and removes all of them (layers, controls,
+   map and DOM listeners, the play loop, window.controlmap) when removed, by map.removeLayer or
+   map.remove. It owns the state (state.js) and is the only writer of it: paint a day, play, commit,
+   switch mode. An exception in any of its entry points stops playing and shows a message in the map.
+   Entry point: window.controlmapTimeline(map, packed, options), which mapview.TimelineLayer calls. */
+(function (root) {
+  "use strict";
+
+  const parts = root.controlmapParts;
+  const { decode, runs, styles, dom } = parts;
+
+  // Above this share of changed settlements a repaint redraws everything instead of dirty rectangles.
+  const FULL_REDRAW_SHARE = 0.1;
+  // A view change smaller than this (a resize keeping the centre) is not reported.
+  const VIEW_SHIFT_PX = 3;
+  // A town's name starts 8 px right of its point, centred on it (12 px text).
+  const LABEL_ANCHOR = [-8, 7];
+
+  function failureText(err) {
+    return "The settlement map stopped working (" + dom.describe(err) + "). Reload the page to try again; if "
+      + "this message comes back, please report it.";
+  }
+
+  function defineLayer(L) {
+    return L.Layer.extend({
+      // `config`: the unpacked data (payload and expanded shapes) and the options (see mapview.map_of_layer).
+      initialize: function (config) {
+        this.config = config;
+        this.L = L;
+        this.el = dom.el;
+        this.ready = false;
+        this.paint = this.guard(this._paint, true);
+        this._stepBound = this.guard(this._step);
+      },
+
+      // Map events, added and removed by Leaflet with the layer.
+      getEvents: function () {
+        return { zoomend: this._onZoomEnd, moveend: this._onMoveEnd };
+      },
+
+      onAdd: function (map) {
+        this.map = map;
+        try {
+          this._build(map);
+        } catch (err) {
+          this._fail(err);
+        }
+      },
+
+      onRemove: function () {
+        this._teardown();
+      },
+
+      // `fn` as called from the browser (listeners, animation frames, the API): an exception stops the
+      // map with a message; `rethrow` passes it on to the caller too.
+      guard: function (fn, rethrow) {
+        const layer = this;
+        return function () {
+          try {
+            return fn.apply(layer, arguments);
+          } catch (err) {
+            layer._fail(err);
+            if (rethrow) throw err;
+            return undefined;
+          }
+        };
+      },
+
+      _fail: function (err) {
+        console.error("controlmap: the map stopped", err);
+        try {
+          this.stop();
+        } catch (ignored) {
+          /* already failing */
+        }
+        if (this.state) this.state.stopped = true;
+        if (this.map) dom.showProblem(this.map.getContainer(), failureText(err));
+      },
+
+      _build: function (map) {
+        const config = this.config;
+        parts.leafletAdapter.checkVersion(L);
+        const d = (this.d = decode.decodePayload(config.payload, config.initialDay));
+        // The starting view first, so that every layer is projected and drawn once; not animated, so
+        // that it is settled before views are reported (see _onMoveEnd).
+        if (config.fitBounds) map.fitBounds(config.fitBounds, { animate: false });
+        const state = (this.state = parts.state.createState(d.n));
+        const vocab = (this.vocab = styles.vocabulary(d.legend));
+        const table = styles.symbolStyles(d.statuses, vocab);
+        this.cellStyles = styles.cellStyles(d.statuses, vocab);
+        const unknownKey = Math.max(0, d.statuses.indexOf("unknown")) * 2;
+        this.hub = new L.Evented();
+        const points = (this.points = parts.renderer.createPoints(d, table, unknownKey));
+        const renderer = (this.renderer = parts.renderer.createRenderer(L, map, points, table, this.hub));
+
+        this.outline = config.outline
+          ? L.geoJSON(config.outline, {
+              renderer: renderer.leaflet,
+              interactive: false,
+              style: { color: "#222222", weight: 2, fill: false },
+            }).addTo(map)
+          : null;
+        this.boundaries = config.boundaries
+          ? L.geoJSON(config.boundaries, {
+              renderer: renderer.leaflet,
+              style: (f) => ({
+                color: "#555555",
+                weight: 1,
+                opacity: 0.8,
+                dashArray: f.properties && f.properties.approximate ? "4 4" : null,
+              }),
+              onEachFeature: (f, layer) => {
+                const props = f.properties || {};
+                const name = props.name_en || props.name || props.name_uk || "Boundary";
+                const text = props.approximate ? name + " (approximate boundary)" : name;
+                layer.bindTooltip(() => dom.el("span", null, text), { sticky: true, className: "cm-tooltip" });
+              },
+            }).addTo(map)
+          : null;
+
+        // Cells are built the first time they are shown: points are the starting view.
+        this.rowOf = new Map(d.katottg.map((k, i) => [k, i]));
+        this.cellFeatures = config.cells
+          ? config.cells.features.filter((f) => this.rowOf.has(f.properties && f.properties.katottg))
+          : [];
+        this.cellCount = this.cellFeatures.length;
+        const hasCell = new Uint8Array(d.n);
+        for (const f of this.cellFeatures) hasCell[this.rowOf.get(f.properties.katottg)] = 1;
+        this.hasCell = hasCell;
+        this.cellOf = new Array(d.n).fill(null);
+        this.cellsGroup = null;
+
+        map.addLayer(renderer.leaflet);
+        points.isDrawn = (i) => points.placed[i] === 1 && !(state.mode === "cells" && hasCell[i]);
+
+        // Town names as icon markers: placed by a transform, never measured (a permanent tooltip reads
+        // its size, forcing a layout per label).
+        this.labels = L.layerGroup();
+        for (const i of d.labels) {
+          if (d.lat[i] === null || d.lon[i] === null) continue;
+          const text = dom.el("span", null, d.nameEn[i] || d.nameUk[i] || d.katottg[i]);
+          const icon = L.divIcon({ html: text, className: "cm-label", iconSize: null, iconAnchor: LABEL_ANCHOR });
+          L.marker([d.lat[i], d.lon[i]], { icon: icon, interactive: false, keyboard: false }).addTo(this.labels);
+        }
+        this.labels.addTo(map);
+
+        this.hover = parts.hover.attachHover(this, config.townPageUrl);
+        this._addControls(map);
+
+        this.setMode(config.mode);
+        this._applySymbolScale();
+        const fromHost = parts.api.hostDay();
+        this._paint(Number.isFinite(fromHost) ? fromHost : d.initialDay);
+        state.reportedView = this.currentView();
+        this.api = parts.api.createApi(this);
+        root.controlmap = this.api;
+        this.ready = true;
+        parts.api.announce();
+      },
+
+      _addControls: function (map) {
+        const d = this.d;
+        const state = this.state;
+        const g = (fn) => this.guard(fn);
+        this.dateControl = parts.dateControl.createDateControl(L, d.nDays, (day) => decode.isoDate(d.day0, day), {
+          prev: g(() => {
+            this.stop();
+            this._paint(runs.changeDayNear(d, state.day, -1));
+            this._commit();
+          }),
+          togglePlay: g(() => (state.playing ? this.pause() : this.play())),
+          setSpeed: g((days) => {
+            state.speed = days;
+          }),
+          scrub: g((value) => {
+            this.stop();
+            this._paint(value);
+          }),
+          release: g((value) => {
+            this._paint(value);
+            this._commit();
+          }),
+          next: g(() => {
+            this.stop();
+            this._paint(runs.changeDayNear(d, state.day, 1));
+            this._commit();
+          }),
+        }).addTo(map);
+        this.legend = parts.mapControls.createLegend(L, this.vocab).addTo(map);
+        this.modeControl = this.cellCount
+          ? parts.mapControls.createModeControl(L, g((mode) => this.setMode(mode))).addTo(map)
+          : null;
+        const layers = parts.mapControls.createLayersControl(
+          L,
+          { boundaries: this.boundaries, outline: this.outline, labels: this.labels },
+          this.boundaries ? this.config.boundaries.features : [],
+          this.config.tiles,
+        );
+        this.overlays = layers.overlays;
+        this.layersControl = layers.control.addTo(map);
+      },
+
+      _teardown: function () {
+        const map = this.map;
+        this.ready = false;
+        if (this.state) {
+          this.stop();
+          this.state.stopped = true;
+          this.state.committedListeners.clear();
+          this.state.viewListeners.clear();
+        }
+        if (this.hover) this.hover.remove();
+        for (const control of [this.layersControl, this.modeControl, this.legend, this.dateControl]) {
+          if (control) control.remove();
+        }
+        const layers = [this.cellsGroup, this.boundaries, this.outline, this.labels];
+        for (const layer of layers.concat(Object.values(this.overlays || {}))) {
+          if (layer) map.removeLayer(layer);
+        }
+        if (this.renderer) {
+          map.removeLayer(this.renderer.leaflet);
+          this.renderer.dispose();
+        }
+        if (this.hub) this.hub.off();
+        const container = map.getContainer();
+        delete container.dataset.day;
+        delete container.dataset.painted;
+        if (this.api && root.controlmap === this.api) delete root.controlmap;
+        this.hover = this.dateControl = this.legend = this.modeControl = this.layersControl = null;
+        this.renderer = this.cellsGroup = this.overlays = this.api = null;
+      },
+
+      // --- painting a day --------------------------------------------------------------------------
+
+      _paint: function (target) {
+        const d = this.d;
+        const state = this.state;
+        if (state.stopped) return state.day;
+        const t0 = performance.now();
+        state.day = decode.clampDay(d.nDays, target);
+        const restyled = runs.advance(d, state.shownRun, state.day, state.changed);
+        const everything = state.paints === 0 || restyled > d.n * FULL_REDRAW_SHARE;
+        for (let k = 0; k < restyled; k++) {
+          const i = state.changed[k];
+          this._restyle(i, runs.stateKey(d, state.shownRun[i]), !everything);
+        }
+        this.renderer.flush(everything);
+        state.lastPaintMs = performance.now() - t0;
+        state.lastRestyled = restyled;
+        state.paints += 1;
+        const container = this.map.getContainer();
+        container.dataset.day = String(state.day);
+        container.dataset.painted = String(state.paints);
+        this.dateControl.show(state.day);
+        this.hover.refresh();
+        return state.day;
+      },
+
+      _restyle: function (i, key, dirtyRect) {
+        const points = this.points;
+        const symbol = key * 2 + (this.d.approximate[i] ? 1 : 0);
+        if (points.placed[i] && points.symbol[i] !== symbol) {
+          points.symbol[i] = symbol;
+          if (dirtyRect && points.isDrawn(i)) this.renderer.markDirty(i);
+        }
+        const cell = this.cellOf[i];
+        if (cell) {
+          if (this.map.hasLayer(cell)) cell.setStyle(this.cellStyles[key]);
+          else L.Util.setOptions(cell, this.cellStyles[key]);
+        }
+      },
+
+      isShown: function (i) {
+        return (this.state.mode === "cells" && this.hasCell[i] === 1) || this.points.placed[i] === 1;
+      },
+
+      _commit: function () {
+        parts.api.tellHostDay(this.state.day);
+        parts.api.callEach(this.state.committedListeners, this.state.day, "day");
+      },
+
+      // --- playing ---------------------------------------------------------------------------------
+
+      _step: function () {
+        const state = this.state;
+        state.frame = 0;
+        if (!state.playing) return;
+        const last = this.d.nDays - 1;
+        const next = Math.min(last, state.day + state.speed);
+        this._paint(next);
+        if (next >= last) this.pause();
+        else state.frame = requestAnimationFrame(this._stepBound);
+      },
+
+      play: function () {
+        const state = this.state;
+        if (state.playing || state.stopped) return;
+        if (state.day >= this.d.nDays - 1) this._paint(0);
+        state.playing = true;
+        this.dateControl.showPlaying(true);
+        state.frame = requestAnimationFrame(this._stepBound);
+      },
+
+      // Stops playing without committing; false if it was not playing.
+      stop: function () {
+        const state = this.state;
+        if (!state || !state.playing) return false;
+        state.playing = false;
+        cancelAnimationFrame(state.frame);
+        state.frame = 0;
+        if (this.dateControl) this.dateControl.showPlaying(false);
+        return true;
+      },
+
+      pause: function () {
+        if (this.stop()) this._commit();
+      },
+
+      // --- points or cells -------------------------------------------------------------------------
+
+      _cells: function () {
+        if (this.cellsGroup || !this.cellFeatures.length) return this.cellsGroup;
+        const state = this.state;
+        this.cellsGroup = L.geoJSON(
+          { type: "FeatureCollection", features: this.cellFeatures },
+          {
+            renderer: this.renderer.leaflet,
+            style: (f) => this.cellStyles[runs.stateKey(this.d, state.shownRun[this.rowOf.get(f.properties.katottg)])],
+            onEachFeature: (f, layer) => {
+              const i = this.rowOf.get(f.properties.katottg);
+              layer.cmIndex = i;
+              layer.addEventParent(this.hub);
+              this.cellOf[i] = layer;
+            },
+          },
+        );
+        return this.cellsGroup;
+      },
+
+      setMode: function (next) {
+        const state = this.state;
+        const map = this.map;
+        state.mode = next === "cells" && this._cells() ? "cells" : "points";
+        if (state.mode === "cells") {
+          map.addLayer(this.cellsGroup);
+          // Hover picks the last vector layer drawn under the mouse (points come first): lines above cells.
+          for (const layer of [this.boundaries, this.outline]) if (layer) layer.bringToFront();
+        } else if (this.cellsGroup) {
+          map.removeLayer(this.cellsGroup);
+        }
+        if (this.modeControl) this.modeControl.show(state.mode);
+        // Points in cells mode are only those without a cell: everything is redrawn (once painted).
+        if (state.paints > 0) this.renderer.flush(true);
+        return state.mode;
+      },
+
+      // --- the view --------------------------------------------------------------------------------
+
+      currentView: function () {
+        const center = this.map.getCenter();
+        return { lat: center.lat, lon: center.lng, zoom: this.map.getZoom() };
+      },
+
+      _applySymbolScale: function () {
+        const points = this.points;
+        if (!points.placedCount) return;
+        const map = this.map;
+        const zoom = map.getZoom();
+        const e = points.extent;
+        const a = map.project([e.north, e.west], zoom);
+        const b = map.project([e.south, e.east], zoom);
+        this.renderer.setSymbolScale(styles.symbolScaleFor(b.x - a.x, b.y - a.y, points.placedCount));
+      },
+
+      _onZoomEnd: function () {
+        if (this.ready) this.guard(this._applySymbolScale)();
+      },
+
+      // Views the user moves to (pan, zoom) are told to listeners; the starting view is not, nor a
+      // resize that keeps the centre within a few pixels.
+      _onMoveEnd: function () {
+        if (!this.ready) return;
+        const state = this.state;
+        const map = this.map;
+        const view = this.currentView();
+        const reported = state.reportedView;
+        const shift = map.latLngToContainerPoint([reported.lat, reported.lon]).distanceTo(map.getSize().divideBy(2));
+        if (view.zoom === reported.zoom && shift < VIEW_SHIFT_PX) return;
+        state.reportedView = view;
+        parts.api.callEach(state.viewListeners, view, "view");
+      },
+    });
+  }
+
+  let TimelineLayer = null;
+
+  // `packed`: the timeline and shapes (see mapview.layer_data); `options`: the view and the day to start
+  // on. Resolves to the map's API (undefined if the map could not start: it then shows why).
+  function controlmapTimeline(map, packed, options) {
+    return decode.unpack(packed).then(
+      (data) => {
+        try {
+          for (const key of ["outline", "boundaries", "cells"]) data[key] = decode.expandShapes(data[key]);
+          TimelineLayer = TimelineLayer || defineLayer(root.L);
+          const layer = new TimelineLayer(Object.assign(data, options));
+          layer.addTo(map);
+          return layer.api || undefined;
+        } catch (err) {
+          console.error("controlmap: the map could not start", err);
+          dom.showProblem(map.getContainer(), failureText(err));
+          return undefined;
+        }
+      },
+      (err) => {
+        console.error("controlmap: the map data could not be unpacked", err);
+        dom.showProblem(map.getContainer(), "This browser could not unpack the settlement data (" + err + "). A "
+          + "current Chrome, Edge, Firefox or Safari can.");
+        return undefined;
+      },
+    );
+  }
+
+  controlmapTimeline.layerClass = () => (TimelineLayer = TimelineLayer || defineLayer(root.L));
+  root.controlmapTimeline = controlmapTimeline;
+})(typeof globalThis !== "undefined" ? globalThis : this);

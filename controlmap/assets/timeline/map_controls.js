@@ -1,0 +1,98 @@
+/* The other controls: the legend, the points/cells switch and the layer list. */
+(function (root) {
+  "use strict";
+
+  const parts = root.controlmapParts;
+  const el = parts.dom.el;
+  const styles = parts.styles;
+
+  function symbolCanvas(style, size) {
+    const ratio = window.devicePixelRatio || 1;
+    const canvas = el("canvas", "cm-symbol");
+    canvas.width = canvas.height = size * ratio;
+    canvas.style.width = canvas.style.height = size + "px";
+    const ctx = canvas.getContext("2d");
+    ctx.scale(ratio, ratio);
+    styles.drawSymbols(ctx, style, [{ x: size / 2, y: size / 2 }]);
+    return canvas;
+  }
+
+  // `vocab`: styles.vocabulary(...): the statuses listed in its order, with its words and colours.
+  function createLegend(L, vocab) {
+    const Legend = L.Control.extend({
+      options: { position: "topright" },
+      onAdd: function () {
+        const root = el("div", "cm-legend");
+        root.appendChild(el("div", "cm-legend-title", "Control"));
+        const row = (style, text) => {
+          const line = el("div", "cm-legend-row");
+          line.appendChild(symbolCanvas(style, 22));
+          line.appendChild(el("span", null, text));
+          root.appendChild(line);
+        };
+        for (const status of vocab.order) {
+          row(styles.symbolStyle(status, false, false, 0, vocab), vocab.labels[status] || status);
+        }
+        row(styles.symbolStyle("unknown", true, false, 0, vocab), "disputed");
+        row(styles.symbolStyle("ua", false, true, 0, vocab), styles.APPROXIMATE_NOTE);
+        L.DomEvent.disableClickPropagation(root);
+        return root;
+      },
+    });
+    return new Legend();
+  }
+
+  // `onChoose(mode)` is called with "points" or "cells".
+  function createModeControl(L, onChoose) {
+    const ModeControl = L.Control.extend({
+      options: { position: "topleft" },
+      onAdd: function () {
+        const dom = (this.dom = parts.dom.listeners());
+        const root = el("div", "cm-mode leaflet-bar");
+        this.inputs = {};
+        for (const [value, text] of [["points", "Points"], ["cells", "Cells"]]) {
+          const label = el("label");
+          const input = el("input");
+          input.type = "radio";
+          input.name = "cm-mode";
+          input.value = value;
+          dom.on(input, "change", () => onChoose(value));
+          label.appendChild(input);
+          label.appendChild(el("span", null, text));
+          root.appendChild(label);
+          this.inputs[value] = input;
+        }
+        L.DomEvent.disableClickPropagation(root);
+        return root;
+      },
+      onRemove: function () {
+        this.dom.offAll();
+      },
+      show: function (value) {
+        this.inputs[value].checked = true;
+      },
+    });
+    return new ModeControl();
+  }
+
+  // The layer list: boundaries, outline, town labels and, when offered, online tiles.
+  function createLayersControl(L, layers, boundaryFeatures, tiles) {
+    const overlays = {};
+    if (layers.boundaries) {
+      const approximate = boundaryFeatures.some((f) => f.properties && f.properties.approximate);
+      overlays[approximate ? "Approximate boundaries" : "Hromada boundaries"] = layers.boundaries;
+    }
+    if (layers.outline) overlays["Oblast outline"] = layers.outline;
+    overlays["Town labels"] = layers.labels;
+    if (tiles) {
+      overlays[tiles.name] = L.tileLayer(tiles.url, { maxZoom: 19, attribution: tiles.attribution });
+    }
+    return { control: L.control.layers(null, overlays, { position: "topright", collapsed: true }), overlays: overlays };
+  }
+
+  parts.mapControls = {
+    createLegend: createLegend,
+    createModeControl: createModeControl,
+    createLayersControl: createLayersControl,
+  };
+})(typeof globalThis !== "undefined" ? globalThis : this);
