@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Creates .venv and installs what the project needs. `--dev` adds the test tools and Chromium.
+# Creates .venv and installs what the project needs. `--dev` adds the test tools, Chromium and Node.js.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,11 +19,19 @@ fi
 # package, never by the running app (its folder may be read-only).
 .venv/bin/python -m controlmap install-assets >/dev/null
 
+apt_install() {
+  if [ "$(id -u)" = "0" ]; then
+    apt-get update -qq && apt-get install -y -qq "$@" >/dev/null
+  else
+    sudo apt-get update -qq && sudo apt-get install -y -qq "$@" >/dev/null
+  fi
+}
+
 if [ "${1:-}" = "--dev" ] && [ ! -x /usr/bin/chromium ]; then
   # Playwright cannot download its own browsers offline; the tests drive Debian's chromium.
-  if [ "$(id -u)" = "0" ]; then
-    apt-get update -qq && apt-get install -y -qq chromium >/dev/null
-  else
-    sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null
-  fi
+  apt_install chromium
+fi
+if [ "${1:-}" = "--dev" ] && ! node --version >/dev/null 2>&1; then
+  # The map script's unit tests run on Node's own test runner (no npm package needed).
+  apt_install nodejs
 fi

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Sets up (if needed) and runs the whole suite: lint, unit, app and browser tests.
+# Sets up (if needed) and runs the whole suite: lint, the map script's unit tests (Node's own runner),
+# unit, app and browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --dev
 .venv/bin/ruff check .
 .venv/bin/mypy  # the core (controlmap/), configured in pyproject.toml
+node --test tests/js/*.test.js
 exec .venv/bin/python -m pytest "$@"
