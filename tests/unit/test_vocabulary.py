@@ -1,0 +1,52 @@
+"""One vocabulary: the statuses' and claimants' words, their order, the colours and the earliest date live in
+controlmap.model only; pages, exports and the map script (through the payload) take them from there."""
+
+import re
+from pathlib import Path
+
+from controlmap import model
+from controlmap.payload import legend
+
+ROOT = Path(__file__).resolve().parents[2]
+# Where the app's words and colours could be typed again: the pages, the glue, the core, the map script.
+SOURCES = [ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "app").glob("*.py"),
+           *(ROOT / "controlmap").rglob("*.py"), *(ROOT / "controlmap" / "assets").rglob("*.js")]
+
+
+def test_every_status_and_claimant_has_a_label_and_every_status_a_colour():
+    assert sorted(model.STATUS_ORDER) == sorted(model.STATUSES)
+    assert set(model.STATUSES) == set(model.STATUS_LABELS) == set(model.STATUS_COLOURS) == set(model.STATUS_OUTLINES)
+    assert set(model.CLAIMANTS) == set(model.CLAIMANT_LABELS)
+    for colour in [*model.STATUS_COLOURS.values(), *model.STATUS_OUTLINES.values()]:
+        assert re.fullmatch(r"#[0-9A-F]{6}", colour), colour
+
+
+def test_the_map_script_gets_the_words_colours_and_order_through_the_payload():
+    assert {"order": list(model.STATUS_ORDER), "labels": model.STATUS_LABELS, "fill": model.STATUS_COLOURS,
+            "line": model.STATUS_OUTLINES} == legend()
+
+
+def test_no_other_file_types_the_status_colours_or_labels_again():
+    """The fill colours anywhere, and the labels (today's and the old wordings) as string literals. The validator
+    (events.py) is left out: it reads what people type, wordings of every kind, into statuses."""
+    copies = []
+    labels = [model.STATUS_LABELS["ua"], model.STATUS_LABELS["ru"], "Ukrainian control", "Russian control",
+              *model.CLAIMANT_LABELS.values()]
+    words = [*model.STATUS_COLOURS.values(), *(f'"{label}"' for label in labels)]
+    for path in SOURCES:
+        if path.name in ("model.py", "events.py"):
+            continue
+        text = path.read_text(encoding="utf-8").lower()
+        copies += [f"{path.relative_to(ROOT)}: {word}" for word in words if word.lower() in text]
+    assert [] == copies
+
+
+def test_the_validators_earliest_date_is_the_vocabularys():
+    from controlmap import events
+
+    assert model.EARLIEST_DATE == events.EARLIEST_DATE
+
+
+def test_colour_key_names_each_status_in_the_display_order():
+    assert ("ua #0072B2 (Ukrainian-held), ru #D55E00 (Russian-held), contested #F0E442 (contested), "
+            "unknown #999999 (unknown)") == model.colour_key()
