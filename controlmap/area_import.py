@@ -585,3 +585,42 @@ def read_region(path: Path):
     document = json.loads(Path(path).read_text("utf-8"))
     shapes = [shapely.geometry.shape(f["geometry"]) for f in document["features"]]
     return shapely.union_all(np.asarray(shapes, dtype=object))
+
+
+# ---------------------------------------------------------------- shipping derived rows
+
+def with_derived_rows(current: bytes, derived: bytes, sources: Iterable[str]) -> bytes:
+    """An events file made of ``derived`` rows first, then ``current``'s rows whose source is none of ``sources``
+    (the rows an earlier derivation wrote). ``current``'s rows keep their bytes; derived rows take its line ends.
+    Both must be UTF-8 events CSVs with the same header.
+
+    Derived rows come first so that, on a day where a researched statement and a derived row of the same claimant
+    disagree, the researched statement (the later line) wins."""
+    current_header, current_rows = _header_and_rows(current)
+    derived_header, derived_rows = _header_and_rows(derived)
+    if current_header.rstrip("\r\n") != derived_header.rstrip("\r\n"):
+        raise ValueError(f"the headers differ: {current_header!r} and {derived_header!r}")
+    ending = current_header[len(current_header.rstrip("\r\n")):]
+    column = next(csv.reader([current_header])).index("source")
+    replaced = set(sources)
+    kept = [row for row in current_rows if next(csv.reader([row]))[column] not in replaced]
+    derived_rows = [row.rstrip("\r\n") + ending for row in derived_rows]
+    return "".join([current_header, *derived_rows, *kept]).encode("utf-8")
+
+
+def _header_and_rows(data: bytes) -> tuple[str, list[str]]:
+    """The header record and the row records of a CSV, each with its own line end (a quoted field may hold line
+    breaks: a record ends where the quotes are balanced)."""
+    records, record = [], ""
+    for line in io.StringIO(data.decode("utf-8"), newline=""):
+        record += line
+        if record.count('"') % 2 == 0:
+            records.append(record)
+            record = ""
+    if record:
+        records.append(record)
+    if not records:
+        raise ValueError("an events file needs a header line")
+    if not records[-1].endswith("\n"):
+        records[-1] += "\r\n" if records[0].endswith("\r\n") else "\n"
+    return records[0], records[1:]

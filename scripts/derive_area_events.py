@@ -7,7 +7,10 @@ code path as any user's import), writing an ordinary event CSV:
     git clone https://github.com/DanielRose2310/deepstatemaps-history /tmp/deepstatemaps-history
     git clone https://github.com/cyterat/deepstate-map-data /tmp/deepstate-map-data
     .venv/bin/python scripts/derive_area_events.py --history-git /tmp/deepstatemaps-history \\
-        --occupied-git /tmp/deepstate-map-data --out /tmp/derived_events.csv
+        --occupied-git /tmp/deepstate-map-data --out /tmp/derived_events.csv [--ship]
+
+With --ship, data/events.csv then gets the derived rows in place of those of the earlier derivation (see
+data/README.md: derived rows come first, so that a researched statement wins a tie on its day).
 
 - history (DanielRose2310/deepstatemaps-history): geojsons/<UTC unix time>.geojson, DeepState's full layer set.
 - occupied-daily (cyterat/deepstate-map-data): data/deepstatemap_data_<YYYYMMDD>.geojson, the occupied area only.
@@ -70,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the snapshot files are extracted (default /tmp/controlmap-areas)")
     parser.add_argument("--out", type=Path, required=True, help="the event CSV to write")
     parser.add_argument("--settlements", type=Path, help="default: data/geo/settlements.csv")
+    parser.add_argument("--ship", action="store_true",
+                        help="then put the rows into data/events.csv in place of the earlier derived rows")
     args = parser.parse_args(argv)
     sources = []
     for series, git_dir in (("history", args.history_git), ("occupied-daily", args.occupied_git)):
@@ -84,7 +89,23 @@ def main(argv: list[str] | None = None) -> int:
 
     commits = [f"--commit={series}={commit}" for series, (_, commit, _) in ARCHIVES.items()]
     extra = ["--settlements", str(args.settlements)] if args.settlements else []
-    return cli(["import-areas", *sources, "--preset", "deepstate", *commits, "--out", str(args.out), *extra])
+    status = cli(["import-areas", *sources, "--preset", "deepstate", *commits, "--out", str(args.out), *extra])
+    if status != 0 or not args.ship:
+        return status
+    return ship(args.out)
+
+
+def ship(derived: Path) -> int:
+    """data/events.csv becomes: the derived rows, then every row of it that an earlier derivation did not write
+    (saved through the store: the old file is kept in data/history/ and the save can be undone)."""
+    from controlmap import area_import, paths
+    from controlmap.cli import main as cli
+
+    sources = [series.source for series in area_import.Preset.load("deepstate").series]
+    combined = area_import.with_derived_rows(paths.EVENTS_CSV.read_bytes(), derived.read_bytes(), sources)
+    staged = derived.with_name(derived.stem + ".shipped.csv")
+    staged.write_bytes(combined)
+    return cli(["merge", str(staged), "--replace", "--author", "import-areas (DeepState archives)"])
 
 
 if __name__ == "__main__":

@@ -351,3 +351,30 @@ def test_cli_import_areas_refusals(argv, code, message, capsys):
 def test_cli_import_areas_missing_source(tmp_path, capsys):
     assert 1 == cli.main(["import-areas", str(tmp_path / "absent")])
     assert f"no such file or folder: {tmp_path / 'absent'}" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- shipping derived rows
+
+HEADER = "date,settlement,hint,katottg,status,claimed_by,source,url,quote,note"
+
+
+def test_derived_rows_replace_the_earlier_ones_and_come_before_researched_rows():
+    current = (f"{HEADER}\r\n"
+               "2022-09-10,Izium,,,ua,ua,General Staff,,\"Izium is ours,\r\nsaid the staff\",\r\n"
+               "2022-04-03,Izium,,,ru,independent,DeepStateMap (archived layer),,,derived: old\r\n"
+               "2022-09-10,Izium,,,contested,independent,ISW,,,\r\n").encode()
+    derived = (f"{HEADER}\n"
+               "2022-04-03,Izium,,,ru,independent,DeepStateMap (archived layer),,,derived: new\n"
+               "2022-09-12,Izium,,,ua,independent,DeepStateMap (archived layer),,,derived: new").encode()
+    combined = area_import.with_derived_rows(current, derived, ["DeepStateMap (archived layer)"])
+    assert (f"{HEADER}\r\n"
+            "2022-04-03,Izium,,,ru,independent,DeepStateMap (archived layer),,,derived: new\r\n"
+            "2022-09-12,Izium,,,ua,independent,DeepStateMap (archived layer),,,derived: new\r\n"
+            "2022-09-10,Izium,,,ua,ua,General Staff,,\"Izium is ours,\r\nsaid the staff\",\r\n"
+            "2022-09-10,Izium,,,contested,independent,ISW,,,\r\n").encode() == combined
+    assert combined == area_import.with_derived_rows(combined, derived, ["DeepStateMap (archived layer)"])
+
+
+def test_derived_rows_need_the_same_header():
+    with pytest.raises(ValueError, match="the headers differ"):
+        area_import.with_derived_rows(f"{HEADER}\n".encode(), b"date,settlement\n", [])
