@@ -75,11 +75,21 @@ def date_and_figures() -> None:
     changed = timeline.changes(previous, day)
     # One Markdown element, not four: every element costs the browser a render at start.
     st.markdown("\n\n".join(part for part in [
+        before_the_maps(from_day(day)),
         figures_table(timeline.count_by_status(shown), timeline.area_by_status(shown)),
         f"**Disputed** (the sides' recent statements disagree): {int(shown.disputed.sum())} settlement(s)",
         f"**Changed since {from_day(previous):%d %b %Y}:** {len(changed)} settlement(s)",
         changes_list(changed, state.name_column()),
     ] if part))
+
+
+def before_the_maps(day) -> str:
+    """A warning for days before the first dated control-area map: only researched statements speak then."""
+    first_map = state.first_map_date()
+    if first_map is None or day >= first_map:
+        return ""
+    return (f"**Before {first_map:%d %B %Y}**, the first archived control map, only researched statements "
+            "speak: a settlement nobody wrote about shows the 24 Feb 2022 baseline (Ukrainian-held).")
 
 
 def figures_table(counts: dict, areas: dict) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from controlmap import mapview, offline, paths, urlvalues
+from controlmap import history, mapview, offline, paths, urlvalues
 from controlmap.cache import load_dataset
 from controlmap.dataset import Dataset
 from controlmap.model import CLAIMANTS, EARLIEST_DATE
@@ -330,6 +330,12 @@ def check_editor_secret(given: str, expected: str) -> "SecretCheck":
     address = st.context.ip_address
     client = address if isinstance(address, str) and address else "unknown address"
     return check_secret_throttled(given, expected, client, _secret_throttle(), check_secret)
+
+
+def first_map_date():
+    """The first day a dated control-area map speaks for the settlements in the shown data (None: none does)."""
+    data = dataset()
+    return data.derived("first map date", lambda: history.first_derived_date(data.events))
 
 
 MY_SAVES = "my_saves"  # ids of the saves made in this browser session (what "Undo my last save" may undo)

@@ -28,7 +28,7 @@ import pandas as pd
 import shapely
 import shapely.geometry
 
-from controlmap.model import OWN_POINT_QUALITIES, STATUS_CODE, STATUSES
+from controlmap.model import DERIVED_NOTE_PREFIX, OWN_POINT_QUALITIES, STATUS_CODE, STATUSES
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
 # coord_quality values that are a point of the settlement's own (not its hromada's centre, not missing).
@@ -518,7 +518,7 @@ def _row(settlement, snapshot: Snapshot, status: str, preset: Preset, commits: d
             "hint": f"{settlement.hromada_en} hromada" if settlement.hromada_en else "",
             "katottg": settlement.katottg, "status": status, "claimed_by": preset.claimed_by,
             "source": snapshot.series.source, "url": snapshot.url(commits), "quote": "",
-            "note": f"derived: the point of the settlement lies {where} of {snapshot.describe()}"}
+            "note": f"{DERIVED_NOTE_PREFIX}the point of the settlement lies {where} of {snapshot.describe()}"}
 
 
 def events_csv(events: pd.DataFrame) -> str:

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from controlmap.model import BASELINE_SOURCE, CLAIMANTS, STATUSES
+from controlmap.model import BASELINE_SOURCE, CLAIMANTS, DERIVED_NOTE_PREFIX, STATUSES
 from controlmap.resolve import Resolution, Resolver
 from controlmap.timeline import NO_DAY, DateLike, Timeline, When, from_day, to_day
 
@@ -320,3 +320,12 @@ def figures_at(timeline: Timeline, when: When) -> pd.DataFrame:
     counts, areas = timeline.count_by_status(state), timeline.area_by_status(state)
     return pd.DataFrame({"status": list(STATUSES), "settlements": [counts[s] for s in STATUSES],
                          "km2": [areas[s] for s in STATUSES]})
+
+
+def first_derived_date(events: pd.DataFrame) -> date | None:
+    """The date of the first row derived from a dated control-area map (None when there is none): before it,
+    only researched statements speak for a settlement."""
+    if events.empty or "note" not in events:
+        return None
+    derived = events.date[events.note.astype(str).str.startswith(DERIVED_NOTE_PREFIX)]
+    return None if derived.empty else pd.Timestamp(derived.min()).date()

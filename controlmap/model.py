@@ -40,3 +40,6 @@ BASELINE_SOURCE = "Baseline: the whole oblast was under Ukrainian control on 202
 def colour_key(statuses: tuple[str, ...] = STATUS_ORDER) -> str:
     """The statuses' colours in words, for a caption: "ua #0072B2 (Ukrainian-held), …"."""
     return ", ".join(f"{s} {STATUS_COLOURS[s]} ({STATUS_LABELS[s]})" for s in statuses)
+
+# A row derived from a dated control-area map (python -m controlmap import-areas) says so at the start of its note.
+DERIVED_NOTE_PREFIX = "derived: "

@@ -1,6 +1,7 @@
 """Town history: one settlement's statements per claimant, its periods of control and its disputes.
 
-URL: /Town_history?settlement=<katottg>[&q=<name as typed>][&claimants=ua,ru,independent][&names=uk]
+URL: /Town_history?settlement=<katottg or a name in any form>[&q=<name as typed>][&claimants=ua,ru,independent]
+[&names=uk]
 """
 
 from datetime import date
@@ -14,6 +15,7 @@ from app import state
 from controlmap import exports, history
 from controlmap.gazetteer import has_own_point, position_text
 from controlmap.model import CLAIMANT_LABELS, CLAIMANTS, STATUS_LABELS
+from controlmap.resolve import KATOTTG_RE
 
 ps.page_setup("Town history")
 state.names_switch()
@@ -40,11 +42,17 @@ def _label(code: str) -> str:
             f"{info['raion_en']} raion · {code}")
 
 
+named = state.query_text("settlement")
+if named and not KATOTTG_RE.match(named.upper()) and not state.query_text("q"):
+    # ?settlement= may hold a name in any form, as the search box does: it is looked up the same way.
+    state.seed("town_query", named)
 state.seed("town_query", state.query_text("q"))
 query = st.text_input("Settlement: any spelling (Kupiansk, Kupyansk, Купянск…) or a KATOTTG code",
                       key="town_query", on_change=_new_search,
                       placeholder="e.g. Kupiansk, Vovchansk, Balakliia")
 code = state.query_text("settlement") or None
+if code and not KATOTTG_RE.match(code.upper()):
+    code = None
 
 if query.strip():
     resolution = dataset.resolver.resolve(query.strip())

@@ -206,3 +206,12 @@ def test_without_leaflet_installed_the_page_says_what_to_run(monkeypatch):
     assert not at.exception
     assert [state.LEAFLET_MISSING] == [e.value for e in at.error]
     assert "12 September 2022" == at.subheader[0].value, "the figures are still shown"
+
+
+def test_a_day_before_the_first_archived_map_says_only_statements_speak():
+    before = run_dashboard(date="2022-03-15")
+    text = "\n\n".join(m.value for m in before.markdown)
+    assert ("**Before 03 April 2022**, the first archived control map, only researched statements speak: a "
+            "settlement nobody wrote about shows the 24 Feb 2022 baseline (Ukrainian-held).") in text
+    after = run_dashboard(date="2022-04-03")
+    assert "the first archived control map" not in "\n\n".join(m.value for m in after.markdown)

@@ -255,6 +255,23 @@ def test_an_unknown_name_offers_suggestions_and_an_unknown_code_says_so(engine):
     assert "Unknown KATOTTG code" in at.error[0].value
 
 
+@pytest.mark.parametrize("name", ["Kupiansk", "Купянск", "Kup'yansk"])
+def test_the_settlement_in_the_url_may_be_a_name_in_any_form(name):
+    at = run("town", settlement=name)
+    assert not at.exception and not at.error
+    assert "Kupiansk" == at.header[0].value
+    assert (KUPIANSK, name) == (param(at, "settlement"), param(at, "q"))
+
+
+def test_a_namesake_in_the_url_offers_the_namesakes(engine):
+    at = run("town", settlement="Bairak")
+    assert not at.exception and not at.header
+    expected = [m["katottg"] for m in engine.resolver.resolve("Bairak").matches]
+    assert 5 == len(expected)
+    assert expected == codes_offered(at.selectbox(key="town_pick"))
+    assert "5 settlements have this name: choose one (hromada and raion tell them apart)." == at.info[0].value
+
+
 def test_an_approximately_placed_settlement_is_said_to_be_approximate(engine):
     settlements = engine.gazetteer.settlements
     code = settlements[settlements.coord_quality != "exact"].katottg.iloc[0]

@@ -281,3 +281,11 @@ def test_series_steps_keep_only_change_days_and_expand_back_to_the_daily_series(
 ])
 def test_md_link_escapes_the_label_and_drops_unsafe_addresses(label, url, expected):
     assert expected == text.md_link(label, url)
+
+
+def test_first_derived_date():
+    events = pd.DataFrame({"date": pd.to_datetime(["2022-02-24", "2022-04-03", "2022-05-01"]),
+                           "note": ["seed 000", "derived: the point of the settlement lies in ...", "derived: x"]})
+    assert date(2022, 4, 3) == history.first_derived_date(events)
+    assert history.first_derived_date(events.iloc[:1]) is None
+    assert history.first_derived_date(events.iloc[:0]) is None
