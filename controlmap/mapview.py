@@ -37,6 +37,9 @@ OSM_TILES = {
     "attribution": "&copy; OpenStreetMap contributors",
 }
 
+# Hromada lines and cells travel in steps of 1/2000° (36–56 m here): they are simplified to 150 m for drawing
+# anyway (data/geo/ATTRIBUTION.md), and the finer steps cost a fifth of the data sent at start.
+INNER_SHAPE_SCALE = 2000
 # What the map script reads of the shapes' properties (see assets/timeline/layer.js).
 BOUNDARY_PROPERTIES = ("name_en", "name", "name_uk", "approximate")
 PACK_LEVEL = 6  # zlib level: 9 is barely smaller and takes three times as long
@@ -253,8 +256,9 @@ def layer_data(payload: dict, *, outline: dict, boundaries: dict | None = None, 
     data = {
         "payload": wire_payload(payload),
         "outline": compact_shapes(outline, keep=()),
-        "boundaries": compact_shapes(boundaries, as_lines=True, keep=BOUNDARY_PROPERTIES) if boundaries else None,
-        "cells": compact_shapes(cells, keep=("katottg",)) if cells else None,
+        "boundaries": compact_shapes(boundaries, as_lines=True, keep=BOUNDARY_PROPERTIES,
+                                     scale=INNER_SHAPE_SCALE) if boundaries else None,
+        "cells": compact_shapes(cells, keep=("katottg",), scale=INNER_SHAPE_SCALE) if cells else None,
     }
     return LayerData(packed_json(data), _bounds(outline))
 
