@@ -34,21 +34,21 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
 
 from controlmap import limits
 from controlmap.gazetteer import Gazetteer
-from controlmap.model import OWN_POINT_QUALITIES
+from controlmap.model import EARLIEST_DATE, OWN_POINT_QUALITIES
 from controlmap.names import exact_key
-from controlmap.resolve import Resolver, fits_hint, forms_of
+from controlmap.resolve import Resolution, Resolver, fits_hint, forms_of
 
 REQUIRED_COLUMNS = ("date", "status", "claimed_by", "source")
 OPTIONAL_COLUMNS = ("settlement", "katottg", "hint", "url", "quote", "note", "lat", "lon")
 EVENT_COLUMNS = ("date", "settlement", "hint", "katottg", "status", "claimed_by", "source", "url", "quote",
                  "note", "lat", "lon")
-EARLIEST_DATE = date(2022, 1, 1)
 # A user-supplied point may lie this far (degrees) outside the oblast outline's bounding box.
 BOUNDS_MARGIN_DEG = 0.25
 OBLAST_BOUNDS = (34.75, 48.55, 38.85, 50.50)  # lon/lat box of Kharkiv oblast (Natural Earth outline)
@@ -122,7 +122,7 @@ PROBLEM_CODES = {
     "missing_date": "no date",
     "bad_date": "a date that cannot be read, or a day that does not exist",
     "ambiguous_date": "a date such as 03/04/2022 that could be either day-month or month-day",
-    "date_too_early": "a date before 2022-01-01",
+    "date_too_early": f"a date before {EARLIEST_DATE.isoformat()}",
     "future_date": "a date after today",
     "date_reformatted": "warning: a date given in another form (DD.MM.YYYY, a date-time), read as shown",
     "missing_status": "no status",
@@ -159,7 +159,7 @@ class Problem:
     severity: str = "error"  # "error" | "warning"
     code: str = field(kw_only=True)  # one of PROBLEM_CODES
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.code not in PROBLEM_CODES:
             raise ValueError(f"unknown problem code {self.code!r}")
 
@@ -243,22 +243,22 @@ csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
 
 @dataclass(frozen=True)
 class Decoded:
-    """A file's text; or the problem that stops it being read at all (`problem`, and `text` None).
+    """A file's text; or the problem that stops it being read at all (`problem`, and `text` "").
 
     `bad_lines` are problems (code "encoding") for lines that are not in the file's encoding; their text is a
     best-effort reading, and the validator leaves their rows out.
     """
 
-    text: str | None
+    text: str
     encoding: str = ""
     problem: Problem | None = None
     bad_lines: tuple[Problem, ...] = ()
 
 
 def decode(data: bytes) -> tuple[str | None, str, Problem | None]:
-    """Bytes → (text, encoding, problem): see `read_text`. Never raises."""
+    """Bytes → (text, encoding, problem), text None when there is a problem: see `read_text`. Never raises."""
     decoded = read_text(data)
-    return decoded.text, decoded.encoding, decoded.problem
+    return None if decoded.problem else decoded.text, decoded.encoding, decoded.problem
 
 
 def read_text(data: bytes) -> Decoded:
@@ -269,21 +269,21 @@ def read_text(data: bytes) -> Decoded:
     ("Р†Р·СЋРј"). Never raises.
     """
     if not data.strip():
-        return Decoded(None, "", _empty_file())
+        return Decoded("", "", _empty_file())
     for signature, kind in FILE_SIGNATURES.items():
         if data.startswith(signature):
-            return Decoded(None, "", Problem(1, "", "", f"not a CSV file: this looks like {kind}",
-                                             "save the sheet as CSV (comma, semicolon or tab separated)",
-                                             code="not_csv"))
+            return Decoded("", "", Problem(1, "", "", f"not a CSV file: this looks like {kind}",
+                                           "save the sheet as CSV (comma, semicolon or tab separated)",
+                                           code="not_csv"))
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return Decoded(data.decode("utf-16"), "utf-16")
         except UnicodeDecodeError as error:
-            return Decoded(None, "", Problem(1, "", "", f"the file begins like UTF-16 text but byte {error.start:,} "
-                                             "is not UTF-16", SAVE_AS_UTF8, code="encoding"))
+            return Decoded("", "", Problem(1, "", "", f"the file begins like UTF-16 text but byte {error.start:,} "
+                                           "is not UTF-16", SAVE_AS_UTF8, code="encoding"))
     if b"\x00" in data:
-        return Decoded(None, "", Problem(1, "", "", "not a CSV file: it contains binary data",
-                                         "save the sheet as CSV (comma, semicolon or tab separated)", code="not_csv"))
+        return Decoded("", "", Problem(1, "", "", "not a CSV file: it contains binary data",
+                                       "save the sheet as CSV (comma, semicolon or tab separated)", code="not_csv"))
     try:
         return Decoded(data.decode("utf-8-sig"), "utf-8")
     except UnicodeDecodeError:
@@ -297,34 +297,37 @@ def _empty_file() -> Problem:
 def _decode_by_line(data: bytes) -> Decoded:
     """Each line on its own: UTF-8 when any non-ASCII line is UTF-8, else the legacy encoding that fits."""
     lines = data.splitlines(keepends=True)  # \n, \r\n and \r: the line breaks the csv module counts
-    texts: list[str | None] = [None] * len(lines)
+    utf8_texts: list[str | None] = [None] * len(lines)  # the lines that read as UTF-8 (ASCII ones included)
     utf8 = False
     for i, line in enumerate(lines):
         if line.isascii():
-            texts[i] = line.decode("ascii")
+            utf8_texts[i] = line.decode("ascii")
             continue
         try:
-            texts[i] = line.decode("utf-8")
+            utf8_texts[i] = line.decode("utf-8")
             utf8 = True
         except UnicodeDecodeError:
             pass
     encoding = "utf-8" if utf8 else _legacy_encoding(data)
+    texts: list[str] = []
     bad = []
-    for i, line in enumerate(lines):
-        if texts[i] is not None:
+    for i, (line, text) in enumerate(zip(lines, utf8_texts, strict=True)):
+        if text is not None:
+            texts.append(text)
             continue
         if encoding != "utf-8":
             try:
-                texts[i] = line.decode(encoding)
+                texts.append(line.decode(encoding))
                 continue
             except UnicodeDecodeError as error:
-                texts[i] = line.decode(encoding, errors="replace")
+                text = line.decode(encoding, errors="replace")
                 message = (f"byte 0x{line[error.start]:02X} on this line is not a character in "
                            f"{ENCODING_NAMES[encoding]}, the encoding of the rest of the file")
         else:
-            texts[i], guess = _best_effort(line)
+            text, guess = _best_effort(line)
             message = f"this line is not UTF-8 like the rest of the file{guess}"
-        bad.append(Problem(i + 1, "", _shown(texts[i].rstrip("\r\n")), message,
+        texts.append(text)
+        bad.append(Problem(i + 1, "", _shown(text.rstrip("\r\n")), message,
                            f"{SAVE_AS_UTF8} or retype this line; it is left out until then", code="encoding"))
     return Decoded("".join(texts), encoding, None, tuple(bad))
 
@@ -444,12 +447,15 @@ def normalise_choice(value: str, synonyms: dict[str, str]) -> str | None:
 
 # A settlement's names and area (what a row's name and hint are compared with).
 ROW_FIELDS = ("name_uk", "name_en", "former_names", "aliases", "hromada_code", "raion_code", "hromada_en", "raion_en")
+# A problem on a settlement, before its line is known: (column, value, message, suggestion, severity, code).
+ProblemFields: TypeAlias = tuple[str, str, str, str, str, str]
 
 
 class Validator:
     """Checks event files against one gazetteer (the resolver is built on first use, then kept)."""
 
-    def __init__(self, gazetteer: Gazetteer, resolver: Resolver | None = None, bounds=OBLAST_BOUNDS):
+    def __init__(self, gazetteer: Gazetteer, resolver: Resolver | None = None,
+                 bounds: tuple[float, float, float, float] = OBLAST_BOUNDS) -> None:
         self.gazetteer = gazetteer
         self._resolver = resolver
         self.bounds = bounds
@@ -509,7 +515,7 @@ class Validator:
         result.events = checked
         return result
 
-    def _check_header(self, header: list[str], rows: list[list[str]]) -> list[Problem]:
+    def _check_header(self, header: list[str], rows: list[tuple[int, list[str]]]) -> list[Problem]:
         if not header:
             return [_empty_file()]
         known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
@@ -571,7 +577,7 @@ class Validator:
         valid["date"] = pd.to_datetime(valid["date"]).astype("datetime64[s]")
         return valid.reset_index(drop=True)
 
-    def _check_field_sizes(self, frame, problems) -> pd.Series:
+    def _check_field_sizes(self, frame: pd.DataFrame, problems: list[Problem]) -> pd.Series:
         """Fields over MAX_FIELD_CHARS: an error each, and the field cut short so later messages stay short."""
         bad = pd.Series(False, index=frame.index)
         for column in EVENT_COLUMNS:
@@ -586,7 +592,7 @@ class Validator:
                 bad[i] = True
         return bad
 
-    def _check_invisible(self, frame, problems) -> pd.Series:
+    def _check_invisible(self, frame: pd.DataFrame, problems: list[Problem]) -> pd.Series:
         """Invisible characters: removed from names (warning), refused in text fields (see the module doc)."""
         bad = pd.Series(False, index=frame.index)
         for column in (*NAME_COLUMNS, *TEXT_COLUMNS):
@@ -608,7 +614,7 @@ class Validator:
                     bad[i] = True
         return bad
 
-    def _check_formulas(self, frame, problems) -> pd.Series:
+    def _check_formulas(self, frame: pd.DataFrame, problems: list[Problem]) -> pd.Series:
         bad = pd.Series(False, index=frame.index)
         for column in FORMULA_COLUMNS:
             found = frame[column].str.startswith(FORMULA_STARTS)
@@ -622,7 +628,7 @@ class Validator:
                 bad[i] = True
         return bad
 
-    def _check_dates(self, frame, today, problems) -> pd.Series:
+    def _check_dates(self, frame: pd.DataFrame, today: date, problems: list[Problem]) -> pd.Series:
         # The fast path reads only plain YYYY-MM-DD: pandas would also read "-2022-01-01" (year -2022).
         plain = frame.date.where(frame.date.str.fullmatch(PLAIN_ISO_RE), "")
         parsed = pd.to_datetime(plain, format="%Y-%m-%d", errors="coerce")
@@ -652,7 +658,8 @@ class Validator:
         frame["date"] = parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), frame.date)
         return bad | early | late
 
-    def _check_choice(self, frame, column, synonyms, allowed, kind, problems) -> pd.Series:
+    def _check_choice(self, frame: pd.DataFrame, column: str, synonyms: dict[str, str], allowed: str, kind: str,
+                      problems: list[Problem]) -> pd.Series:
         unique = frame[column].unique()
         normalised = frame[column].map({v: normalise_choice(v, synonyms) for v in unique})
         bad = normalised.isna()
@@ -663,14 +670,14 @@ class Validator:
         frame[column] = normalised.where(~bad, frame[column])
         return bad
 
-    def _check_required_text(self, frame, column, problems) -> pd.Series:
+    def _check_required_text(self, frame: pd.DataFrame, column: str, problems: list[Problem]) -> pd.Series:
         bad = frame[column] == ""
         problems += [Problem(int(frame.line[i]), column, "", f"missing {column}",
                              "name the publication or official body making the statement", code=f"missing_{column}")
                      for i in frame.index[bad]]
         return bad
 
-    def _check_settlements(self, frame, problems) -> pd.Series:
+    def _check_settlements(self, frame: pd.DataFrame, problems: list[Problem]) -> pd.Series:
         """Resolves each distinct (settlement, hint, katottg) once; reports on every line that uses it."""
         keys = list(zip(frame.settlement, frame.hint, frame.katottg.str.upper(), strict=True))
         outcomes = {key: self._settlement_outcome(*key) for key in dict.fromkeys(keys)}
@@ -685,7 +692,7 @@ class Validator:
         frame["katottg"] = codes
         return pd.Series(bad, index=frame.index)
 
-    def _settlement_outcome(self, name: str, hint: str, code: str) -> tuple[str, tuple | None]:
+    def _settlement_outcome(self, name: str, hint: str, code: str) -> tuple[str, ProblemFields | None]:
         """(katottg or "", (column, value, message, suggestion, severity, code) or None)."""
         if code:
             if code not in self.gazetteer.position:
@@ -701,8 +708,8 @@ class Validator:
         if not name:
             return "", ("settlement", "", "missing settlement (or katottg)", "", "error", "missing_settlement")
         resolution = self.resolver.resolve(name, hint or None)
-        if resolution.status == "match":
-            return resolution.katottg, None
+        if (found := resolution.katottg) is not None:  # a match
+            return found, None
         return "", self._settlement_problem(name, resolution)
 
     def _agrees(self, name: str, hint: str, code: str) -> bool:
@@ -714,7 +721,7 @@ class Validator:
         named = exact_key(name) in {exact_key(form) for form in forms_of(row)}
         return named and (not hint or fits_hint(row, hint))
 
-    def _settlement_problem(self, name: str, resolution) -> tuple:
+    def _settlement_problem(self, name: str, resolution: Resolution) -> ProblemFields:
         if resolution.status == "ambiguous":
             options = "; ".join(f"{m['name_en']}, {m['hromada_en']} hromada, {m['raion_en']} raion: {m['katottg']}"
                                 for m in resolution.matches)
@@ -732,14 +739,14 @@ class Validator:
             return ""
         return "did you mean: " + "; ".join(f"{s.name_en} ({s.katottg}, score {s.score:g})" for s in found)
 
-    def _check_urls(self, frame, problems) -> pd.Series:
+    def _check_urls(self, frame: pd.DataFrame, problems: list[Problem]) -> pd.Series:
         bad = (frame.url != "") & ~frame.url.str.match(URL_RE)
         problems += [Problem(int(frame.line[i]), "url", frame.url[i], f"malformed URL '{frame.url[i]}'",
                              "a full address starting with http:// or https://, or leave it empty", code="bad_url")
                      for i in frame.index[bad]]
         return bad
 
-    def _check_points(self, frame, problems) -> pd.Series:
+    def _check_points(self, frame: pd.DataFrame, problems: list[Problem]) -> pd.Series:
         bad = pd.Series(False, index=frame.index)
         given = (frame.lat != "") | (frame.lon != "")
         lat = pd.to_numeric(frame.lat.str.replace(",", ".", regex=False), errors="coerce")
@@ -766,7 +773,7 @@ class Validator:
         frame["lat"], frame["lon"] = lat.where(given & ~bad), lon.where(given & ~bad)
         return bad
 
-    def _check_duplicates(self, frame, problems) -> pd.Series:
+    def _check_duplicates(self, frame: pd.DataFrame, problems: list[Problem]) -> pd.Series:
         key_columns = ["date", "katottg", "status", "claimed_by", "source", "url", "quote", "note"]
         keyed = frame.assign(katottg=frame.katottg.where(frame.katottg != "", frame.settlement))
         duplicated = keyed.duplicated(subset=key_columns, keep="first")
@@ -777,7 +784,7 @@ class Validator:
                      for i in frame.index[duplicated]]
         return duplicated
 
-    def _check_conflicts(self, frame, bad, problems) -> pd.Series:
+    def _check_conflicts(self, frame: pd.DataFrame, bad: pd.Series, problems: list[Problem]) -> pd.Series:
         candidates = frame[~bad & (frame.katottg != "")]
         keys = ["katottg", "date", "source"]
         statuses = candidates.groupby(keys).status.transform("nunique")
@@ -814,7 +821,7 @@ def choose_settlements(data: bytes, choices: dict[str, str]) -> bytes:
     """
     decoded = read_text(data)
     text = decoded.text
-    if decoded.problem or text is None or decoded.bad_lines:  # lines in another encoding stay errors
+    if decoded.problem or decoded.bad_lines:  # lines in another encoding stay errors
         return data
     delimiter = sniff_delimiter(text)
     reader = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))

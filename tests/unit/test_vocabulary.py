@@ -41,10 +41,11 @@ def test_no_other_file_types_the_status_colours_or_labels_again():
     assert [] == copies
 
 
-def test_the_validators_earliest_date_is_the_vocabularys():
-    from controlmap import events
-
-    assert model.EARLIEST_DATE == events.EARLIEST_DATE
+def test_the_earliest_date_is_defined_in_the_vocabulary_only():
+    """The validator and the pages import model.EARLIEST_DATE; no other file assigns a copy of its own."""
+    copies = [str(path.relative_to(ROOT)) for path in SOURCES if path.suffix == ".py" and path.name != "model.py"
+              and re.search(r"^\s*EARLIEST_DATE\s*(:[^=]*)?=(?!=)", path.read_text(encoding="utf-8"), re.MULTILINE)]
+    assert [] == copies
 
 
 def test_colour_key_names_each_status_in_the_display_order():
