@@ -41,10 +41,11 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any, overload
 
 import filelock
 import pandas as pd
@@ -55,7 +56,6 @@ from controlmap.events import (
     Problem,
     ValidationResult,
     Validator,
-    decode,
     empty_events,
     read_rows,
     read_text,
@@ -151,14 +151,21 @@ def count_rows(data: bytes | None) -> int:
     """Event rows (non-blank lines after the header), as the validator counts them."""
     if not data:
         return 0
-    text, _, problem = decode(data)
-    if problem:
+    decoded = read_text(data)
+    if decoded.problem:
         return 0
-    _, rows = read_rows(text, sniff_delimiter(text))
+    _, rows = read_rows(decoded.text, sniff_delimiter(decoded.text))
     return len(rows)
 
 
+@overload
+def sha256(data: bytes) -> str: ...
+@overload
+def sha256(data: None) -> None: ...
+
+
 def sha256(data: bytes | None) -> str | None:
+    """sha256 (hex) of `data`; None for no data."""
     return None if data is None else hashlib.sha256(data).hexdigest()
 
 
@@ -224,7 +231,7 @@ def _count(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-def _section(title: str, frame: pd.DataFrame, limit: int, render) -> list[str]:
+def _section(title: str, frame: pd.DataFrame, limit: int, render: Callable[[Any], str]) -> list[str]:
     if not len(frame):
         return []
     out = [f"{title}:"] + [f"  {render(row)}" for row in frame.head(limit).itertuples()]
@@ -233,12 +240,12 @@ def _section(title: str, frame: pd.DataFrame, limit: int, render) -> list[str]:
     return out
 
 
-def _describe(row) -> str:
+def _describe(row: Any) -> str:
     return (f"{_iso(row.date)} {row.settlement or row.katottg} ({row.katottg}) {row.status}, "
             f"claimed by {row.claimed_by} — {row.source}")
 
 
-def _iso(value) -> str:
+def _iso(value: Any) -> str:
     return value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else str(value)[:10]
 
 
@@ -302,7 +309,8 @@ def _no_conflicts() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in CONFLICT_FIELDS})
 
 
-def _pairs(fresh, fresh_keys, old, old_keys, on) -> pd.DataFrame:
+def _pairs(fresh: pd.DataFrame, fresh_keys: pd.DataFrame, old: pd.DataFrame, old_keys: pd.DataFrame,
+           on: Sequence[str]) -> pd.DataFrame:
     """Each new row next to each existing row sharing `on` but with another status."""
     left = fresh_keys.assign(_new=range(len(fresh_keys)))
     right = old_keys.assign(_old=range(len(old_keys)))
@@ -310,7 +318,8 @@ def _pairs(fresh, fresh_keys, old, old_keys, on) -> pd.DataFrame:
     return pairs[pairs.status != pairs.status_old].sort_values(["_new", "_old"])
 
 
-def _conflicts(fresh, fresh_keys, old, old_keys) -> pd.DataFrame:
+def _conflicts(fresh: pd.DataFrame, fresh_keys: pd.DataFrame, old: pd.DataFrame,
+               old_keys: pd.DataFrame) -> pd.DataFrame:
     pairs = _pairs(fresh, fresh_keys, old, old_keys, CONFLICT_COLUMNS)
     if pairs.empty:
         return _no_conflicts()
@@ -324,7 +333,8 @@ def _conflicts(fresh, fresh_keys, old, old_keys) -> pd.DataFrame:
     return frame[CONFLICT_FIELDS].reset_index(drop=True)
 
 
-def _contradictions(fresh, fresh_keys, old, old_keys) -> list[Problem]:
+def _contradictions(fresh: pd.DataFrame, fresh_keys: pd.DataFrame, old: pd.DataFrame,
+                    old_keys: pd.DataFrame) -> list[Problem]:
     pairs = _pairs(fresh, fresh_keys, old, old_keys, CONTRADICTION_COLUMNS)
     problems = []
     for new_i, old_i in zip(pairs._new, pairs._old, strict=True):
@@ -359,13 +369,13 @@ def _uses_points(frame: pd.DataFrame) -> bool:
     return bool(len(frame)) and any(frame[c].notna().any() for c in POINT_COLUMNS if c in frame)
 
 
-def _csv_text(rows: list[list[str]], delimiter: str = ",", terminator: str = "\n") -> str:
+def _csv_text(rows: Iterable[Sequence[str]], delimiter: str = ",", terminator: str = "\n") -> str:
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter, lineterminator=terminator).writerows(rows)
     return buffer.getvalue()
 
 
-def _records(frame: pd.DataFrame, columns) -> list[tuple[str, ...]]:
+def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple[str, ...]]:
     return list(zip(*(_texts(frame, c) for c in columns), strict=True)) if len(frame) else []
 
 
@@ -475,7 +485,7 @@ class EventStore:
     """The event file, its lock and its history. Safe across threads and processes of one machine."""
 
     def __init__(self, path: Path = paths.EVENTS_CSV, history_dir: Path | None = None, *,
-                 lock_timeout: float = LOCK_TIMEOUT_S):
+                 lock_timeout: float = LOCK_TIMEOUT_S) -> None:
         self.path = Path(path)
         self.history_dir = Path(history_dir) if history_dir is not None else self.path.parent / "history"
         self.lock_path = Path(f"{self.path}.lock")
@@ -531,12 +541,11 @@ class EventStore:
         with self._lock():
             self._remove_stale_temp_files()
             prepared = self._prepare(upload_bytes, upload, replace, validator, today)
-            result = prepared.result
-            if not result.ok or prepared.after is None or prepared.after == prepared.before:
+            result, plan = prepared.result, prepared.result.plan
+            if not result.ok or plan is None or prepared.after is None or prepared.after == prepared.before:
                 if result.ok:
                     result.message = "nothing to write: the file already holds these events"
                 return result
-            plan = result.plan
             details = {"action": "replace" if replace else "merge", "author": author,
                        "rows_before": prepared.rows_before, "rows_after": prepared.rows_after,
                        **{k: v for k, v in plan.summary().items() if k != "mode"},
