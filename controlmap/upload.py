@@ -121,14 +121,17 @@ class Upload:
         """What stops the upload at its stage (every file's own errors; the combination's; the contradictions)."""
         if self.stage == FILES_HAVE_ERRORS:
             return [p for f in self.files for p in f.errors]
-        if self.stage == TOGETHER_HAVE_ERRORS:
+        if self.stage == TOGETHER_HAVE_ERRORS and self.combined is not None:
             return self.combined.errors
-        if self.stage == CONTRADICTS_DATA_FILE:
+        if self.stage == CONTRADICTS_DATA_FILE and self.plan is not None:
             return self.plan.problems
         return []
 
     def replace_plan(self, existing: ValidationResult | pd.DataFrame) -> store.MergePlan:
-        """What replacing the data file (holding `existing`) with this upload would change."""
+        """What replacing the data file (holding `existing`) with this upload would change. The files must
+        pass one by one (any other stage than FILES_HAVE_ERRORS): else there are no combined events."""
+        if self.combined is None:
+            raise ValueError("the files have errors of their own: there are no combined events to replace with")
         return store.plan_merge(existing, self.combined, replace=True)
 
 
@@ -140,7 +143,8 @@ def combine(files: Sequence[CheckedFile], validator: Validator, existing: Valida
         raise ValueError("an upload needs at least one file")
     if any(not f.ok for f in files):
         return Upload(files, FILES_HAVE_ERRORS)
-    data = store.render_events(pd.concat([f.result.events for f in files], ignore_index=True))
+    # Every file is ok, so every file has its result.
+    data = store.render_events(pd.concat([f.result.events for f in files if f.result is not None], ignore_index=True))
     combined = validator.validate(data, today)
     if not combined.ok:  # e.g. the same row in two files, or two files giving one source two statuses
         return Upload(files, TOGETHER_HAVE_ERRORS, data, combined)
