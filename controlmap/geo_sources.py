@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy.typing as npt
 import pandas as pd
 import shapely
 from shapely.geometry import shape
@@ -136,11 +138,11 @@ def _one_row_per_node(places: pd.DataFrame) -> pd.DataFrame:
     return places.drop_duplicates("node").drop(columns="is_label").reset_index(drop=True)
 
 
-def name_keys(names) -> set[str]:
+def name_keys(names: Iterable[str]) -> set[str]:
     return {fold_key(n) for n in names if n}
 
 
-def hromada_of_points(lon, lat, hromadas: pd.DataFrame) -> list[str]:
+def hromada_of_points(lon: npt.ArrayLike, lat: npt.ArrayLike, hromadas: pd.DataFrame) -> list[str]:
     """The code of the hromada polygon that contains each point ("" where none does)."""
     points = shapely.points(lon, lat)
     tree = shapely.STRtree(list(hromadas.geometry))
