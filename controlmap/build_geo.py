@@ -15,13 +15,17 @@ import importlib.util
 import io
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 from pyproj import Transformer
+from shapely import Geometry
 from shapely.geometry import mapping
 
 from controlmap import geo_sources, paths
@@ -83,7 +87,7 @@ def _package_file(package: str, relative: str) -> Path:
     return Path(spec.origin).parent / relative
 
 
-def read_codifier(xlsx) -> pd.DataFrame:
+def read_codifier(xlsx: Path) -> pd.DataFrame:
     """The codifier's UA63 rows: levels, category and name (names stripped)."""
     raw = pd.read_excel(xlsx, header=None, dtype=str)
     raw = raw[raw[0].str.startswith(OBLAST_PREFIX, na=False)]
@@ -114,7 +118,7 @@ def settlements_from_codifier(current: pd.DataFrame, previous: pd.DataFrame) -> 
     return out.sort_values("katottg").reset_index(drop=True)
 
 
-def _former(old_name, name: str) -> str:
+def _former(old_name: object, name: str) -> str:
     if not isinstance(old_name, str) or old_name == name:
         return ""
     return f"{old_name}|{transliterate(old_name)}"
@@ -152,13 +156,13 @@ def _is_latin_or_cyrillic(char: str) -> bool:
 
 # ---------------------------------------------------------------- matching
 
-def _km(lat1, lon1, lat2, lon2) -> float:
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
     return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
-def _settlement_keys(row, key) -> set[str]:
+def _settlement_keys(row: Any, key: Callable[[str], str]) -> set[str]:
     forms = [row.name_uk, row.name_en, *[f for f in row.former_names.split("|") if f]]
     return {key(form) for form in forms}
 
@@ -205,14 +209,16 @@ def match_points(settlements: pd.DataFrame, geonames: pd.DataFrame, report: Buil
     return matched
 
 
-def _centre_points(settlements, geonames, matched) -> dict[str, tuple[float, float]]:
+def _centre_points(settlements: pd.DataFrame, geonames: pd.DataFrame,
+                   matched: dict[int, int]) -> dict[str, tuple[float, float]]:
     out = {}
     for s, g in matched.items():
         out[settlements.hromada_code[s]] = (float(geonames.lat[g]), float(geonames.lon[g]))
     return out
 
 
-def _choose_namesake(g, rows, settlements, geonames, centre_of, report) -> tuple[int, float] | None:
+def _choose_namesake(g: int, rows: list[int], settlements: pd.DataFrame, geonames: pd.DataFrame,
+                     centre_of: dict[str, tuple[float, float]], report: BuildReport) -> tuple[int, float] | None:
     lat, lon = float(geonames.lat[g]), float(geonames.lon[g])
     label = f"geonames:{geonames.geonameid[g]} {geonames.name[g]}"
     distances = sorted(
@@ -258,7 +264,7 @@ def _same_text(name: str, *official: str) -> bool:
 
 # ---------------------------------------------------------------- OpenStreetMap points
 
-def _settlement_name_keys(row) -> set[str]:
+def _settlement_name_keys(row: Any) -> set[str]:
     return geo_sources.name_keys([row.name_uk, row.name_en, *row.former_names.split("|")])
 
 
@@ -338,7 +344,8 @@ def place_settlements(settlements: pd.DataFrame, osm: pd.DataFrame, geonames: pd
     return out[SETTLEMENT_COLUMNS]
 
 
-def _report_disagreements(out: pd.DataFrame, osm: pd.DataFrame, geonames: pd.DataFrame, report: BuildReport):
+def _report_disagreements(out: pd.DataFrame, osm: pd.DataFrame, geonames: pd.DataFrame,
+                          report: BuildReport) -> None:
     both = out.index[(osm.how != "") & (geonames.source != "")]
     distances = {s: _km(osm.lat[s], osm.lon[s], geonames.lat[s], geonames.lon[s]) for s in both}
     if distances:
@@ -379,27 +386,27 @@ def _report_counts(out: pd.DataFrame, report: BuildReport) -> None:
 # ---------------------------------------------------------------- geometry
 
 @functools.cache
-def _transformers():
+def _transformers() -> tuple[Transformer, Transformer]:
     forward = Transformer.from_crs("EPSG:4326", EQUAL_AREA_CRS, always_xy=True)
     back = Transformer.from_crs(EQUAL_AREA_CRS, "EPSG:4326", always_xy=True)
     return forward, back
 
 
-def to_equal_area(geometry):
+def to_equal_area(geometry: Geometry) -> Geometry:
     forward, _ = _transformers()
     return shapely.transform(geometry, lambda xy: np.column_stack(forward.transform(xy[:, 0], xy[:, 1])))
 
 
-def to_lonlat(geometry):
+def to_lonlat(geometry: Geometry) -> Geometry:
     _, back = _transformers()
     return shapely.transform(geometry, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1])))
 
 
-def area_km2(geometry_lonlat) -> float:
+def area_km2(geometry_lonlat: Geometry) -> float:
     return float(to_equal_area(geometry_lonlat).area / 1e6)
 
 
-def voronoi_cells(lon, lat, region_ea) -> list:
+def voronoi_cells(lon: npt.ArrayLike, lat: npt.ArrayLike, region_ea: Geometry) -> list[Geometry]:
     """One cell per point (same order): the part of ``region_ea`` (equal-area CRS) nearer to it than to any
     other of the points."""
     forward, _ = _transformers()
@@ -411,13 +418,13 @@ def voronoi_cells(lon, lat, region_ea) -> list:
     return [shapely.intersection(region, region_ea) for region in shapely.get_parts(regions)]
 
 
-def hromada_coverage(hromadas: pd.DataFrame) -> list:
+def hromada_coverage(hromadas: pd.DataFrame) -> list[Geometry]:
     """The hromada polygons in the equal-area CRS, simplified together so that neighbours keep one shared edge."""
     polygons = [to_equal_area(g) for g in hromadas.geometry]
     return list(shapely.coverage_simplify(polygons, COVERAGE_TOLERANCE_M))
 
 
-def settlement_cells(settlements: pd.DataFrame, hromadas: pd.DataFrame, coverage_ea: list) -> pd.DataFrame:
+def settlement_cells(settlements: pd.DataFrame, hromadas: pd.DataFrame, coverage_ea: list[Geometry]) -> pd.DataFrame:
     """Each settlement with a point of its own gets the Voronoi cell of its point among its hromada's
     settlements with a point, clipped to its hromada: cells never cross a hromada line and tile each hromada."""
     rows = []
@@ -428,15 +435,15 @@ def settlement_cells(settlements: pd.DataFrame, hromadas: pd.DataFrame, coverage
     return pd.DataFrame(rows).set_index("row").sort_index()
 
 
-def _rounded(geometry):
+def _rounded(geometry: Geometry) -> Geometry:
     return shapely.set_precision(geometry, 10 ** -COORD_DECIMALS)
 
 
-def _feature(geometry_lonlat, properties: dict) -> dict:
+def _feature(geometry_lonlat: Geometry, properties: dict) -> dict:
     return {"type": "Feature", "properties": properties, "geometry": mapping(_rounded(geometry_lonlat))}
 
 
-def _collection(features: list[dict], **properties) -> dict:
+def _collection(features: list[dict], **properties: Any) -> dict:
     return {"type": "FeatureCollection", **properties, "features": features}
 
 
@@ -477,7 +484,7 @@ def build_geometries(settlements: pd.DataFrame, osm: geo_sources.OsmBoundaries, 
     }
 
 
-def _areas_collection(areas: pd.DataFrame, shapes_ea: list, names_en: pd.Series) -> dict:
+def _areas_collection(areas: pd.DataFrame, shapes_ea: list[Geometry], names_en: pd.Series) -> dict:
     features = [
         _feature(to_lonlat(shape_ea), {"code": code, "name_en": names_en.get(code, ""), "name_uk": name,
                                        "osm": f"relation/{relation}", "area_km2": round(shape_ea.area / 1e6, 1)})
@@ -502,7 +509,8 @@ def settlement_shapes(settlements: pd.DataFrame, polygons: pd.DataFrame, relatio
     return _collection(features, note=note)
 
 
-def _report_areas(outline_ea, osm: geo_sources.OsmBoundaries, cells: pd.DataFrame, report: BuildReport) -> None:
+def _report_areas(outline_ea: Geometry, osm: geo_sources.OsmBoundaries, cells: pd.DataFrame,
+                  report: BuildReport) -> None:
     unsimplified = shapely.union_all([to_equal_area(g) for g in osm.raions.geometry]).area / 1e6
     outline = outline_ea.area / 1e6
     cell_sum = float(sum(c.area for c in cells.cell_ea)) / 1e6
