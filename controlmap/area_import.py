@@ -22,11 +22,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import shapely
 import shapely.geometry
+from shapely import Geometry
 
 from controlmap.model import DERIVED_NOTE_PREFIX, OWN_POINT_QUALITIES, STATUS_CODE, STATUSES
 
@@ -185,7 +187,7 @@ class Snapshot:
 
 def layer_files(sources: Iterable[str | Path]) -> list[Path]:
     """The layer files among `sources` (files, or folders searched recursively), sorted, without repeats."""
-    found = set()
+    found: set[Path] = set()
     for source in map(Path, sources):
         if source.is_dir():
             found.update(p for p in source.rglob("*") if p.is_file() and p.name.lower().endswith(LAYER_SUFFIXES))
@@ -242,7 +244,8 @@ def read_layer(path: Path, bounds: tuple[float, float, float, float] | None = No
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
-def _read_one_layer(source: str, layer: str | None, bounds):
+def _read_one_layer(source: str, layer: str | None,
+                    bounds: tuple[float, float, float, float] | None) -> "pd.DataFrame":
     import pyogrio
 
     crs = None if layer is None else pyogrio.read_info(source, layer=layer).get("crs")
@@ -259,11 +262,11 @@ def _read_one_layer(source: str, layer: str | None, bounds):
 class ClassifiedLayer:
     """One snapshot's classified areas (polygons only) and what was not recognised."""
 
-    geometries: dict[str, list]  # status → shapely polygons
+    geometries: dict[str, list[Geometry]]  # status → shapely polygons
     unrecognised: Counter = field(default_factory=Counter)  # (name, fill) → features that matched no rule
 
 
-def classify_layer(frame, series: Series, preset: Preset) -> ClassifiedLayer:
+def classify_layer(frame: "pd.DataFrame", series: Series, preset: Preset) -> ClassifiedLayer:
     names = _text_column(frame, preset.name_property)
     fills = [f.lower() for f in _text_column(frame, preset.fill_property)]
     layer = ClassifiedLayer({status: [] for status in CLASSES})
@@ -279,13 +282,13 @@ def classify_layer(frame, series: Series, preset: Preset) -> ClassifiedLayer:
     return layer
 
 
-def _text_column(frame, column: str) -> list[str]:
+def _text_column(frame: "pd.DataFrame", column: str) -> list[str]:
     if column not in frame:
         return [""] * len(frame)
     return ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in frame[column]]
 
 
-def _polygons(geometry) -> list:
+def _polygons(geometry: Geometry | None) -> list[Geometry]:
     """The polygonal parts of a geometry (collections are opened; points and lines are dropped)."""
     if geometry is None or geometry.is_empty:
         return []
@@ -496,7 +499,8 @@ def _bounds(points: np.ndarray) -> tuple[float, float, float, float] | None:
     return west - m, south - m, east + m, north + m
 
 
-def _events(states, snapshots, placed, preset, commits, rule, report) -> pd.DataFrame:
+def _events(states: np.ndarray, snapshots: Sequence[Snapshot], placed: pd.DataFrame, preset: Preset,
+            commits: dict[str, str], rule: FlickerRule, report: ImportReport) -> pd.DataFrame:
     hours = np.array([s.time.timestamp() / 3600 for s in snapshots], dtype=float)
     rows = []
     for column in range(states.shape[1]):
@@ -512,7 +516,7 @@ def _events(states, snapshots, placed, preset, commits, rule, report) -> pd.Data
     return frame.sort_values(["date", "katottg"], kind="stable").reset_index(drop=True)
 
 
-def _row(settlement, snapshot: Snapshot, status: str, preset: Preset, commits: dict[str, str]) -> dict:
+def _row(settlement: Any, snapshot: Snapshot, status: str, preset: Preset, commits: dict[str, str]) -> dict:
     where = snapshot.series.layers.get(status, status)
     return {"date": snapshot.day.isoformat(), "settlement": settlement.name_en,
             "hint": f"{settlement.hromada_en} hromada" if settlement.hromada_en else "",
@@ -551,7 +555,7 @@ def snapshot_on(snapshots: Sequence[Snapshot], day: date) -> Snapshot | None:
     return earlier[-1] if earlier else None
 
 
-def area_inside(snapshot: Snapshot, preset: Preset, region) -> AreaFigures:
+def area_inside(snapshot: Snapshot, preset: Preset, region: Geometry) -> AreaFigures:
     """The area of `region` (a shapely polygon in WGS 84) inside the snapshot's `ru` features, and inside its
     `contested` features but not its `ru` ones."""
     layer = classify_layer(read_layer(snapshot.file, tuple(region.bounds)), snapshot.series, preset)
@@ -560,13 +564,13 @@ def area_inside(snapshot: Snapshot, preset: Preset, region) -> AreaFigures:
     return AreaFigures(snapshot, _km2(ru), _km2(contested))
 
 
-def _clip(polygons: list, region):
+def _clip(polygons: list[Geometry], region: Geometry) -> Geometry:
     if not polygons:
         return shapely.Polygon()
     return shapely.intersection(shapely.union_all(np.asarray(polygons, dtype=object)), region)
 
 
-def _km2(geometry) -> float:
+def _km2(geometry: Geometry) -> float:
     import geopandas as gpd
 
     if geometry.is_empty:
@@ -574,13 +578,14 @@ def _km2(geometry) -> float:
     return round(float(gpd.GeoSeries([geometry], crs="EPSG:4326").to_crs(EQUAL_AREA_CRS).area.iloc[0]) / 1e6, 1)
 
 
-def areas_on(days: Iterable[date], snapshots: Sequence[Snapshot], preset: Preset, region) -> list[AreaFigures | None]:
+def areas_on(days: Iterable[date], snapshots: Sequence[Snapshot], preset: Preset,
+             region: Geometry) -> list[AreaFigures | None]:
     """For each day, the area of `region` inside the `ru` and `contested` features of that day's last snapshot
     (None for a day before the first snapshot). This is what a map of the archive showed that day."""
     return [None if (s := snapshot_on(snapshots, day)) is None else area_inside(s, preset, region) for day in days]
 
 
-def read_region(path: Path):
+def read_region(path: Path) -> Geometry:
     """The union of a GeoJSON file's polygons (e.g. data/geo/oblast_outline.geojson)."""
     document = json.loads(Path(path).read_text("utf-8"))
     shapes = [shapely.geometry.shape(f["geometry"]) for f in document["features"]]
