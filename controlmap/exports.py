@@ -12,7 +12,7 @@ SNAPSHOT_COLUMNS = ["katottg", "name_en", "name_uk", "status", "since", "dispute
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise_formula(value):
+def neutralise_formula(value: object) -> object:
     """Spreadsheet formula injection: a text cell starting with = + - @ is prefixed with a quote."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from controlmap import paths
@@ -44,7 +46,7 @@ class Gazetteer:
         return {code: i for i, code in enumerate(self.settlements.katottg)}
 
     @cached_property
-    def areas(self):
+    def areas(self) -> npt.NDArray[np.float64]:
         """Cell area of each settlement in row order (0 where it has no cell)."""
         return self.cell_area_km2.reindex(self.settlements.katottg).fillna(0.0).to_numpy()
 
