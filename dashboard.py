@@ -8,7 +8,7 @@ from app.date_control import date_control
 from controlmap.gazetteer import placement_summary
 from controlmap.model import BASELINE_SOURCE, BASELINE_STATUS, CLAIMANT_LABELS, CLAIMANTS, STATUS_LABELS, STATUS_ORDER
 from controlmap.text import md_escape, md_link
-from controlmap.timeline import from_day, to_day
+from controlmap.timeline import ChangeList, from_day, to_day
 
 # No page_icon: an emoji loads Streamlit's emoji catalogue (~0.1 s at first start), a Material icon is
 # fetched from Google's servers, and an image file loads PIL.
@@ -50,6 +50,7 @@ first, last = timeline.span
 default_day = to_day(state.query_date("date", from_day(last)))
 start_day = min(max(default_day, first), last)
 map_column, text_column = st.columns([3, 2], gap="medium")
+CHANGES_LISTED = 40  # changed settlements listed by name; the rest are counted
 
 
 @st.fragment
@@ -72,13 +73,13 @@ def date_and_figures() -> None:
     shown = timeline.state_at(day)
     st.subheader(f"{from_day(day):%d %B %Y}")
     previous = state.previous_day("map_previous_day", day)
-    changed = timeline.changes(previous, day)
+    changed = timeline.change_list(previous, day, limit=CHANGES_LISTED)
     # One Markdown element, not four: every element costs the browser a render at start.
     st.markdown("\n\n".join(part for part in [
         before_the_maps(from_day(day)),
         figures_table(timeline.count_by_status(shown), timeline.area_by_status(shown)),
         f"**Disputed** (the sides' recent statements disagree): {int(shown.disputed.sum())} settlement(s)",
-        f"**Changed since {from_day(previous):%d %b %Y}:** {len(changed)} settlement(s)",
+        f"**Changed since {from_day(previous):%d %b %Y}:** {changed.total} settlement(s)",
         changes_list(changed, state.name_column()),
     ] if part))
 
@@ -98,19 +99,20 @@ def figures_table(counts: dict, areas: dict) -> str:
     return "\n".join(["| status | settlements | area km² (approx.) |", "| --- | ---: | ---: |", *rows])
 
 
-def responsible(row) -> str:
-    if row.to_source == BASELINE_SOURCE:
+def responsible(row: dict[str, str]) -> str:
+    if row["to_source"] == BASELINE_SOURCE:
         return "the 24 Feb 2022 baseline (no statement before this date)"
-    return f"{md_link(row.to_source, row.to_url)} ({row.to_date})"
+    return f"{md_link(row['to_source'], row['to_url'])} ({row['to_date']})"
 
 
-def changes_list(changed, name_column: str, limit: int = 40) -> str:
-    """Changed settlements with the statement responsible; every field from the data escaped."""
-    lines = [f"- **{md_escape(row[name_column])}**: {STATUS_LABELS[row.from_status]} → "
-             f"{STATUS_LABELS[row.to_status]}, {responsible(row)}"
-             for _, row in changed.head(limit).iterrows()]
-    if len(changed) > limit:
-        lines.append(f"- … and {len(changed) - limit} more (see the Compare dates page)")
+def changes_list(changed: ChangeList, name_column: str) -> str:
+    """Changed settlements with the statement responsible (the first rows the list holds, then how many
+    more); every field from the data escaped."""
+    lines = [f"- **{md_escape(row[name_column])}**: {STATUS_LABELS[row['from_status']]} → "
+             f"{STATUS_LABELS[row['to_status']]}, {responsible(row)}"
+             for row in changed.rows]
+    if changed.total > len(changed.rows):
+        lines.append(f"- … and {changed.total - len(changed.rows)} more (see the Compare dates page)")
     return "\n".join(lines)
 
 

@@ -16,7 +16,7 @@ Each settlement's timeline is computed once, vectorised, as runs (from day d on:
 responsible statement); any date is then a binary search.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -95,6 +95,29 @@ class StatementTable:
         """The statements as a frame, in statement order (built only when asked for)."""
         return self.events.iloc[self.rows].reset_index(drop=True)
 
+    @cached_property
+    def source_text(self) -> np.ndarray:
+        """Each statement's source as text, in statement order (computed once: lookups index it)."""
+        return _object_array(str(v) for v in self.events["source"].to_numpy()[self.rows])
+
+    @cached_property
+    def url_text(self) -> np.ndarray:
+        """Each statement's URL as text ("" for none), in statement order."""
+        return _object_array(str(v) for v in self.events["url"].to_numpy()[self.rows])
+
+    @cached_property
+    def date_text(self) -> np.ndarray:
+        """Each statement's date in ISO form, in statement order."""
+        return _object_array(pd.Timestamp(v).date().isoformat() for v in self.events["date"].iloc[self.rows])
+
+
+def _object_array(values: Iterable[object]) -> np.ndarray:
+    items = list(values)
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
+
+
 @dataclass(frozen=True)
 class Runs:
     """Per settlement, from `day` on: displayed status, disputed flag, responsible statement (-1: baseline)."""
@@ -117,6 +140,24 @@ class State:
     disputed: np.ndarray
     since: np.ndarray  # day, or NO_DAY
     statement: np.ndarray  # index into the statement table, -1 baseline or none
+
+
+# The columns of ``Timeline.changes``, in order.
+CHANGE_COLUMNS = ("katottg", "name_en", "name_uk", "from_status", "to_status", "from_source", "to_source", "to_date",
+                  "to_url")
+STATUS_NAMES = np.array(STATUSES, dtype=object)
+
+
+@dataclass(frozen=True)
+class ChangeList:
+    """Settlements whose displayed status differs between two dates: how many, and the first rows, each a
+    dict of the columns of ``Timeline.changes``, in gazetteer order."""
+
+    total: int
+    rows: list[dict[str, str]]
+
+    def __len__(self) -> int:
+        return self.total
 
 
 class Timeline:
@@ -329,28 +370,51 @@ class Timeline:
     def _source_text(self, index: int) -> str:
         if index < 0:
             return BASELINE_SOURCE if self.baseline else ""
-        return str(self.statements.value("source", index))
+        return str(self.statements.source_text[index])
+
+    @staticmethod
+    def _lookup(texts: np.ndarray, indices: np.ndarray, none: str) -> np.ndarray:
+        """``texts[i]`` for each statement index, ``none`` for -1 (baseline or no statement)."""
+        out = np.full(len(indices), none, dtype=object)
+        known = indices >= 0
+        out[known] = texts[indices[known]]
+        return out
+
+    @cached_property
+    def _names(self) -> dict[str, np.ndarray]:
+        s = self.gazetteer.settlements
+        return {column: s[column].to_numpy() for column in ("katottg", "name_en", "name_uk")}
+
+    def _change_columns(self, first: When, second: When, limit: int | None) -> tuple[int, dict[str, np.ndarray]]:
+        """How many settlements changed status between two dates, and the first ``limit`` of them (all for
+        None) as the columns of ``changes``, looked up by index in arrays computed once."""
+        a, b = self.state_at(first), self.state_at(second)
+        changed = np.flatnonzero(a.status != b.status)
+        total = len(changed)
+        if limit is not None:
+            changed = changed[:max(limit, 0)]
+        st = self.statements
+        baseline = BASELINE_SOURCE if self.baseline else ""
+        return total, {
+            **{column: values[changed] for column, values in self._names.items()},
+            "from_status": STATUS_NAMES[a.status[changed]],
+            "to_status": STATUS_NAMES[b.status[changed]],
+            "from_source": self._lookup(st.source_text, a.statement[changed], baseline),
+            "to_source": self._lookup(st.source_text, b.statement[changed], baseline),
+            "to_date": self._lookup(st.date_text, b.statement[changed], BASELINE_DATE.isoformat()),
+            "to_url": self._lookup(st.url_text, b.statement[changed], ""),
+        }
 
     def changes(self, first: When, second: When) -> pd.DataFrame:
         """Settlements whose displayed status differs between two dates, with the statements responsible."""
-        a, b = self.state_at(first), self.state_at(second)
-        changed = np.flatnonzero(a.status != b.status)
-        s = self.gazetteer.settlements
-        return pd.DataFrame({
-            "katottg": s.katottg.to_numpy()[changed],
-            "name_en": s.name_en.to_numpy()[changed],
-            "name_uk": s.name_uk.to_numpy()[changed],
-            "from_status": [STATUSES[c] for c in a.status[changed]],
-            "to_status": [STATUSES[c] for c in b.status[changed]],
-            "from_source": [self._source_text(i) for i in a.statement[changed]],
-            "to_source": [self._source_text(i) for i in b.statement[changed]],
-            "to_date": [self._statement_date(i) for i in b.statement[changed]],
-            "to_url": [self._statement_url(i) for i in b.statement[changed]],
-        })
+        columns = self._change_columns(first, second, None)[1]
+        # The names as arrays, the rest as lists: the columns' types when nothing changed stay what they were.
+        return pd.DataFrame({column: values if column in self._names else values.tolist()
+                             for column, values in columns.items()})
 
-    def _statement_date(self, index: int) -> str:
-        return BASELINE_DATE.isoformat() if index < 0 else pd.Timestamp(
-            self.statements.value("date", index)).date().isoformat()
-
-    def _statement_url(self, index: int) -> str:
-        return "" if index < 0 else str(self.statements.value("url", index))
+    def change_list(self, first: When, second: When, limit: int | None = None) -> "ChangeList":
+        """The rows of ``changes`` without a frame: how many, and the first ``limit`` as dicts (what a page
+        that lists a few of them needs on every date change)."""
+        total, columns = self._change_columns(first, second, limit)
+        return ChangeList(total, [dict(zip(CHANGE_COLUMNS, values, strict=True))
+                                  for values in zip(*(columns[c].tolist() for c in CHANGE_COLUMNS), strict=True)])
