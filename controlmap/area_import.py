@@ -284,7 +284,11 @@ def classify_layer(frame: "pd.DataFrame", series: Series, preset: Preset) -> Cla
 
 def _text_column(frame: "pd.DataFrame", column: str) -> list[str]:
     if column not in frame:
-        return [""] * len(frame)
+        # KML readers give a placemark's <name> as "Name": a property is also found in another case.
+        found = [c for c in frame.columns if str(c).lower() == column.lower()]
+        if not found:
+            return [""] * len(frame)
+        column = found[0]
     return ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in frame[column]]
 
 

@@ -146,6 +146,14 @@ PROBLEM_CODES = {
     "data_file_unreadable": "data/events.csv itself cannot be read, so nothing is merged into it",
     "cannot_write": "the rows cannot be written in the data file's encoding",
     "read_back_mismatch": "the new file would not read back as the events expected; nothing is written",
+    # an uploaded control-area layer (controlmap.layer_upload), before its rows are checked as above
+    "not_a_layer": "a file named as a control-area layer that no layer reader opens (line 0)",
+    "unpacked_too_large": "a KMZ whose content unpacks to more than the layer limit; it is not read (line 0)",
+    "too_many_features": "a layer with more features than the layer limit (line 0)",
+    "no_recognised_feature": "a layer with no area the preset classifies as ru, contested or ua (line 0)",
+    "layer_outside_oblast": "a layer whose recognised areas all lie outside Kharkiv oblast (line 0)",
+    "missing_layer_date": "a layer whose file name the preset does not date, and no day given (line 0)",
+    "unrecognised_features": "warning: polygons of a layer that match no rule of the preset; they are ignored",
 }
 
 

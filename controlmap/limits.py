@@ -5,6 +5,15 @@
 MAX_UPLOAD_MB = 5  # megabytes as Streamlit counts them (MiB): server.maxUploadSize and file_uploader use this
 MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
 MAX_UPLOAD_ROWS = 50_000
+# An uploaded control-area layer (GeoJSON, KML/KMZ, GeoPackage): its file (checked before it is read; at most
+# MAX_UPLOAD_MB, the server's limit for any upload), the unpacked content of a KMZ (checked before it is unpacked)
+# and its features (counted before any geometry is read). DeepState's archived full layer sets are at most
+# 0.63 MB with about 500 features.
+MAX_LAYER_MB = 5
+MAX_LAYER_BYTES = MAX_LAYER_MB * 1024 * 1024
+MAX_LAYER_UNPACKED_MB = 50
+MAX_LAYER_UNPACKED_BYTES = MAX_LAYER_UNPACKED_MB * 1024 * 1024
+MAX_LAYER_FEATURES = 10_000
 # Longest text a field may hold. The shipped file's longest is a 748-character note; a quote is the sentence
 # relied on, not the article.
 MAX_FIELD_CHARS = 10_000
