@@ -19,6 +19,7 @@ from controlmap.payload import day_index
 from controlmap.timeline import Timeline, from_day
 
 if TYPE_CHECKING:
+    from controlmap.layer_upload import CheckedLayer
     from controlmap.store import EventStore
     from controlmap.throttle import SecretCheck, SecretThrottle
     from controlmap.upload import CheckedFile, Upload
@@ -438,3 +439,21 @@ def preview_dataset(upload: "Upload") -> Dataset:
 def upload_choices() -> dict[str, dict[str, str]]:
     """Candidates picked on the Upload page for ambiguous settlements: file name → {settlement text: katottg}."""
     return st.session_state.setdefault("upload_choices", {})
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _checked_layer(digest: str, name: str, preset: str, day: str, series: str, today: str,
+                   _data: bytes) -> "CheckedLayer":
+    from controlmap import layer_upload
+
+    return layer_upload.check_layer(name, _data, shipped_dataset().validator, preset,
+                                    date.fromisoformat(day) if day else None, series or None,
+                                    date.fromisoformat(today))
+
+
+def checked_layer(name: str, data: bytes, preset: str, day: date | None, series: str | None) -> "CheckedLayer":
+    """One uploaded control-area layer converted into events and checked like a CSV (controlmap.layer_upload),
+    cached by its content's sha256 and the preset, day and series it is read with."""
+    digest = hashlib.sha256(data).hexdigest()
+    return _checked_layer(digest, name, preset, day.isoformat() if day else "", series or "",
+                          date.today().isoformat(), data)

@@ -1,5 +1,9 @@
 """Upload event CSVs: validate, fix ambiguous names, preview, try for this session, save without loss.
 
+A control-area layer (GeoJSON, KML/KMZ, GeoPackage) may be uploaded besides CSVs: controlmap.layer_upload
+converts it into events (one snapshot, read with a preset; its day from its file name or from the date box
+drawn here) and then checks those rows as an uploaded CSV's, so the preview, Try and Save take it alike.
+
 Everything that comes from an uploaded file is untrusted: it is shown through st.dataframe (drawn on a canvas)
 or through `md_escape`d Markdown, never as HTML, and the CSV downloads go through `to_safe_csv` (cells that
 look like spreadsheet formulas get a leading '). Nothing is written unless the editor secret is configured
@@ -12,6 +16,8 @@ before it is read.
 """
 
 import math
+from datetime import date
+from pathlib import PurePath
 
 import pandas as pd
 import streamlit as st
@@ -19,10 +25,11 @@ from streamlit_folium import st_folium
 
 from app import state
 from app.pages_support import md_escape
-from controlmap import limits, store, upload
+from controlmap import area_import, layer_upload, limits, store, upload
 from controlmap.dataset import Dataset
 from controlmap.events import listed_problems, not_listed_text, problems_frame
 from controlmap.exports import to_safe_csv
+from controlmap.model import EARLIEST_DATE
 
 SHOWN_ERRORS = 5  # errors per file written out as text; the table and its download list up to MAX_LISTED_PROBLEMS
 PREVIEW_COLUMNS = ["date", "settlement", "hint", "katottg", "status", "claimed_by", "source", "url", "quote",
@@ -30,6 +37,10 @@ PREVIEW_COLUMNS = ["date", "settlement", "hint", "katottg", "status", "claimed_b
 CORE_COLUMNS = ("date", "settlement", "katottg", "status", "claimed_by", "source", "url")
 PLAN_EXTRA_COLUMNS = ["existing_status", "existing_source", "existing_line"]
 STATUS_ORDER = ("ua", "ru", "contested", "unknown")
+CSV_TYPES = ["csv", "tsv", "txt"]
+LAYER_TYPES = [suffix.lstrip(".") for suffix in layer_upload.LAYER_SUFFIXES]
+# How each uploaded layer is read: file name → (preset, the day given, the series chosen).
+LayerOptions = dict[str, tuple[str, date | None, str | None]]
 
 
 def problem_text(problem) -> str:
@@ -71,11 +82,60 @@ def display_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return shown
 
 
-def check_files(files, choices: dict[str, dict[str, str]]) -> list[upload.CheckedFile]:
-    """Each file checked once per content (see state.checked_file); one over the size limit is never read."""
+def layer_options(files) -> LayerOptions:
+    """For the uploaded layers: the preset, and the day (and series) of each layer whose name it does not date."""
+    layers = [f for f in files if layer_upload.is_layer(f.name)]
+    if not layers:
+        return {}
+    st.subheader("Control-area layers")
+    st.caption(
+        "Each layer is one snapshot: every settlement with a point of its own gets one row, its state in the "
+        "layer, derived as `python -m controlmap import-areas` derives it (source: the publisher with "
+        "“(uploaded layer)”; no url; the note names the file and its sha256). Then the rows are checked like a "
+        "CSV's. A series of dated maps, with its flicker rule, is for that command.")
+    names = layer_upload.preset_names()
+    preset_name = st.selectbox("Preset: how the layers' features are read (controlmap/presets/)", names,
+                               key="layer_preset")
+    preset = area_import.Preset.load(preset_name)
+    options: LayerOptions = {}
+    for uploaded_file in layers:
+        name = uploaded_file.name
+        dated = layer_upload.dated_by_name(name, preset)
+        if dated is not None:
+            series, time = dated
+            st.caption(md_escape(f"{name}: dated by its file name, {time:%Y-%m-%d %H:%M} UTC "
+                                 f"({layer_upload.series_label(preset_name, series.id)})."))
+            options[name] = (preset_name, None, None)
+            continue
+        left, right = st.columns(2)
+        day = left.date_input(md_escape(f"Day the map in {name} shows"), value=None, min_value=EARLIEST_DATE,
+                              max_value=date.today(), format="YYYY-MM-DD", key=f"layer-day-{name}",
+                              help="Its file name carries no date the preset recognises.")
+        series_id = None
+        if len(preset.series) > 1:
+            series_id = right.selectbox(md_escape(f"What {name} holds"), [s.id for s in preset.series],
+                                        format_func=lambda i: layer_upload.series_label(preset_name, i),
+                                        key=f"layer-series-{name}")
+        options[name] = (preset_name, day, series_id)
+    return options
+
+
+def check_files(files, choices: dict[str, dict[str, str]], layers: LayerOptions) -> list[upload.CheckedFile]:
+    """Each file checked once per content (see state.checked_file, state.checked_layer); one over its size limit
+    is never read."""
     progress = st.progress(0.0, text="Checking…")
     checked = []
     for number, uploaded_file in enumerate(files, start=1):
+        if layer_upload.is_layer(uploaded_file.name):
+            refused = layer_upload.too_large(uploaded_file.name, uploaded_file.size)
+            if refused is None:
+                preset_name, day, series_id = layers[uploaded_file.name]
+                with st.spinner(f"Converting {md_escape(uploaded_file.name)} ({uploaded_file.size:,} bytes)…"):
+                    refused = state.checked_layer(uploaded_file.name, uploaded_file.getvalue(), preset_name, day,
+                                                  series_id)
+            checked.append(refused)
+            progress.progress(number / len(files), text=f"Checked {number} of {len(files)} files")
+            continue
         refused = upload.too_large(uploaded_file.name, uploaded_file.size)
         if refused is None:
             with st.spinner(f"Validating {md_escape(uploaded_file.name)} ({uploaded_file.size:,} bytes)…"):
@@ -91,6 +151,8 @@ def show_file(number: int, file: upload.CheckedFile, shipped: Dataset, choices: 
     errors = file.errors
     header = f"{md_escape(file.name)}: {file.rows:,} rows, {len(errors)} errors, {len(file.warnings)} warnings"
     with st.expander(header, expanded=bool(file.problems)):
+        if isinstance(file, layer_upload.CheckedLayer):
+            show_layer(number, file)
         if file.choices and file.result is not None:
             st.caption("Settlements you picked: " + "; ".join(
                 f"{md_escape(name)} → {md_escape(code)}" for name, code in file.choices.items()))
@@ -102,6 +164,16 @@ def show_file(number: int, file: upload.CheckedFile, shipped: Dataset, choices: 
         problems_table(file.problems, str(number), file.name)
         for settlement in file.ambiguous_names():
             pick_settlement(number, file.name, settlement, shipped, choices)
+
+
+def show_layer(number: int, file: layer_upload.CheckedLayer) -> None:
+    """How the layer was read, and the events derived from it (the rows checked below)."""
+    if file.summary is not None:
+        st.caption(md_escape(" ".join(file.summary.lines())))
+    st.caption(f"Layer sha256: {file.layer_digest}")
+    if file.data is not None:
+        st.download_button("Download the events derived from this layer (CSV)", file.data,
+                           f"{PurePath(file.name).stem}-events.csv", "text/csv", key=f"layer-events-{number}")
 
 
 def pick_settlement(number: int, file_name: str, settlement: str, shipped: Dataset,
@@ -121,7 +193,8 @@ def pick_settlement(number: int, file_name: str, settlement: str, shipped: Datas
 def check_and_preview(files, shipped: Dataset) -> upload.Upload | None:
     """Validation, then (when there are no errors) the preview and Try. The ready upload, or None."""
     choices = state.upload_choices()
-    checked = check_files(files, choices)
+    layers = layer_options(files)
+    checked = check_files(files, choices, layers)
     for number, file in enumerate(checked, start=1):
         show_file(number, file, shipped, choices)
     combined = state.combined_upload(checked)
@@ -289,12 +362,15 @@ st.title("Upload event CSVs")
 st.caption(
     "The format is described in `data/README.md`: date, settlement (or katottg), status, claimed_by, source; "
     f"optional hint, url, quote, note, lat, lon. At most {limits.MAX_UPLOAD_MB} MB and "
-    f"{limits.MAX_UPLOAD_ROWS:,} rows per file. Nothing is changed until you press Save (which needs the editor "
-    "secret); Try applies the upload to this browser session only.")
+    f"{limits.MAX_UPLOAD_ROWS:,} rows per file. A control-area map layer (GeoJSON, KML/KMZ or GeoPackage; at most "
+    f"{limits.MAX_LAYER_MB} MB and {limits.MAX_LAYER_FEATURES:,} features) is turned into events first. Nothing is "
+    "changed until you press Save (which needs the editor secret); Try applies the upload to this browser session "
+    "only.")
 
 shipped_data = state.shipped_dataset()
-uploaded = st.file_uploader("Event CSV files", type=["csv", "tsv", "txt"], accept_multiple_files=True,
-                            max_upload_size=limits.MAX_UPLOAD_MB, key="upload_files")
+uploaded = st.file_uploader("Event CSV files or control-area layers", type=[*CSV_TYPES, *LAYER_TYPES],
+                            accept_multiple_files=True, max_upload_size=max(limits.MAX_UPLOAD_MB, limits.MAX_LAYER_MB),
+                            key="upload_files")
 valid_upload = None
 if not uploaded:
     st.info("Choose one or more CSV files to check them.")

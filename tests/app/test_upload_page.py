@@ -5,9 +5,11 @@ handling these tests also save and undo; the browser tests (tests/browser/test_u
 same flow in Chromium, plus what only a browser shows (Try in one session only, markup, downloads).
 """
 
+import csv
+import io
 import re
 import shutil
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,12 +17,14 @@ from streamlit.testing.v1 import AppTest
 
 from app import state
 from app.pages_support import md_escape
-from controlmap import paths, store
+from controlmap import layer_upload, limits, paths, store, upload
 from controlmap.dataset import Dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "5_Upload.py"
 GOOD = ROOT / "tests" / "fixtures" / "upload" / "good.csv"
+LAYERS = ROOT / "tests" / "fixtures" / "layers"
+KUPIANSK, KUPIANSK_VUZLOVYI = "UA63080090010026457", "UA63080090030044417"
 SECRET = "s3cret"
 DISABLED = (
     "Saving is disabled: no editor secret is configured. To enable it, set the environment variable "
@@ -217,3 +221,124 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(events, monkeyp
     assert not at.exception
     assert [e.label for e in at.expander] == [f"{md_escape('big.csv')}: 0 rows, 1 errors, 0 warnings"]
     assert any(md_escape("the file is too large: 5.0 MB (the limit is 5 MB per upload)") in e.value for e in at.error)
+
+
+# ---------------------------------------------------------------- control-area layers (tests/fixtures/layers/)
+
+
+def layer_plan(events: Path, name: str, data: bytes, day: date | None = None) -> tuple[upload.CheckedFile,
+                                                                                        upload.Upload]:
+    """What the page should find: the engine's own conversion and plan, on the page's copy of the data file."""
+    dataset = Dataset.load(events)
+    checked = layer_upload.check_layer(name, data, dataset.validator, day=day, today=date.today())
+    return checked, upload.combine([checked], dataset.validator, dataset.validation, date.today())
+
+
+def summary_of(plan: store.MergePlan) -> str:
+    s = plan.summary()
+    return (f"{s['added']} new events, {s['duplicates_skipped']} exact duplicates skipped, {s['conflicts']} "
+            "conflicts with existing statements (added, flagged).")
+
+
+def test_a_layer_of_real_places_is_dated_converted_previewed_tried_saved_and_undone(events, monkeypatch):
+    """kupiansk.geojson against the shipped gazetteer: its name carries no date, so the page asks for the day."""
+    before = events.read_bytes()
+    data = (LAYERS / "kupiansk.geojson").read_bytes()
+    at = run_page(SECRET, monkeypatch)
+    at.file_uploader(key="upload_files").set_value([("kupiansk.geojson", data, "application/geo+json")]).run()
+    assert not at.exception
+    assert values(at.subheader)[0] == "Control-area layers"
+    assert at.selectbox(key="layer_preset").value == "deepstate"
+    day = at.date_input(key="layer-day-kupiansk.geojson")
+    assert day.value is None
+    assert at.selectbox(key="layer-series-kupiansk.geojson").value == "history"
+    assert [e.label for e in at.expander] == [f"{md_escape('kupiansk.geojson')}: 0 rows, 1 errors, 0 warnings"]
+    assert md_escape("the layer has no date: its file name is none the preset 'deepstate' dates") in at.error[0].value
+    assert "Preview" not in values(at.subheader)
+
+    day.set_value(date(2025, 11, 25)).run()
+    assert not at.exception
+    checked, planned = layer_plan(events, "kupiansk.geojson", data, date(2025, 11, 25))
+    rows = checked.rows
+    assert rows == 1676 and planned.ready
+    assert [e.label for e in at.expander] == [f"{md_escape('kupiansk.geojson')}: {rows:,} rows, 0 errors, 0 warnings"]
+    assert summary_of(planned.plan) in values(at.markdown)
+    assert md_escape(" ".join(checked.summary.lines())) in values(at.caption)
+    assert f"Layer sha256: {store.sha256(data)}" in values(at.caption)
+    new = at.dataframe[0].value
+    assert len(new) == rows
+    assert set(new.source) == {"DeepStateMap (uploaded layer)"} and set(new.date) == {"2025-11-25"}
+    assert set(new.url.fillna("")) == {""}  # an upload has no public address
+    by_code = new.set_index("katottg")
+    assert (by_code.status[KUPIANSK], by_code.status[KUPIANSK_VUZLOVYI]) == ("ru", "contested")
+    assert by_code.note[KUPIANSK] == (
+        "derived: the point of the settlement lies in the occupied layer of the map dated 2025-11-25 by the uploader "
+        f"(uploaded file kupiansk.geojson, sha256 {store.sha256(data)})")
+
+    at.button(key="try").click().run()
+    assert len(at.session_state[state.UPLOAD_EVENTS]) == rows
+
+    at.text_input(key="editor_secret").set_value(SECRET).run()
+    shipped = Dataset.load(events).validation.rows
+    at.button(key="save").click().run()
+    assert md_escape(f"saved: {rows} events added, {shipped} → {shipped + rows} rows") in values(at.success)
+    after = events.read_bytes()
+    assert after.startswith(before)
+    saved = list(csv.DictReader(io.StringIO(after[len(before):].decode("utf-8")),
+                                fieldnames=next(csv.reader(io.StringIO(before.decode("utf-8"))))))
+    assert len(saved) == rows and {r["url"] for r in saved} == {""}
+    at.button(key="undo").click().run()
+    assert events.read_bytes() == before
+
+
+def test_a_layer_whose_name_the_preset_dates_needs_no_day(events, monkeypatch):
+    name = "1764079200.geojson"  # DeepState's archive name: published 2025-11-25 14:00 UTC
+    data = (LAYERS / "kupiansk.geojson").read_bytes()
+    at = run_page(None, monkeypatch)
+    at.file_uploader(key="upload_files").set_value([(name, data, "application/geo+json")]).run()
+    assert not at.exception
+    assert [d.label for d in at.date_input] == []
+    assert md_escape(f"{name}: dated by its file name, 2025-11-25 14:00 UTC (DeepState's full layer set: occupied, "
+                     "grey zone, liberated (told apart by fill)).") in values(at.caption)
+    checked, planned = layer_plan(events, name, data)
+    assert [e.label for e in at.expander] == [f"{md_escape(name)}: {checked.rows:,} rows, 0 errors, 0 warnings"]
+    assert summary_of(planned.plan) in values(at.markdown)
+    note = at.dataframe[0].value.set_index("katottg").note[KUPIANSK]
+    assert note.endswith(f"of the snapshot published 2025-11-25 14:00 UTC (uploaded file {name}, sha256 "
+                         f"{store.sha256(data)})")
+
+
+@pytest.mark.parametrize(("name", "codes"), [
+    ("not_a_layer.geojson", ["not_a_layer"]),
+    ("no_rule.geojson", ["no_recognised_feature"]),
+    ("outside.geojson", ["layer_outside_oblast"]),
+])
+def test_a_layer_that_cannot_be_used_gets_its_message(events, monkeypatch, name, codes):
+    data = (LAYERS / name).read_bytes()
+    at = run_page(None, monkeypatch)
+    at.file_uploader(key="upload_files").set_value([(name, data, "application/geo+json")]).run()
+    at.date_input(key=f"layer-day-{name}").set_value(date(2025, 11, 25)).run()
+    assert not at.exception
+    checked, _ = layer_plan(events, name, data, date(2025, 11, 25))
+    assert [p.code for p in checked.problems] == codes
+    assert [e.label for e in at.expander] == [f"{md_escape(name)}: 0 rows, 1 errors, 0 warnings"]
+    [problem] = checked.problems
+    text = f"{problem.message} ({problem.suggestion})"
+    assert md_escape(text) in at.error[0].value
+    assert list(at.dataframe[0].value.code) == codes
+    assert "Preview" not in values(at.subheader)
+
+
+def test_a_layer_over_its_size_limit_is_refused_before_it_is_read(events, monkeypatch):
+    from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+    def unread(self):
+        raise AssertionError("the file was read")
+
+    monkeypatch.setattr(UploadedFile, "getvalue", unread)
+    monkeypatch.setattr(limits, "MAX_LAYER_BYTES", 1000)
+    at = run_page(None, monkeypatch)
+    at.file_uploader(key="upload_files").set_value([("big.geojson", b"x" * 1001, "application/geo+json")]).run()
+    assert not at.exception
+    assert [e.label for e in at.expander] == [f"{md_escape('big.geojson')}: 0 rows, 1 errors, 0 warnings"]
+    assert md_escape("the layer is too large: 0.0 MB (the limit is 5 MB per layer)") in at.error[0].value
