@@ -193,9 +193,10 @@ def check_layer(name: str, data: bytes, validator: Validator, preset: area_impor
             if features > limits.MAX_LAYER_FEATURES:
                 return refuse(_too_many_features(features))
             frame = area_import.read_layer(path)
+            classified = _classify(frame, series, preset, summary)
         except Exception as error:  # the readers raise many kinds of errors for a file that is no layer
+            summary.read = False
             return refuse(_not_a_layer(name, error, path))
-        classified = _classify(frame, series, preset, summary)
         problems = _layer_problems(classified, summary, preset)
         warnings = [] if problems else _unrecognised_warning(summary)
         if time is None:
