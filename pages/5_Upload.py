@@ -107,13 +107,14 @@ def layer_options(files) -> LayerOptions:
                                  f"({layer_upload.series_label(preset_name, series.id)})."))
             options[name] = (preset_name, None, None)
             continue
+        # The file name goes in a caption, not in the labels: a label would show it escaped to its readers.
+        st.caption(md_escape(f"{name}: its file name carries no date the preset recognises."))
         left, right = st.columns(2)
-        day = left.date_input(md_escape(f"Day the map in {name} shows"), value=None, min_value=EARLIEST_DATE,
-                              max_value=date.today(), format="YYYY-MM-DD", key=f"layer-day-{name}",
-                              help="Its file name carries no date the preset recognises.")
+        day = left.date_input("Day the map shows", value=None, min_value=EARLIEST_DATE, max_value=date.today(),
+                              format="YYYY-MM-DD", key=f"layer-day-{name}")
         series_id = None
         if len(preset.series) > 1:
-            series_id = right.selectbox(md_escape(f"What {name} holds"), [s.id for s in preset.series],
+            series_id = right.selectbox("What the layer holds", [s.id for s in preset.series],
                                         format_func=lambda i: layer_upload.series_label(preset_name, i),
                                         key=f"layer-series-{name}")
         options[name] = (preset_name, day, series_id)

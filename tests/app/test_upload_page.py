@@ -249,8 +249,9 @@ def test_a_layer_of_real_places_is_dated_converted_previewed_tried_saved_and_und
     assert not at.exception
     assert values(at.subheader)[0] == "Control-area layers"
     assert at.selectbox(key="layer_preset").value == "deepstate"
+    assert md_escape("kupiansk.geojson: its file name carries no date the preset recognises.") in values(at.caption)
     day = at.date_input(key="layer-day-kupiansk.geojson")
-    assert day.value is None
+    assert (day.label, day.value) == ("Day the map shows", None)
     assert at.selectbox(key="layer-series-kupiansk.geojson").value == "history"
     assert [e.label for e in at.expander] == [f"{md_escape('kupiansk.geojson')}: 0 rows, 1 errors, 0 warnings"]
     assert md_escape("the layer has no date: its file name is none the preset 'deepstate' dates") in at.error[0].value

@@ -25,6 +25,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,16 +33,18 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from controlmap import store
+from controlmap import layer_upload, store
 from controlmap.dataset import Dataset
 from controlmap.events import choose_settlements
 from controlmap.offline import LEAFLET_SOURCE, install_leaflet
+from controlmap.upload import combine
 from tests.browser.conftest import ROOT, streamlit_server
 
 pytestmark = pytest.mark.browser
 
 BAD_DIR = ROOT / "tests" / "fixtures" / "bad"
 UPLOAD_DIR = ROOT / "tests" / "fixtures" / "upload"
+LAYER_DIR = ROOT / "tests" / "fixtures" / "layers"
 SECRET = "s3cret"
 APP_FILES = ("streamlit_app.py", "dashboard.py", "pages", "app", "controlmap", ".streamlit/config.toml",
              "data/events.csv", "data/geo")
@@ -238,9 +241,9 @@ def open_upload(page, app: ServedApp) -> None:
     expect(page.get_by_test_id("stFileUploader")).to_be_visible()
 
 
-def upload(page, *files: tuple[str, bytes]) -> None:
+def upload(page, *files: tuple[str, bytes], mime_type: str = "text/csv") -> None:
     page.get_by_test_id("stFileUploader").locator('input[type="file"]').set_input_files(
-        [{"name": name, "mimeType": "text/csv", "buffer": data} for name, data in files]
+        [{"name": name, "mimeType": mime_type, "buffer": data} for name, data in files]
     )
 
 
@@ -451,6 +454,55 @@ def test_an_ambiguous_settlement_is_settled_by_picking_a_candidate(page, app, en
     assert candidate["katottg"] in [r["katottg"] for r in grid(table_after(page, "New events"))]
     assert app.events.read_bytes() == app.original
     page_still_works(page)
+
+
+# ---------------------------------------------------------------- a control-area layer
+
+
+def test_a_control_area_layer_is_dated_converted_previewed_and_tried(page, app, engine):
+    """tests/fixtures/layers/kupiansk.geojson (Kupiansk occupied, Kupiansk-Vuzlovyi grey) on the shipped gazetteer:
+    its name carries no date, so the page asks for the day; then its rows are previewed and tried like a CSV's."""
+    name, day = "kupiansk.geojson", date(2025, 11, 25)
+    data = (LAYER_DIR / name).read_bytes()
+    checked = layer_upload.check_layer(name, data, engine.validator, day=day)
+    plan = combine([checked], engine.validator, engine.validation).plan
+    assert checked.ok and plan.summary()["added"] == checked.rows == 1676
+
+    open_upload(page, app)
+    upload(page, (name, data), mime_type="application/geo+json")
+    expect(page.get_by_role("heading", name="Control-area layers")).to_be_visible()
+    expect(alert(page, f"{name}: 1 errors")).to_contain_text("the layer has no date")
+    expect(page.get_by_role("heading", name="Preview")).to_have_count(0)
+
+    expect(page.get_by_text(f"{name}: its file name carries no date the preset recognises.")).to_be_visible()
+    field = page.get_by_test_id("stDateInput").filter(has_text="Day the map shows")
+    field.get_by_role("spinbutton").first.click()
+    page.keyboard.type(day.strftime("%Y%m%d"))
+    page.get_by_role("heading", name="Control-area layers").click()  # the date is sent when the field loses focus
+    expect(expander(page, f"{name}: {checked.rows:,} rows, 0 errors, 0 warnings")).to_be_visible()
+    expect(page.get_by_text(summary_text(plan))).to_be_visible()
+    shown = grid(table_after(page, "New events"))  # the grid draws the rows and columns in view: the first ones
+    expected = plan.new.head(len(shown))
+    assert len(shown) >= 5
+    assert [(r["date"], r["settlement"], r["katottg"], r["status"]) for r in shown] == list(zip(
+        pd.to_datetime(expected.date).dt.strftime("%Y-%m-%d"), expected.settlement, expected.katottg, expected.status,
+        strict=True))
+    assert {r["source"] for r in shown} == {"DeepStateMap (uploaded layer)"}
+    every = {r["katottg"]: r for r in download(page, "Download: new events (CSV)")}
+    assert len(every) == checked.rows
+    assert (every["UA63080090010026457"]["status"], every["UA63080090030044417"]["status"]) == ("ru", "contested")
+    assert {r["url"] for r in every.values()} == {""}
+    assert every["UA63080090010026457"]["note"] == (
+        "derived: the point of the settlement lies in the occupied layer of the map dated 2025-11-25 by the uploader "
+        f"(uploaded file {name}, sha256 {sha256(data)})")
+
+    page.get_by_role("button", name="Show these events on every page, for this session only").click()
+    expect(alert(page, "Applied for this browser session")).to_contain_text(f"your {checked.rows} new events")
+    page.get_by_test_id("stSidebarNavLink").filter(has_text="dashboard").click()
+    expect(page.get_by_text("From data/events.csv (")).to_contain_text(
+        f"({len(engine.events) + checked.rows:,} events + your uploaded events, this session only)")
+    assert app.events.read_bytes() == app.original  # trying wrote nothing
+    assert console_errors(page) == []
 
 
 # ---------------------------------------------------------------- broken files
