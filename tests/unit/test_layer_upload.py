@@ -133,6 +133,18 @@ def test_the_series_decides_how_features_are_read(validator):
     assert "the map dated 2024-08-01 by the uploader" in rows(checked)[0]["note"]
 
 
+def test_a_name_of_the_daily_archive_chooses_its_series_and_date(validator):
+    name = "deepstatemap_data_20250804.geojson"
+    data = (LAYERS / "no_rule.geojson").read_bytes()
+    checked = check(validator, name, data, day=date(2022, 7, 5), series_id="history")  # the name wins
+    assert checked.ok
+    assert {ALPHA: "ru", BETA: "ru", GAMMA: "ru", EPSILON: "ua"} == states(checked)
+    alpha = next(r for r in rows(checked) if r["katottg"] == ALPHA)
+    assert (alpha["date"], alpha["note"]) == (
+        "2025-08-04", "derived: the point of the settlement lies inside the occupied area of the snapshot archived on "
+                      f"2025-08-04 (uploaded file {name}, sha256 {sha256(data)})")
+
+
 @pytest.mark.parametrize("suffix", [".gpkg", ".kml", ".kmz"])
 def test_geopackage_kml_and_kmz_layers_read_alike(validator, tmp_path, suffix):
     import geopandas as gpd
