@@ -343,3 +343,24 @@ def test_a_layer_over_its_size_limit_is_refused_before_it_is_read(events, monkey
     assert not at.exception
     assert [e.label for e in at.expander] == [f"{md_escape('big.geojson')}: 0 rows, 1 errors, 0 warnings"]
     assert md_escape("the layer is too large: 0.0 MB (the limit is 5 MB per layer)") in at.error[0].value
+
+
+def test_reruns_do_not_convert_a_layer_again(events, monkeypatch):
+    """A layer is converted once per content, preset, day and series: typing the secret reruns nothing of it."""
+    converted = []
+    check_layer = layer_upload.check_layer
+
+    def counting(name, data, *args, **kwargs):
+        converted.append(name)
+        return check_layer(name, data, *args, **kwargs)
+
+    monkeypatch.setattr(layer_upload, "check_layer", counting)
+    data = (LAYERS / "kupiansk.geojson").read_bytes() + b"\n" * 3  # content not converted by another test
+    at = run_page(SECRET, monkeypatch)
+    at.file_uploader(key="upload_files").set_value([("kupiansk.geojson", data, "application/geo+json")]).run()
+    at.date_input(key="layer-day-kupiansk.geojson").set_value(date(2025, 11, 24)).run()
+    assert not at.exception and "Preview" in values(at.subheader)
+    assert converted == ["kupiansk.geojson", "kupiansk.geojson"]  # without a day, then with it
+    at.text_input(key="editor_secret").set_value(SECRET).run()
+    assert not at.exception
+    assert len(converted) == 2
