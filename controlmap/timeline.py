@@ -260,7 +260,7 @@ class Timeline:
 
     def state_at(self, when: When) -> State:
         day = when if isinstance(when, (int, np.integer)) else to_day(when)
-        n = len(self.gazetteer)
+        n = len(self.runs.start) - 1  # the gazetteer's settlements, without asking its frame
         keys = np.arange(n, dtype=np.int64) * (1 << 32) + (day - NO_DAY)
         run = np.searchsorted(self._keys, keys, side="right") - 1
         valid = (run >= 0) & (self.runs.settlement[np.maximum(run, 0)] == np.arange(n))
