@@ -14,7 +14,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m controlmap", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    assets = commands.add_parser("install-assets", help="copy Leaflet from its installed package into static/ "
+    assets = commands.add_parser("install-assets", help="copy Leaflet and the map script into static/ "
                                                         "(scripts/setup.sh runs this; the app never writes there)")
     assets.add_argument("--static-dir", type=Path, default=paths.STATIC_DIR)
 
@@ -83,9 +83,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _install_assets(args: argparse.Namespace) -> int:
-    from controlmap.offline import install_leaflet
+    from controlmap.offline import install_assets
 
-    print(f"Leaflet installed in {install_leaflet(args.static_dir)}")
+    leaflet, script = install_assets(args.static_dir)
+    print(f"Leaflet installed in {leaflet}; the map script as {script}")
     return 0
 
 

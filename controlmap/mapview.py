@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import base64
 import functools
+import hashlib
 import json
 import math
+import os
 import zlib
 from dataclasses import dataclass
 from datetime import date
@@ -18,19 +20,23 @@ from pathlib import Path
 from typing import Any
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element, JavascriptLink
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from controlmap import paths
+from controlmap import frontline, paths
 from controlmap.dataset import Dataset
 from controlmap.model import CLAIMANTS
-from controlmap.offline import LEAFLET_URL, offline_map
+from controlmap.offline import LEAFLET_URL, STATIC_URL, offline_map
 from controlmap.payload import build_payload
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 TOWN_PAGE_URL = "/Town_history"
 COORD_DIGITS = 4
 MODES = ("points", "cells")
+ZOOM_SNAP = 0.25
+# A map that fills the window keeps this many pixels below it, and is never lower than `min`.
+FILL_WINDOW = {"margin": 16, "min": 420}
 OSM_TILES = {
     "name": "OpenStreetMap tiles (online)",
     "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
@@ -40,6 +46,9 @@ OSM_TILES = {
 # Hromada lines and cells travel in steps of 1/2000° (36–56 m here): they are simplified to 150 m for drawing
 # anyway (data/geo/ATTRIBUTION.md), and the finer steps cost a fifth of the data sent at start.
 INNER_SHAPE_SCALE = 2000
+# The front line is drawn along the cells' borders, sent in steps of 1/1000° (about 100 m, a third less data
+# than 1/2000°): it is a line over the cells at the zoom levels it is read at.
+BORDER_SCALE = 1000
 # What the map script reads of the shapes' properties (see assets/timeline/layer.js).
 BOUNDARY_PROPERTIES = ("name_en", "name", "name_uk", "approximate")
 PACK_LEVEL = 6  # zlib level: 9 is barely smaller and takes three times as long
@@ -177,11 +186,11 @@ def _bounds(geojson: dict) -> list[list[float]]:
             [round(max(lats), COORD_DIGITS), round(max(lons), COORD_DIGITS)]]
 
 
-# The map script's parts (controlmap/assets/timeline/), inlined in this order: each registers itself in
+# The map script's parts (controlmap/assets/timeline/), concatenated in this order: each registers itself in
 # `controlmapParts` for the parts after it; layer.js defines `controlmapTimeline`.
 TIMELINE_PARTS = (
-    "decode.js", "runs.js", "styles.js", "sprites.js", "state.js", "dom.js", "hover.js", "leaflet_adapter.js",
-    "renderer.js", "date_control.js", "map_controls.js", "api.js", "layer.js",
+    "decode.js", "runs.js", "styles.js", "sprites.js", "frontline.js", "state.js", "dom.js", "hover.js",
+    "leaflet_adapter.js", "renderer.js", "date_control.js", "map_controls.js", "api.js", "layer.js",
 )
 
 
@@ -191,8 +200,52 @@ def _asset(name: str) -> str:
 
 @functools.cache
 def timeline_script() -> str:
-    """The map script: its parts concatenated in ``TIMELINE_PARTS`` order (one inline script, no request)."""
+    """The map script: its parts concatenated in ``TIMELINE_PARTS`` order."""
     return "\n".join(_asset(f"timeline/{name}") for name in TIMELINE_PARTS)
+
+
+# Where `install-assets` puts the map script, under static/ (served at /app/static/, like Leaflet): a file
+# named by its content, so a browser never runs a cached older version, and a map sends 70 KB less.
+SCRIPT_FOLDER = "vendor/controlmap"
+
+
+@functools.cache
+def timeline_script_name() -> str:
+    digest = hashlib.sha256(timeline_script().encode("utf-8")).hexdigest()[:12]
+    return f"timeline-{digest}.js"
+
+
+def install_timeline_script(static_dir: Path = paths.STATIC_DIR) -> Path:
+    """Write the map script into ``static_dir`` (``python -m controlmap install-assets`` does, with Leaflet);
+    earlier versions there are removed. Written under a private name first: a page never loads half a file."""
+    folder = Path(static_dir) / SCRIPT_FOLDER
+    target = folder / timeline_script_name()
+    data = timeline_script().encode("utf-8")
+    if not (target.is_file() and target.stat().st_size == len(data)):
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{target.name}.{os.getpid()}.tmp"
+        partial.write_bytes(data)
+        partial.replace(target)
+    for old in folder.glob("timeline-*.js"):
+        if old.name != target.name:
+            old.unlink(missing_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.is_file():  # derived, wherever the static folder is
+        ignore.write_text("*\n", encoding="utf-8")
+    return target
+
+
+def installed_script_url(static_dir: Path | None = paths.STATIC_DIR) -> str | None:
+    """The URL of this version of the map script when it is installed in ``static_dir``, else None (the map
+    then carries it inline)."""
+    if static_dir is None:
+        return None
+    target = Path(static_dir) / SCRIPT_FOLDER / timeline_script_name()
+    try:
+        installed = target.stat().st_size == len(timeline_script().encode("utf-8"))
+    except OSError:
+        return None
+    return f"{STATIC_URL}/{SCRIPT_FOLDER}/{target.name}" if installed else None
 
 
 class _Verbatim(Element):
@@ -212,8 +265,10 @@ def _script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-class TimelineLayer(MacroElement):
-    """Draws every settlement of a payload and recolours them for any day, in the browser."""
+class TimelineLayer(JSCSSMixin):
+    """Draws every settlement of a payload and recolours them for any day, in the browser. The map script is
+    loaded from ``script_url`` before the map's own script runs (streamlit-folium loads every element's
+    ``default_js`` first, in order), or inlined when that is None."""
 
     _template = Template(
         """
@@ -225,18 +280,21 @@ class TimelineLayer(MacroElement):
         """
     )
 
-    def __init__(self, packed: str, options: dict):
+    def __init__(self, packed: str, options: dict, script_url: str | None = None):
         super().__init__()
         self._name = "TimelineLayer"
         self.packed = packed
         self.options = _script_json(options)
-        self.js = timeline_script()
+        self.default_js = [("controlmap_timeline", script_url)] if script_url else []
+        self.js = "" if script_url else timeline_script()
         self.css = _asset("timeline_layer.css")
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         # MacroElement.render wraps each macro's output in Element(), which compiles it as a Jinja
         # template again: slow for a large payload, and it would evaluate Jinja found in names.
         figure: Any = self.get_root()
+        for name, url in self.default_js:
+            figure.header.add_child(JavascriptLink(url), name=name)
         module = self._template.module
         figure.header.add_child(_Verbatim(module.header(self, kwargs)), name=self.get_name())
         figure.script.add_child(_Verbatim(module.script(self, kwargs)), name=self.get_name())
@@ -251,14 +309,21 @@ class LayerData:
     bounds: list[list[float]]
 
 
-def layer_data(payload: dict, *, outline: dict, boundaries: dict | None = None, cells: dict | None = None) -> LayerData:
-    """``payload`` (see benchmarks/synthetic.py for the format) and the shapes, ready for ``map_of_layer``."""
+def layer_data(payload: dict, *, outline: dict, boundaries: dict | None = None, cells: dict | None = None,
+               borders: list[frontline.Border] | None = None) -> LayerData:
+    """``payload`` (see benchmarks/synthetic.py for the format) and the shapes, ready for ``map_of_layer``.
+    ``borders``: the cells' borders (``frontline.cell_borders(cells)``, found here when not given), along
+    which the map draws the front line."""
+    if cells and borders is None:
+        borders = frontline.cell_borders(cells)
+    rows = {str(k): i for i, k in enumerate(payload["settlements"]["katottg"])}
     data = {
         "payload": wire_payload(payload),
         "outline": compact_shapes(outline, keep=()),
         "boundaries": compact_shapes(boundaries, as_lines=True, keep=BOUNDARY_PROPERTIES,
                                      scale=INNER_SHAPE_SCALE) if boundaries else None,
         "cells": compact_shapes(cells, keep=("katottg",), scale=INNER_SHAPE_SCALE) if cells else None,
+        "borders": frontline.wire_borders(borders, rows, BORDER_SCALE) if cells and borders else None,
     }
     return LayerData(packed_json(data), _bounds(outline))
 
@@ -271,6 +336,12 @@ def read_shapes(geo_dir: Path = paths.GEO_DIR) -> dict[str, dict]:
     return {key: json.loads((geo_dir / path.name).read_text("utf-8")) for key, path in names.items()}
 
 
+@functools.cache
+def shipped_borders() -> list[frontline.Border]:
+    """The borders of the shipped cells (``frontline.cell_borders``), found once per process."""
+    return frontline.cell_borders(read_shapes()["cells"])
+
+
 def dataset_layer(dataset: Dataset, claimants: tuple[str, ...] = CLAIMANTS) -> LayerData:
     """The layer of ``dataset``'s timeline for ``claimants`` with the shipped shapes, derived once per
     dataset (and cached with it when computed before: see ``controlmap.cache.load_dataset``)."""
@@ -278,7 +349,7 @@ def dataset_layer(dataset: Dataset, claimants: tuple[str, ...] = CLAIMANTS) -> L
     def compute() -> LayerData:
         shapes = read_shapes()
         return layer_data(build_payload(dataset.timeline(claimants)), outline=shapes["outline"],
-                          boundaries=shapes["hromadas"], cells=shapes["cells"])
+                          boundaries=shapes["hromadas"], cells=shapes["cells"], borders=shipped_borders())
 
     return dataset.derived(("map layer", tuple(sorted(claimants))), compute)
 
@@ -306,12 +377,17 @@ def map_of_layer(
     town_page_url: str = TOWN_PAGE_URL,
     osm_tiles: bool = False,
     leaflet_url: str = LEAFLET_URL,
+    static_dir: Path | None = paths.STATIC_DIR,
+    fill_window: bool = False,
 ) -> folium.Map:
     """The settlement map of ``data``, showing day index ``initial_day`` (days since the payload's day0).
 
     ``mode`` is the initial view ("points" or "cells"); the map can switch without the server.
     Without ``zoom`` the map fits the outline. ``osm_tiles`` offers online OpenStreetMap tiles in
-    the layer control, off until the user turns them on.
+    the layer control, off until the user turns them on. The map loads its script from ``static_dir`` when
+    it is installed there (``python -m controlmap install-assets``), else carries it inline. ``fill_window``: in
+    streamlit-folium's frame, the map takes the page window's height below where it starts (its ``height``
+    is then only the height before the script runs).
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -321,6 +397,9 @@ def map_of_layer(
         location=list(center) if center else [(south + north) / 2, (west + east) / 2],
         zoom_start=zoom or 8,
         control_scale=True,
+        # The fitted view may fall between zoom levels (the oblast as large as the map allows); the zoom
+        # buttons still step by whole levels, and a view in the URL has a whole level.
+        zoom_snap=ZOOM_SNAP,
     )
     options = {
         "initialDay": int(initial_day),
@@ -328,6 +407,7 @@ def map_of_layer(
         "townPageUrl": town_page_url,
         "tiles": OSM_TILES if osm_tiles else None,
         "fitBounds": data.bounds if zoom is None else None,
+        "fillWindow": FILL_WINDOW if fill_window else None,
     }
-    TimelineLayer(data.packed, options).add_to(m)
+    TimelineLayer(data.packed, options, installed_script_url(static_dir)).add_to(m)
     return m

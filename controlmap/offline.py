@@ -21,7 +21,8 @@ from jinja2 import Template
 
 from controlmap.paths import STATIC_DIR
 
-LEAFLET_URL = "/app/static/vendor/leaflet"
+STATIC_URL = "/app/static"
+LEAFLET_URL = f"{STATIC_URL}/vendor/leaflet"
 # Whose data every map draws (the licences ask for it on every map); plain text, so the map links nowhere.
 DATA_ATTRIBUTION = "&copy; OpenStreetMap contributors, ODbL 1.0 &middot; GeoNames, CC BY 4.0"
 LEAFLET_SOURCE = Path(js_lib_leaflet.__file__).resolve().parent / "static" / "js_lib_leaflet"
@@ -60,6 +61,14 @@ def install_leaflet(static_dir: Path = STATIC_DIR) -> Path:
         # Derived from the installed package wherever the app lives, not only under the root static/.
         ignore.write_text("*\n", encoding="utf-8")
     return target_dir
+
+
+def install_assets(static_dir: Path = STATIC_DIR) -> list[Path]:
+    """Everything the maps load from ``static_dir``: Leaflet, and the map script (see
+    ``controlmap.mapview.install_timeline_script``; a map carries it inline when it is not there)."""
+    from controlmap.mapview import install_timeline_script  # mapview builds on this module
+
+    return [install_leaflet(static_dir), install_timeline_script(static_dir)]
 
 
 def missing_leaflet_files(static_dir: Path = STATIC_DIR) -> list[str]:

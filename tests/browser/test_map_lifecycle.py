@@ -7,8 +7,17 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.synthetic import box_outline, grid_boundaries, synthetic_payload, voronoi_cells
-from controlmap.mapview import LayerData, build_map, compact_shapes, map_of_layer, packed_json
-from controlmap.offline import LEAFLET_SOURCE, LEAFLET_URL
+from controlmap.mapview import (
+    SCRIPT_FOLDER,
+    LayerData,
+    build_map,
+    compact_shapes,
+    map_of_layer,
+    packed_json,
+    timeline_script,
+    timeline_script_name,
+)
+from controlmap.offline import LEAFLET_SOURCE, LEAFLET_URL, STATIC_URL
 
 BASE = "http://127.0.0.1:9"  # never reached: every request is answered by the route below
 
@@ -71,12 +80,15 @@ LEFT_BEHIND = f"""() => window.__track.listeners
 
 def serve(page, html: str) -> None:
     leaflet = {f"{BASE}{LEAFLET_URL}/{p.name}": p for p in LEAFLET_SOURCE.iterdir() if p.is_file()}
+    script = f"{BASE}{STATIC_URL}/{SCRIPT_FOLDER}/{timeline_script_name()}"  # when the map loads it from static/
 
     def answer(route):
         url = route.request.url.split("?")[0]
         if url in leaflet:
             kind = "text/css" if url.endswith(".css") else "application/javascript"
             route.fulfill(body=leaflet[url].read_bytes(), content_type=kind)
+        elif url == script:
+            route.fulfill(body=timeline_script(), content_type="application/javascript")
         elif url == f"{BASE}/":
             route.fulfill(body=html, content_type="text/html")
         else:

@@ -27,3 +27,30 @@ def test_the_script_requests_nothing():
     script = timeline_script()
     for needle in ("fetch(", "XMLHttpRequest", "import(", "http://", "https://", "<script"):
         assert needle not in script
+
+
+def test_the_installed_script_is_loaded_from_static_else_inlined(tmp_path):
+    """install-assets puts the script in static/ under a name of its content; a map built where it is installed
+    links it (as Leaflet), one built where it is not carries it inline."""
+    from benchmarks.synthetic import box_outline, synthetic_payload
+    from controlmap import mapview
+
+    def rendered(static_dir):
+        m = mapview.build_map(synthetic_payload(5, 1, 0), outline=box_outline(), static_dir=static_dir)
+        return m.get_root().render()
+
+    url = f"/app/static/vendor/controlmap/{mapview.timeline_script_name()}"
+    assert None is mapview.installed_script_url(tmp_path)
+    inline = rendered(tmp_path)
+    assert "root.controlmapTimeline = controlmapTimeline" in inline and url not in inline
+    (tmp_path / "vendor" / "controlmap").mkdir(parents=True)
+    (tmp_path / "vendor" / "controlmap" / "timeline-000000000000.js").write_text("old", encoding="utf-8")
+    target = mapview.install_timeline_script(tmp_path)
+    assert target.read_text(encoding="utf-8") == timeline_script()
+    assert [target.name] == [p.name for p in target.parent.glob("*.js")], "older versions are removed"
+    assert url == mapview.installed_script_url(tmp_path)
+    linked = rendered(tmp_path)
+    assert f'<script src="{url}"></script>' in linked
+    assert "root.controlmapTimeline = controlmapTimeline" not in linked
+    assert linked.index("leaflet.js") < linked.index(url) < linked.index("controlmapTimeline(")
+    assert "root.controlmapTimeline" in rendered(None)

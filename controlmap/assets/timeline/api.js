@@ -70,6 +70,20 @@
         };
       },
       counts: () => runs.counts(d, state.shownRun, (i) => tl.isShown(i)),
+      // The front line for the day shown: whether it is on the map, and its lines and km (the front: Ukrainian-
+      // held against Russian-held or contested; the band: contested against Russian-held).
+      frontLine: () => {
+        const none = { front: { lines: 0, km: 0 }, band: { lines: 0, km: 0 } };
+        const summary = tl.frontLine ? tl.frontLine.summary() : none;
+        return {
+          shown: Boolean(tl.frontLine && tl.frontLine.isShown()),
+          lines: summary.front.lines,
+          km: summary.front.km,
+          bandLines: summary.band.lines,
+          bandKm: summary.band.km,
+          borders: tl.borders ? tl.borders.count : 0,
+        };
+      },
       // Displayed status of every settlement, in payload order (what the map shows, for tests and tools).
       statuses: () => runs.statuses(d, state.shownRun),
       view: () => tl.currentView(),

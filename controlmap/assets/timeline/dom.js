@@ -37,9 +37,27 @@
     return box;
   }
 
+  // Makes the map's frame (the iframe of a same-origin page, as streamlit-folium's) as tall as the page's
+  // window allows below where the frame starts, `margin` px to spare and `min` px at least, by CSS: the
+  // frame then follows the window's height (Leaflet follows the frame's). False when not in such a frame.
+  function fillWindow(container, margin, min) {
+    let frame = null;
+    try {
+      frame = window.frameElement;
+    } catch (err) {
+      return false;
+    }
+    if (!frame) return false;
+    const top = Math.max(0, Math.round(frame.getBoundingClientRect().top));
+    frame.style.height = "max(" + min + "px, calc(100vh - " + (top + margin) + "px))";
+    container.style.height = "100vh";
+    return true;
+  }
+
   function describe(err) {
     return err && err.message ? err.message : String(err);
   }
 
-  root.controlmapParts.dom = { el: el, listeners: listeners, showProblem: showProblem, describe: describe };
+  root.controlmapParts.dom = { el: el, listeners: listeners, showProblem: showProblem, fillWindow: fillWindow,
+    describe: describe };
 })(typeof globalThis !== "undefined" ? globalThis : this);

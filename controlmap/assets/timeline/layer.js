@@ -7,7 +7,7 @@
   "use strict";
 
   const parts = root.controlmapParts;
-  const { decode, runs, styles, dom } = parts;
+  const { decode, runs, styles, dom, frontline } = parts;
 
   // Above this share of changed settlements a repaint redraws everything instead of dirty rectangles.
   const FULL_REDRAW_SHARE = 0.1;
@@ -15,6 +15,11 @@
   const VIEW_SHIFT_PX = 3;
   // A town's name starts 8 px right of its point, centred on it (12 px text).
   const LABEL_ANCHOR = [-8, 7];
+  // The fitted view keeps the oblast clear of the row of controls at the top (Leaflet's layer button is 44 px,
+  // 10 px from the edge; the folded legend stands beside it), and as far from the bottom.
+  const FIT_MARGIN = 56;
+  // In cells mode, settlements' points are drawn over their cells from this zoom level on.
+  const POINTS_OVER_CELLS_ZOOM = 10;
 
   function failureText(err) {
     return "The settlement map stopped working (" + dom.describe(err) + "). Reload the page to try again; if "
@@ -81,13 +86,23 @@
         const config = this.config;
         parts.leafletAdapter.checkVersion(L);
         const d = (this.d = decode.decodePayload(config.payload, config.initialDay));
-        // The starting view first, so that every layer is projected and drawn once; not animated, so
-        // that it is settled before views are reported (see _onMoveEnd).
-        if (config.fitBounds) map.fitBounds(config.fitBounds, { animate: false });
+        // The map's size, then the starting view, so that every layer is projected and drawn once; not
+        // animated, so that it is settled before views are reported (see _onMoveEnd).
+        const fill = config.fillWindow;
+        if (fill && dom.fillWindow(map.getContainer(), fill.margin, fill.min)) {
+          const center = map.getCenter();
+          map.invalidateSize({ pan: false });
+          map.setView(center, map.getZoom(), { reset: true });  // exactly where it was (a pan rounds to pixels)
+        }
+        if (config.fitBounds) {
+          const margin = { paddingTopLeft: [0, FIT_MARGIN], paddingBottomRight: [0, FIT_MARGIN] };
+          map.fitBounds(config.fitBounds, Object.assign({ animate: false }, margin));
+        }
         const state = (this.state = parts.state.createState(d.n));
         const vocab = (this.vocab = styles.vocabulary(d.legend));
         const table = styles.symbolStyles(d.statuses, vocab);
         this.cellStyles = styles.cellStyles(d.statuses, vocab);
+        this._hatchContested();
         const unknownKey = Math.max(0, d.statuses.indexOf("unknown")) * 2;
         this.hub = new L.Evented();
         const points = (this.points = parts.renderer.createPoints(d, table, unknownKey));
@@ -131,7 +146,17 @@
         this.cellsGroup = null;
 
         map.addLayer(renderer.leaflet);
-        points.isDrawn = (i) => points.placed[i] === 1 && !(state.mode === "cells" && hasCell[i]);
+        points.isDrawn = (i) => points.placed[i] === 1
+          && !(state.mode === "cells" && hasCell[i] && map.getZoom() < POINTS_OVER_CELLS_ZOOM);
+
+        // The front line, along the cells' borders, from each settlement's side for the day shown.
+        this.borders = frontline.decodeBorders(config.borders, d.n);
+        this.sideOf = frontline.sideCodes(d.statuses);
+        this.side = new Uint8Array(d.n).fill(frontline.NEITHER);
+        this.frontLine = this.borders.count
+          ? frontline.createFrontLine(L, map, this.borders, this.side, renderer, () => this.ready)
+          : null;
+        if (this.frontLine) this.frontLine.layer.addTo(map);
 
         // Town names as icon markers: placed by a transform, never measured (a permanent tooltip reads
         // its size, forcing a layout per label).
@@ -146,6 +171,7 @@
 
         this.hover = parts.hover.attachHover(this, config.townPageUrl);
         this._addControls(map);
+        if (config.fitBounds) this._whenStyled(() => this._foldLegendOffOblast(config.fitBounds));
 
         this.setMode(config.mode);
         this._applySymbolScale();
@@ -186,18 +212,77 @@
             this._commit();
           }),
         }).addTo(map);
-        this.legend = parts.mapControls.createLegend(L, this.vocab).addTo(map);
         this.modeControl = this.cellCount
           ? parts.mapControls.createModeControl(L, g((mode) => this.setMode(mode))).addTo(map)
           : null;
         const layers = parts.mapControls.createLayersControl(
           L,
-          { boundaries: this.boundaries, outline: this.outline, labels: this.labels },
+          { frontLine: this.frontLine && this.frontLine.layer, boundaries: this.boundaries, outline: this.outline,
+            labels: this.labels },
           this.boundaries ? this.config.boundaries.features : [],
           this.config.tiles,
         );
         this.overlays = layers.overlays;
         this.layersControl = layers.control.addTo(map);
+        // Beside the layer list, top right (see the style sheet): the date control and the scale take the
+        // bottom left.
+        this.legend = parts.mapControls.createLegend(L, this.vocab, Boolean(this.frontLine)).addTo(map);
+      },
+
+      // Calls `fn` once Leaflet's style sheet applies (streamlit-folium adds it as the map script starts; the
+      // controls have no place before), now if it does.
+      _whenStyled: function (fn) {
+        const sheets = Array.from(document.querySelectorAll("link[rel=stylesheet]"));
+        const link = sheets.find((l) => /leaflet\.css/.test(l.href));
+        if (!link || link.sheet) {
+          fn();
+          return;
+        }
+        const styled = () => {
+          this._unstyled = null;
+          link.removeEventListener("load", styled);
+          if (this.ready) this.guard(fn)();
+        };
+        link.addEventListener("load", styled);
+        this._unstyled = () => link.removeEventListener("load", styled);
+      },
+
+      // At the fitted starting view the legend never covers the oblast: folded to its title if it would.
+      _foldLegendOffOblast: function (bounds) {
+        const map = this.map;
+        const sw = map.latLngToContainerPoint(bounds[0]);
+        const ne = map.latLngToContainerPoint(bounds[1]);
+        const frame = map.getContainer().getBoundingClientRect();
+        const box = this.legend.getContainer().getBoundingClientRect();
+        const left = box.left - frame.left;
+        const top = box.top - frame.top;
+        const apart = left > ne.x || left + box.width < sw.x || top > sw.y || top + box.height < ne.y;
+        if (!apart) this.legend.collapse();
+      },
+
+      // Contested cells are hatched (the status's fill and line colours), so that the contested band
+      // between the sides reads as a band.
+      _hatchContested: function () {
+        const code = this.d.statuses.indexOf("contested");
+        if (code < 0) return;
+        const palette = { fill: this.vocab.fill.contested, line: this.vocab.line.contested };
+        const tile = dom.el("canvas");
+        tile.width = tile.height = 8;
+        const ctx = tile.getContext("2d");
+        ctx.fillStyle = palette.fill;
+        ctx.fillRect(0, 0, 8, 8);
+        ctx.strokeStyle = palette.line;
+        ctx.lineWidth = 1.2;
+        ctx.beginPath();
+        for (const shift of [-8, 0, 8]) {
+          ctx.moveTo(shift, 8);
+          ctx.lineTo(shift + 8, 0);
+        }
+        ctx.stroke();
+        const pattern = ctx.createPattern(tile, "repeat");
+        for (const key of [code * 2, code * 2 + 1]) {
+          this.cellStyles[key] = Object.assign({}, this.cellStyles[key], { fillColor: pattern });
+        }
       },
 
       _teardown: function () {
@@ -209,6 +294,7 @@
           this.state.committedListeners.clear();
           this.state.viewListeners.clear();
         }
+        if (this._unstyled) this._unstyled();
         if (this.hover) this.hover.remove();
         for (const control of [this.layersControl, this.modeControl, this.legend, this.dateControl]) {
           if (control) control.remove();
@@ -216,6 +302,10 @@
         const layers = [this.cellsGroup, this.boundaries, this.outline, this.labels];
         for (const layer of layers.concat(Object.values(this.overlays || {}))) {
           if (layer) map.removeLayer(layer);
+        }
+        if (this.frontLine) {
+          map.removeLayer(this.frontLine.layer);
+          this.frontLine.dispose();
         }
         if (this.renderer) {
           map.removeLayer(this.renderer.leaflet);
@@ -227,7 +317,7 @@
         delete container.dataset.painted;
         if (this.api && root.controlmap === this.api) delete root.controlmap;
         this.hover = this.dateControl = this.legend = this.modeControl = this.layersControl = null;
-        this.renderer = this.cellsGroup = this.overlays = this.api = null;
+        this.renderer = this.cellsGroup = this.overlays = this.api = this.frontLine = null;
       },
 
       // --- painting a day --------------------------------------------------------------------------
@@ -244,6 +334,7 @@
           const i = state.changed[k];
           this._restyle(i, runs.stateKey(d, state.shownRun[i]), !everything);
         }
+        if (this.frontLine) this.frontLine.refresh();
         this.renderer.flush(everything);
         state.lastPaintMs = performance.now() - t0;
         state.lastRestyled = restyled;
@@ -262,6 +353,11 @@
         if (points.placed[i] && points.symbol[i] !== symbol) {
           points.symbol[i] = symbol;
           if (dirtyRect && points.isDrawn(i)) this.renderer.markDirty(i);
+        }
+        const side = this.sideOf[key >> 1];
+        if (this.side[i] !== side) {
+          this.side[i] = side;
+          if (dirtyRect && this.frontLine) this.frontLine.markDirty(i);
         }
         const cell = this.cellOf[i];
         if (cell) {
@@ -356,9 +452,18 @@
 
       // --- the view --------------------------------------------------------------------------------
 
+      // The view last reported stands while the map is within a pixel of it: Leaflet recomputes its centre
+      // from whole pixels after any resize (the window's, or the frame filling it).
       currentView: function () {
-        const center = this.map.getCenter();
-        return { lat: center.lat, lon: center.lng, zoom: this.map.getZoom() };
+        const map = this.map;
+        const center = map.getCenter();
+        const view = { lat: center.lat, lon: center.lng, zoom: map.getZoom() };
+        const kept = this.state && this.state.reportedView;
+        if (kept && kept.zoom === view.zoom
+          && map.latLngToContainerPoint([kept.lat, kept.lon]).distanceTo(map.latLngToContainerPoint(center)) < 1) {
+          return Object.assign({}, kept);
+        }
+        return view;
       },
 
       _applySymbolScale: function () {

@@ -17,16 +17,48 @@
     return canvas;
   }
 
-  // `vocab`: styles.vocabulary(...): the statuses listed in its order, with its words and colours.
-  function createLegend(L, vocab) {
+  // A sample of a front line style (frontline.js STYLE) for the legend.
+  function lineCanvas(styleList, width, height) {
+    const ratio = window.devicePixelRatio || 1;
+    const canvas = el("canvas", "cm-symbol");
+    canvas.width = width * ratio;
+    canvas.height = height * ratio;
+    canvas.style.width = width + "px";
+    canvas.style.height = height + "px";
+    const ctx = canvas.getContext("2d");
+    ctx.scale(ratio, ratio);
+    ctx.lineCap = "round";
+    for (const style of styleList) {
+      ctx.beginPath();
+      ctx.moveTo(3, height / 2);
+      ctx.lineTo(width - 3, height / 2);
+      ctx.strokeStyle = style.color;
+      ctx.lineWidth = style.width;
+      ctx.setLineDash(style.dash || []);
+      ctx.stroke();
+    }
+    return canvas;
+  }
+
+  // `vocab`: styles.vocabulary(...): the statuses listed in its order, with its words and colours;
+  // `frontLine`: whether the map has a front line to explain. A <details> element: it folds to its title
+  // (`collapse()`, or by a click on it).
+  function createLegend(L, vocab, frontLine) {
     const Legend = L.Control.extend({
       options: { position: "topright" },
       onAdd: function () {
-        const root = el("div", "cm-legend");
-        root.appendChild(el("div", "cm-legend-title", "Control"));
+        const root = el("details", "cm-legend");
+        root.open = true;
+        root.appendChild(el("summary", "cm-legend-title", "Legend"));
         const row = (style, text) => {
           const line = el("div", "cm-legend-row");
           line.appendChild(symbolCanvas(style, 22));
+          line.appendChild(el("span", null, text));
+          root.appendChild(line);
+        };
+        const lineRow = (styleList, text) => {
+          const line = el("div", "cm-legend-row");
+          line.appendChild(lineCanvas(styleList, 22, 12));
           line.appendChild(el("span", null, text));
           root.appendChild(line);
         };
@@ -35,8 +67,21 @@
         }
         row(styles.symbolStyle("unknown", true, false, 0, vocab), "disputed");
         row(styles.symbolStyle("ua", false, true, 0, vocab), styles.APPROXIMATE_NOTE);
+        if (frontLine) {
+          const lines = parts.frontline.STYLE;
+          lineRow([lines.casing, lines.front], "front line");
+          lineRow([lines.band], "edge of the " + (vocab.labels.contested || "contested") + " band");
+        }
         L.DomEvent.disableClickPropagation(root);
+        L.DomEvent.disableScrollPropagation(root);
+        this.root = root;
         return root;
+      },
+      collapse: function () {
+        this.root.open = false;
+      },
+      isOpen: function () {
+        return this.root.open;
       },
     });
     return new Legend();
@@ -75,9 +120,10 @@
     return new ModeControl();
   }
 
-  // The layer list: boundaries, outline, town labels and, when offered, online tiles.
+  // The layer list: the front line, boundaries, outline, town labels and, when offered, online tiles.
   function createLayersControl(L, layers, boundaryFeatures, tiles) {
     const overlays = {};
+    if (layers.frontLine) overlays["Front line"] = layers.frontLine;
     if (layers.boundaries) {
       const approximate = boundaryFeatures.some((f) => f.properties && f.properties.approximate);
       overlays[approximate ? "Approximate boundaries" : "Hromada boundaries"] = layers.boundaries;

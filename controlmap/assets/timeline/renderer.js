@@ -61,6 +61,8 @@
     const spriteCache = new Map();
     const batches = table.styles.map(() => []);
     const targets = new Map();
+    // Drawn after Leaflet's layers and before the points (the front line), each given the view.
+    const underlays = [];
 
     // Layer points of the settlements for the map's current zoom and pixel origin (computed when
     // either changed since the last call).
@@ -116,6 +118,7 @@
     }
 
     function draw(view) {
+      for (const underlay of underlays) underlay(view);
       if (!points.isDrawn) return;
       project();
       const region = view.region;
@@ -186,6 +189,21 @@
       setSymbolScale(scale) {
         symbolScale = scale;
       },
+      addUnderlay(fn) {
+        underlays.push(fn);
+      },
+      removeUnderlay(fn) {
+        const k = underlays.indexOf(fn);
+        if (k >= 0) underlays.splice(k, 1);
+      },
+      // Marks a box (layer pixels) for the next partial redraw.
+      markDirtyBox(minX, minY, maxX, maxY) {
+        if (!dirty) dirty = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
+        dirty.minX = Math.min(dirty.minX, minX);
+        dirty.minY = Math.min(dirty.minY, minY);
+        dirty.maxX = Math.max(dirty.maxX, maxX);
+        dirty.maxY = Math.max(dirty.maxY, maxY);
+      },
       // Marks settlement i's neighbourhood for the next partial redraw.
       markDirty(i) {
         project();
@@ -206,6 +224,7 @@
         for (const t of targets.values()) t.removeEventParent(hub);
         targets.clear();
         spriteCache.clear();
+        underlays.length = 0;
         buffer = null;
         dirty = null;
       },

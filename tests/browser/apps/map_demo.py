@@ -14,7 +14,7 @@ from streamlit_folium import st_folium
 from app.date_control import date_control
 from benchmarks.synthetic import box_outline, grid_boundaries, synthetic_payload, voronoi_cells
 from controlmap.mapview import build_map
-from controlmap.offline import install_leaflet
+from controlmap.offline import install_assets
 
 N_SETTLEMENTS = int(os.environ.get("CONTROLMAP_DEMO_N", "1751"))
 N_RUNS = int(os.environ.get("CONTROLMAP_DEMO_RUNS", "3"))
@@ -60,7 +60,7 @@ def set_day(day: int) -> None:
 
 
 st.set_page_config(page_title="controlmap demo", layout="wide")
-install_leaflet(Path(__file__).resolve().parent / "static")
+install_assets(Path(__file__).resolve().parent / "static")  # Leaflet and the map script
 payload = demo_payload(N_SETTLEMENTS, N_RUNS)
 if "day" not in st.session_state:
     try:
