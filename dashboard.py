@@ -14,6 +14,9 @@ from controlmap.timeline import ChangeList, from_day, to_day
 # fetched from Google's servers, and an image file loads PIL.
 st.set_page_config(page_title="Kharkiv oblast: who controlled what, when", layout="wide")
 leaflet_ready = state.ensure_static_assets()
+# A one-line title close to the top: the map below takes the rest of the window's height.
+st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; } "
+        "[data-testid='stMainBlockContainer'] h1 { font-size: 1.4rem; padding: 0 0 0.5rem; }</style>")
 st.title("Kharkiv oblast: who controlled which settlement, day by day")
 
 
@@ -49,7 +52,7 @@ data_file_errors()
 first, last = timeline.span
 default_day = to_day(state.query_date("date", from_day(last)))
 start_day = min(max(default_day, first), last)
-map_column, text_column = st.columns([3, 2], gap="medium")
+map_column, text_column = st.columns([2, 1], gap="medium")
 CHANGES_LISTED = 40  # changed settlements listed by name; the rest are counted
 
 

@@ -215,3 +215,80 @@ def test_an_error_in_a_page_shows_no_traceback_in_the_browser(page, streamlit_ap
     expect(page.get_by_test_id("stException").or_(page.get_by_test_id("stAlert")).first).to_be_visible()
     text = page.locator("body").inner_text()
     assert "internal detail" not in text and "RuntimeError" not in text and str(ROOT) not in text
+
+
+# ---------------------------------------------------------------- territory, front line, layout
+
+def test_the_map_starts_with_territory_and_its_front_line(page, dashboard):
+    frame = open_dashboard(page, dashboard, "?date=2022-07-01")
+    assert "cells" == frame.evaluate("() => window.controlmap.getMode()")
+    line = frame.evaluate("() => window.controlmap.frontLine()")
+    assert line["shown"] and line["lines"] > 20 and 100 < line["km"] < 1000, line
+    frame.evaluate("(day) => window.controlmap.setDay(day)", map_day(frame, "2022-10-15"))
+    later = frame.evaluate("() => window.controlmap.frontLine()")
+    assert 0 < later["km"] < line["km"], "after the September 2022 counter-offensive the front is shorter"
+    frame.locator(".leaflet-control-layers").hover()
+    toggle = frame.get_by_label("Front line")
+    expect(toggle).to_be_checked()
+    toggle.uncheck()
+    assert not frame.evaluate("() => window.controlmap.frontLine().shown")
+    assert [] == page.recorder.console_errors
+
+
+def test_without_russian_held_territory_there_is_no_front_line(page, dashboard):
+    frame = open_dashboard(page, dashboard, "?date=2022-07-01&claimants=none")
+    line = frame.evaluate("() => window.controlmap.frontLine()")
+    assert (0, 0) == (line["lines"], line["bandLines"]) and line["borders"] > 1000
+
+
+def test_points_are_drawn_over_the_cells_when_zoomed_in(page, dashboard):
+    frame = open_dashboard(page, dashboard, "?date=2025-11-25" + AT_KUPIANSK)
+    assert "cells" == frame.evaluate("() => window.controlmap.getMode()")
+    point = frame.evaluate("(k) => window.controlmap.pixelOf(k)", KUPIANSK)
+    box = page.locator("iframe").first.bounding_box()
+    page.mouse.move(box["x"] + point["x"], box["y"] + point["y"])
+    expect(frame.locator(".cm-tooltip")).to_contain_text("Kupiansk", timeout=10_000)
+
+
+def outline_box(frame, bounds) -> dict:
+    """The oblast outline's box in the page, from its bounds ([[south, west], [north, east]])."""
+    corners = frame.evaluate("""(b) => [window.map_div.latLngToContainerPoint(b[0]),
+                                        window.map_div.latLngToContainerPoint(b[1])]""", bounds)
+    origin = frame.locator(".leaflet-container").bounding_box()
+    return {"x": origin["x"] + corners[0]["x"], "y": origin["y"] + corners[1]["y"],
+            "width": corners[1]["x"] - corners[0]["x"], "height": corners[0]["y"] - corners[1]["y"]}
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
+def test_the_legend_never_covers_the_oblast_at_the_default_view(page, dashboard, engine):
+    from controlmap import mapview
+
+    bounds = mapview.dataset_layer(engine).bounds
+    for width, height in ((1500, 1000), (1280, 720)):
+        page.set_viewport_size({"width": width, "height": height})
+        frame = open_dashboard(page, dashboard)
+        legend = frame.locator(".cm-legend").bounding_box()
+        oblast = outline_box(frame, bounds)
+        assert oblast["width"] > 300, oblast
+        assert not overlap(legend, oblast), (width, height, legend, oblast)
+        frame.locator(".cm-legend-title").click()  # folds and unfolds
+        expect(frame.locator(".cm-legend-row").first).to_be_visible()
+
+
+def test_the_map_is_as_tall_as_the_window_allows(page, dashboard):
+    page.set_viewport_size({"width": 1500, "height": 1000})
+    frame = open_dashboard(page, dashboard)
+    iframe = page.locator("iframe[src*='streamlit_folium']")
+    tall = iframe.bounding_box()
+    assert 1000 - 16 - 1 <= tall["y"] + tall["height"] <= 1000 - 16 + 1
+    assert tall["height"] > 700
+    page.set_viewport_size({"width": 1500, "height": 800})
+    page.wait_for_function("() => document.querySelector(\"iframe[src*='streamlit_folium']\")"
+                           ".getBoundingClientRect().height < 700")
+    short = iframe.bounding_box()
+    assert abs((tall["height"] - short["height"]) - 200) <= 2
+    frame.wait_for_function("(h) => Math.abs(window.map_div.getSize().y - h) <= 2", arg=short["height"])
