@@ -275,8 +275,9 @@ def settlement_map(claimants: tuple[str, ...], day: int):
         layer = mapview.dataset_layer(data, claimants)
         view = query_view(layer.bounds)
         maps.clear()
-        maps[key] = mapview.map_of_layer(layer, initial_day=day_index(data.timeline(claimants), day),
-                                         center=view.center, zoom=view.zoom if view.center else None)
+        maps[key] = mapview.map_of_layer(layer, initial_day=day_index(data.timeline(claimants), day), mode="cells",
+                                         center=view.center, zoom=view.zoom if view.center else None,
+                                         fill_window=True)
     return maps[key]
 
 
