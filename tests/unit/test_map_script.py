@@ -54,3 +54,26 @@ def test_the_installed_script_is_loaded_from_static_else_inlined(tmp_path):
     assert "root.controlmapTimeline = controlmapTimeline" not in linked
     assert linked.index("leaflet.js") < linked.index(url) < linked.index("controlmapTimeline(")
     assert "root.controlmapTimeline" in rendered(None)
+
+
+def test_the_packed_layer_carries_the_cells_borders_by_payload_row():
+    """The front line's borders travel with the cells, naming settlements by their row in the payload."""
+    import base64
+    import json
+    import zlib
+
+    from benchmarks.synthetic import box_outline, synthetic_payload, voronoi_cells
+    from controlmap import frontline, mapview
+
+    payload = synthetic_payload(30, 1, 0)
+    cells = voronoi_cells(payload)
+    data = mapview.layer_data(payload, outline=box_outline(), cells=cells)
+    wire = json.loads(zlib.decompress(base64.b64decode(data.packed)))["borders"]
+    rows = {k: i for i, k in enumerate(payload["settlements"]["katottg"])}
+    expected = sorted((min(rows[b.a], rows[b.b]), max(rows[b.a], rows[b.b]))
+                      for b in frontline.cell_borders(cells) for _ in b.lines)
+    firsts = [sum(wire["a"][: k + 1]) for k in range(len(wire["a"]))]
+    assert expected == sorted(zip(firsts, [a + b for a, b in zip(firsts, wire["b"], strict=True)], strict=True))
+    assert len(wire["c"]) == 2 * sum(wire["n"]) and mapview.BORDER_SCALE == wire["scale"]
+    assert None is json.loads(zlib.decompress(base64.b64decode(
+        mapview.layer_data(payload, outline=box_outline()).packed)))["borders"]
