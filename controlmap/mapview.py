@@ -392,9 +392,10 @@ def map_of_layer(
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
     (south, west), (north, east) = data.bounds
+    location = list(center) if center else [(south + north) / 2, (west + east) / 2]
     m = offline_map(
         leaflet_url,
-        location=list(center) if center else [(south + north) / 2, (west + east) / 2],
+        location=location,
         zoom_start=zoom or 8,
         control_scale=True,
         # The fitted view may fall between zoom levels (the oblast as large as the map allows); the zoom
@@ -407,6 +408,8 @@ def map_of_layer(
         "townPageUrl": town_page_url,
         "tiles": OSM_TILES if osm_tiles else None,
         "fitBounds": data.bounds if zoom is None else None,
+        # Set again once the map has its size: a resize before that moves the centre by part of a pixel.
+        "view": {"center": location, "zoom": zoom} if zoom is not None else None,
         "fillWindow": FILL_WINDOW if fill_window else None,
     }
     TimelineLayer(data.packed, options, installed_script_url(static_dir)).add_to(m)

@@ -287,8 +287,8 @@ def test_the_map_is_as_tall_as_the_window_allows(page, dashboard):
     assert 1000 - 16 - 1 <= tall["y"] + tall["height"] <= 1000 - 16 + 1
     assert tall["height"] > 700
     page.set_viewport_size({"width": 1500, "height": 800})
-    page.wait_for_function("() => document.querySelector(\"iframe[src*='streamlit_folium']\")"
-                           ".getBoundingClientRect().height < 700")
+    page.wait_for_function("(h) => document.querySelector(\"iframe[src*='streamlit_folium']\")"
+                           ".getBoundingClientRect().height < h - 100", arg=tall["height"])
     short = iframe.bounding_box()
     assert abs((tall["height"] - short["height"]) - 200) <= 2
     frame.wait_for_function("(h) => Math.abs(window.map_div.getSize().y - h) <= 2", arg=short["height"])

@@ -89,11 +89,10 @@
         // The map's size, then the starting view, so that every layer is projected and drawn once; not
         // animated, so that it is settled before views are reported (see _onMoveEnd).
         const fill = config.fillWindow;
-        if (fill && dom.fillWindow(map.getContainer(), fill.margin, fill.min)) {
-          const center = map.getCenter();
-          map.invalidateSize({ pan: false });
-          map.setView(center, map.getZoom(), { reset: true });  // exactly where it was (a pan rounds to pixels)
-        }
+        if (fill && dom.fillWindow(map.getContainer(), fill.margin, fill.min)) map.invalidateSize({ pan: false });
+        // Exactly the view asked for: a resize keeping the centre (this one, or the frame's first) rounds it to
+        // whole pixels.
+        if (config.view) map.setView(config.view.center, config.view.zoom, { reset: true });
         if (config.fitBounds) {
           const margin = { paddingTopLeft: [0, FIT_MARGIN], paddingBottomRight: [0, FIT_MARGIN] };
           map.fitBounds(config.fitBounds, Object.assign({ animate: false }, margin));
