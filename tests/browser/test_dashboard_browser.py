@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -102,6 +103,28 @@ def test_releasing_the_slider_updates_the_figures_and_the_url(page, dashboard, e
     page.wait_for_function("() => location.search.includes('date=2022-09-12')", timeout=30_000)
     counts = engine.timeline().count_by_status(engine.timeline().state_at("2022-09-12"))
     assert counts == frame.evaluate("() => window.controlmap.counts()")
+
+
+def test_the_date_control_works_by_keyboard_and_tells_screen_readers_the_date(page, dashboard):
+    frame = open_dashboard(page, dashboard, "?date=2022-03-31")
+    slider = frame.locator(".cm-slider")
+
+    def press(key: str, shown: str) -> None:
+        """The key moves the date; the page (URL) follows before the next key is pressed."""
+        slider.press(key)
+        expect(slider).to_have_attribute("aria-valuetext", shown)
+        page.wait_for_function(f"() => location.search.includes('date={shown}')", timeout=30_000)
+
+    expect(slider).to_have_attribute("aria-valuetext", "2022-03-31")
+    slider.focus()
+    press("PageUp", "2022-04-30")  # a calendar month; April has no 31st
+    press("ArrowRight", "2022-05-01")
+    press("PageDown", "2022-04-01")
+    press("PageDown", "2022-03-01")
+    last = frame.evaluate("() => window.controlmap.isoDate(Number(document.querySelector('.cm-slider').max))")
+    press("End", last)
+    assert map_day(frame, last) == frame.evaluate("() => window.controlmap.getDay()")
+    expect(page.get_by_role("heading", name=f"{date.fromisoformat(last):%d %B %Y}")).to_be_visible(timeout=30_000)
 
 
 def test_play_advances_the_date(page, dashboard):

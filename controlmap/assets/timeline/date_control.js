@@ -6,9 +6,19 @@
   const parts = root.controlmapParts;
   const el = parts.dom.el;
 
-  // `nDays`: the slider's range; `format(day)`: the date shown; `actions`: {prev, togglePlay,
+  // `nDays`: the slider's range; `format(day)`: the date shown (ISO); `actions`: {prev, togglePlay,
   // setSpeed(days), scrub(day), release(day), next}.
   function createDateControl(L, nDays, format, actions) {
+    // The day one calendar month before or after `day` (the month's last day when it is shorter), clamped.
+    function monthAway(day, months) {
+      const date = new Date(format(day) + "T00:00:00Z");
+      const target = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1));
+      const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+      target.setUTCDate(Math.min(date.getUTCDate(), lastDay));
+      const moved = day + Math.round((target - date) / 86400000);
+      return Math.min(Math.max(moved, 0), nDays - 1);
+    }
+
     const DateControl = L.Control.extend({
       options: { position: "bottomleft" },
 
@@ -44,6 +54,15 @@
         slider.setAttribute("aria-label", "Date");
         dom.on(slider, "input", () => actions.scrub(slider.value));
         dom.on(slider, "change", () => actions.release(slider.value));
+        // Arrows move a day and Home/End to the ends (the range input's own keys); PageUp/PageDown a month.
+        dom.on(slider, "keydown", (event) => {
+          if (event.key !== "PageUp" && event.key !== "PageDown") return;
+          event.preventDefault();
+          const value = monthAway(Number(slider.value), event.key === "PageUp" ? 1 : -1);
+          slider.value = String(value);
+          actions.scrub(value);
+          actions.release(value);
+        });
         root.appendChild(slider);
         button("cm-next", "\u203A", "Next change", () => actions.next());
         this.dateText = el("output", "cm-date-text");
@@ -61,6 +80,7 @@
       show: function (value) {
         if (Number(this.slider.value) !== value) this.slider.value = String(value);
         this.dateText.textContent = format(value);
+        this.slider.setAttribute("aria-valuetext", format(value));
       },
 
       showPlaying: function (isPlaying) {
