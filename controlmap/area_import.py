@@ -4,7 +4,7 @@ A *preset* (controlmap/presets/<name>.json, or any JSON file of the same shape) 
 publisher's archives: which file names are snapshots and when each was published, and how each feature is
 classified into `ru`, `contested`, `ua` or `ignore` (by its name and fill colour; first matching rule wins).
 
-For every snapshot, every settlement with a real point (`coord_quality` in REAL_POINT_QUALITIES) is tested
+For every snapshot, every settlement with a real point (`coord_quality` in OWN_POINT_QUALITIES) is tested
 against the classified features: inside a feature → that feature's class (`precedence` decides where classes
 overlap); inside none → the preset's `outside` status. Each settlement's sequence of states is then cleaned of
 edge flicker (FlickerRule) and turned into events: its first state and every change, one row each, dated the
@@ -33,8 +33,6 @@ from shapely import Geometry
 from controlmap.model import DERIVED_NOTE_PREFIX, OWN_POINT_QUALITIES, STATUS_CODE, STATUSES
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
-# coord_quality values that are a point of the settlement's own (not its hromada's centre, not missing).
-REAL_POINT_QUALITIES = OWN_POINT_QUALITIES
 CLASSES = ("ru", "contested", "ua")
 RULE_STATUSES = (*CLASSES, "ignore")
 LAYER_SUFFIXES = (".geojson", ".json", ".gpkg", ".kml", ".kmz", ".zip")
@@ -313,7 +311,7 @@ def _short(name: str) -> str:
 
 def placed_settlements(settlements: pd.DataFrame) -> tuple[pd.DataFrame, Counter]:
     """(settlements with a real point, in gazetteer order; coord_quality → count of those without one)."""
-    real = settlements.coord_quality.isin(REAL_POINT_QUALITIES) & settlements.lat.notna() & settlements.lon.notna()
+    real = settlements.coord_quality.isin(OWN_POINT_QUALITIES) & settlements.lat.notna() & settlements.lon.notna()
     skipped = Counter(settlements.coord_quality[~real].replace("", "none"))
     return settlements[real].reset_index(drop=True), skipped
 

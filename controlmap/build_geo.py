@@ -29,7 +29,7 @@ from shapely import Geometry
 from shapely.geometry import mapping
 
 from controlmap import geo_sources, paths
-from controlmap.model import OWN_POINT_QUALITIES as POINT_QUALITIES
+from controlmap.model import OWN_POINT_QUALITIES
 from controlmap.names import fold_key, stem_key
 from controlmap.translit import transliterate
 
@@ -334,7 +334,7 @@ def place_settlements(settlements: pd.DataFrame, osm: pd.DataFrame, geonames: pd
     out["coord_quality"] = np.select([osm.how == "code", osm.how == "name", by_geonames],
                                      ["exact", "osm_name", "exact"], "none")
     _report_disagreements(out, osm, geonames, report)
-    centres = out[out.is_hromada_centre & out.coord_quality.isin(POINT_QUALITIES)].set_index("hromada_code")
+    centres = out[out.is_hromada_centre & out.coord_quality.isin(OWN_POINT_QUALITIES)].set_index("hromada_code")
     approximate = (out.coord_quality == "none") & out.hromada_code.isin(centres.index)
     out.loc[approximate, "lat"] = out.hromada_code[approximate].map(centres.lat)
     out.loc[approximate, "lon"] = out.hromada_code[approximate].map(centres.lon)
@@ -374,11 +374,11 @@ def _report_counts(out: pd.DataFrame, report: BuildReport) -> None:
         quality = group.coord_quality
         osm_exact = int((group.coord_source.str.startswith("osm:") & (quality == "exact")).sum())
         geonames = int(group.coord_source.str.startswith("geonames:").sum())
-        share = 100 * quality.isin(POINT_QUALITIES).sum() / len(group)
+        share = 100 * quality.isin(OWN_POINT_QUALITIES).sum() / len(group)
         report.by_raion.append(f"{code} {name}: {len(group)} settlements: {osm_exact} / {geonames}, "
                                f"{int((quality == 'osm_name').sum())}, {int((quality == 'hromada_centre').sum())}, "
                                f"{int((quality == 'none').sum())} ({share:.0f} % with a point of their own)")
-    for row in out[~out.coord_quality.isin(POINT_QUALITIES)].itertuples():
+    for row in out[~out.coord_quality.isin(OWN_POINT_QUALITIES)].itertuples():
         report.without_point.append(f"{row.katottg} {row.category} {row.name_en} ({row.hromada_en} hromada): "
                                     f"{row.coord_quality}")
 
@@ -429,7 +429,7 @@ def settlement_cells(settlements: pd.DataFrame, hromadas: pd.DataFrame, coverage
     settlements with a point, clipped to its hromada: cells never cross a hromada line and tile each hromada."""
     rows = []
     for code, hromada_ea in zip(hromadas.code, coverage_ea, strict=True):
-        members = settlements[(settlements.hromada_code == code) & settlements.coord_quality.isin(POINT_QUALITIES)]
+        members = settlements[(settlements.hromada_code == code) & settlements.coord_quality.isin(OWN_POINT_QUALITIES)]
         cells = voronoi_cells(members.lon, members.lat, hromada_ea) if len(members) else []
         rows += [{"row": s, "cell_ea": cell} for s, cell in zip(members.index, cells, strict=True)]
     return pd.DataFrame(rows).set_index("row").sort_index()

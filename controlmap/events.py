@@ -468,7 +468,7 @@ class Validator:
         self._resolver = resolver
         self.bounds = bounds
         settlements = gazetteer.settlements
-        self._exact = set(settlements.katottg[settlements.coord_quality.isin(OWN_POINT_QUALITIES)])
+        self._with_own_point = set(settlements.katottg[settlements.coord_quality.isin(OWN_POINT_QUALITIES)])
 
     @property
     def resolver(self) -> Resolver:
@@ -774,7 +774,7 @@ class Validator:
                                         f"point {lat[i]}, {lon[i]} is outside Kharkiv oblast",
                                         "check that lat and lon are not swapped", code="point_outside_oblast"))
                 bad[i] = True
-            elif frame.katottg[i] in self._exact:
+            elif frame.katottg[i] in self._with_own_point:
                 problems.append(Problem(line, "lat", f"{lat[i]},{lon[i]}",
                                         "the settlement already has an exact point; this one is not used",
                                         severity="warning", code="point_not_used"))

@@ -17,6 +17,7 @@ import pytest
 from controlmap import area_import, layer_upload, limits, upload
 from controlmap.events import PROBLEM_CODES, Validator
 from controlmap.gazetteer import Gazetteer, read_settlements
+from controlmap.model import OWN_POINT_QUALITIES
 
 ROOT = Path(__file__).resolve().parents[2]
 AREAS = ROOT / "tests" / "fixtures" / "areas"
@@ -181,7 +182,7 @@ def test_a_layer_of_real_places_against_the_shipped_gazetteer(real_gazetteer):
                                        Validator(real_gazetteer), day=date(2025, 11, 25), today=TODAY)
     assert checked.ok and checked.problems == []
     found = states(checked)
-    placed = int(real_gazetteer.settlements.coord_quality.isin(area_import.REAL_POINT_QUALITIES).sum())
+    placed = int(real_gazetteer.settlements.coord_quality.isin(OWN_POINT_QUALITIES).sum())
     assert (len(found), found[KUPIANSK], found[KUPIANSK_VUZLOVYI]) == (placed, "ru", "contested")
     assert pd.Series(found).value_counts().to_dict() == {"ua": placed - 2, "ru": 1, "contested": 1}
 
