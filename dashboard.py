@@ -15,8 +15,11 @@ from controlmap.timeline import ChangeList, from_day, to_day
 st.set_page_config(page_title="Kharkiv oblast: who controlled what, when", layout="wide")
 leaflet_ready = state.ensure_static_assets()
 # A one-line title close to the top: the map below takes the rest of the window's height.
+# On a phone (Streamlit stacks the columns below 640 px) the title is smaller and clear of the header's buttons.
 st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; } "
-        "[data-testid='stMainBlockContainer'] h1 { font-size: 1.4rem; padding: 0 0 0.5rem; }</style>")
+        "[data-testid='stMainBlockContainer'] h1 { font-size: 1.4rem; padding: 0 0 0.5rem; } "
+        "@media (max-width: 640px) { [data-testid='stMainBlockContainer'] { padding-top: 3.75rem; } "
+        "[data-testid='stMainBlockContainer'] h1 { font-size: 1.1rem; } }</style>")
 st.title("Kharkiv oblast: who controlled which settlement, day by day")
 
 
