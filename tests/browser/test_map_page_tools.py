@@ -6,12 +6,18 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from controlmap.dataset import Dataset
 from tests.browser.conftest import ROOT
-from tests.browser.test_dashboard_browser import open_dashboard
+from tests.browser.test_dashboard_browser import engine_statuses, open_dashboard
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Dataset.load()
 
 
 @pytest.fixture(scope="module")
@@ -53,3 +59,89 @@ def test_on_a_phone_the_map_date_control_and_play_are_visible_without_scrolling(
         expect(frame.locator(".cm-play")).to_have_attribute("aria-label", "Pause")
     finally:
         context.close()
+
+
+# ---------------------------------------------------------------- the front line per claimant
+
+KUPIANSK = "UA63080090010026457"
+AROUND_KUPIANSK = {"lat": 49.71, "lon": 37.62, "zoom": 11}
+
+
+def only_claimant(page, label: str) -> None:
+    """Leaves only ``label``'s statements checked in the sidebar (checks it first, then unchecks the others)."""
+    sidebar = page.get_by_test_id("stSidebar")
+
+    def tick(name: str, on: bool) -> None:
+        box = sidebar.get_by_role("checkbox", name=name)
+        if box.is_checked() != on:
+            sidebar.get_by_text(name, exact=True).click()
+            expect(box).to_be_checked(checked=on)
+
+    tick(label, True)
+    for other in ("Ukrainian officials", "Russian officials", "independent observers"):
+        if other != label:
+            tick(other, False)
+
+
+def map_of_selection(page, engine, claimants: tuple[str, ...], day: str):
+    """The map frame once it shows ``claimants``' statuses on ``day``, at the view around Kupiansk."""
+    expected = engine_statuses(engine, day, claimants)
+    for _ in range(300):
+        for frame in page.frames:
+            try:
+                if frame.evaluate("() => !!window.controlmap && window.controlmap.statuses()") == expected:
+                    frame.evaluate("(v) => window.controlmap.setView(v)", AROUND_KUPIANSK)
+                    return frame
+            except Exception:  # a frame being replaced
+                continue
+        page.wait_for_timeout(100)
+    raise AssertionError(f"no map shows {claimants} on {day}")
+
+
+def front_line_pixels(page, frame) -> set[tuple[int, int]]:
+    """The map's pixels that the front line changes (a screenshot with it, one without), around Kupiansk."""
+    import io
+
+    from PIL import Image, ImageChops
+
+    def shot():
+        frame.evaluate("() => window.controlmap.setView(window.controlmap.view())")
+        return Image.open(io.BytesIO(page.locator("iframe[src*='streamlit_folium']").screenshot())).convert("RGB")
+
+    toggle = frame.get_by_label("Front line")
+    frame.locator(".leaflet-control-layers").hover()
+    expect(toggle).to_be_checked()
+    page.mouse.move(0, 0)
+    with_line = shot()
+    frame.locator(".leaflet-control-layers").hover()
+    toggle.uncheck()
+    page.mouse.move(0, 0)
+    without = shot()
+    frame.locator(".leaflet-control-layers").hover()
+    toggle.check()
+    page.mouse.move(0, 0)
+    centre = frame.evaluate("(k) => window.controlmap.pixelOf(k)", KUPIANSK)
+    box = (int(centre["x"]) - 150, int(centre["y"]) - 150, int(centre["x"]) + 150, int(centre["y"]) + 150)
+    difference = ImageChops.difference(with_line.crop(box), without.crop(box)).convert("L")
+    width = difference.width
+    return {(k % width, k // width) for k, value in enumerate(difference.tobytes()) if value > 40}
+
+
+def test_the_front_line_follows_the_claimants_chosen_around_kupiansk(page, dashboard, engine):
+    day = "2025-12-20"
+    open_dashboard(page, dashboard, f"?date={day}")
+    only_claimant(page, "Russian officials")
+    russian = map_of_selection(page, engine, ("ru",), day)
+    russian_line = russian.evaluate("() => window.controlmap.frontLine()")
+    russian_pixels = front_line_pixels(page, russian)
+    only_claimant(page, "independent observers")
+    independent = map_of_selection(page, engine, ("independent",), day)
+    independent_line = independent.evaluate("() => window.controlmap.frontLine()")
+    independent_pixels = front_line_pixels(page, independent)
+    assert russian_line["shown"] and independent_line["shown"]
+    assert russian_line["km"] != independent_line["km"], (russian_line, independent_line)
+    # Both draw a line within 150 px of Kupiansk at zoom 11 (about 25 km), and not the same one.
+    assert len(russian_pixels) > 200 and len(independent_pixels) > 200
+    apart = russian_pixels ^ independent_pixels
+    assert len(apart) > 0.3 * len(russian_pixels | independent_pixels), (len(apart), len(russian_pixels),
+                                                                         len(independent_pixels))
