@@ -179,6 +179,8 @@
         state.reportedView = this.currentView();
         this.api = parts.api.createApi(this);
         root.controlmap = this.api;
+        // Add-ons: parts registered in `controlmapParts.addOns`, each {attach(layer) → {remove()}}.
+        this.addOns = (parts.addOns || []).map((addOn) => addOn.attach(this));
         this.ready = true;
         parts.api.announce();
       },
@@ -294,6 +296,7 @@
           this.state.viewListeners.clear();
         }
         if (this._unstyled) this._unstyled();
+        for (const addOn of (this.addOns || []).splice(0)) addOn.remove();
         if (this.hover) this.hover.remove();
         for (const control of [this.layersControl, this.modeControl, this.legend, this.dateControl]) {
           if (control) control.remove();
