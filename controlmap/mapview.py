@@ -95,19 +95,12 @@ def wire_payload(payload: dict) -> dict:
     event dates as day indices, repeated source strings as indices into a table, and the common
     prefix of the katottg codes sent once.
     """
-    settlements, runs, events = payload["settlements"], payload["runs"], payload["events"]
+    settlements = payload["settlements"]
     ids = [str(k) for k in settlements["katottg"]]
     prefix = _common_prefix(ids)
-    start = [int(x) for x in runs["start"]]
-    run_days = [int(x) for x in runs["day"]]
-    day0 = date.fromisoformat(payload["day0"])
-    event_source, sources = _indexed([str(s) for s in events["source"]])
     return {
-        "day0": payload["day0"],
-        "n_days": int(payload["n_days"]),
         "statuses": list(payload["statuses"]),
         "legend": payload["legend"],
-        "change_days": [int(x) for x in payload["change_days"]],
         "id_prefix": prefix,
         "katottg": [k[len(prefix) :] for k in ids],
         "name_en": list(settlements["name_en"]),
@@ -116,6 +109,22 @@ def wire_payload(payload: dict) -> dict:
         "lon": [_coord(x) for x in settlements["lon"]],
         "quality": [int(x) for x in settlements["quality"]],
         "labels": [i for i, flag in enumerate(settlements["label"]) if flag],
+        **selection_columns(payload),
+    }
+
+
+def selection_columns(payload: dict) -> dict:
+    """The timeline columns of ``payload`` alone (``decode.TIMELINE_KEYS`` in the map script): what differs
+    between two claimant selections of one dataset, which a map holding the settlements can switch to."""
+    runs, events = payload["runs"], payload["events"]
+    start = [int(x) for x in runs["start"]]
+    run_days = [int(x) for x in runs["day"]]
+    day0 = date.fromisoformat(payload["day0"])
+    event_source, sources = _indexed([str(s) for s in events["source"]])
+    return {
+        "day0": payload["day0"],
+        "n_days": int(payload["n_days"]),
+        "change_days": [int(x) for x in payload["change_days"]],
         "run_count": [b - a for a, b in pairwise(start)],
         "day": run_days,
         "state": [int(s) * 2 + bool(x) for s, x in zip(runs["status"], runs["disputed"], strict=True)],
@@ -125,6 +134,15 @@ def wire_payload(payload: dict) -> dict:
         "event_source": event_source,
         "sources": sources,
     }
+
+
+def selection_key(claimants: tuple[str, ...] | list[str]) -> str:
+    """The map's name of a claimant selection: its claimants in ``CLAIMANTS`` order, joined by commas ("" for
+    none)."""
+    unknown = set(claimants) - set(CLAIMANTS)
+    if unknown:
+        raise ValueError(f"unknown claimants: {sorted(unknown)}")
+    return ",".join(c for c in CLAIMANTS if c in claimants)
 
 
 def _quantized_line(coords: list, scale: int) -> list[int]:
@@ -259,7 +277,7 @@ class _Verbatim(Element):
         return self.text
 
 
-def _script_json(value: object) -> str:
+def script_json(value: object) -> str:
     """JSON that can stand inside a script element (no ``<``, ``>`` or ``&`` that HTML would read)."""
     text = json.dumps(value, separators=(",", ":"), allow_nan=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -284,7 +302,7 @@ class TimelineLayer(JSCSSMixin):
         super().__init__()
         self._name = "TimelineLayer"
         self.packed = packed
-        self.options = _script_json(options)
+        self.options = script_json(options)
         self.default_js = [("controlmap_timeline", script_url)] if script_url else []
         self.js = "" if script_url else timeline_script()
         self.css = _asset("timeline_layer.css")
@@ -310,14 +328,19 @@ class LayerData:
 
 
 def layer_data(payload: dict, *, outline: dict, boundaries: dict | None = None, cells: dict | None = None,
-               borders: list[frontline.Border] | None = None) -> LayerData:
+               borders: list[frontline.Border] | None = None, selection: str = "",
+               selections: dict[str, dict] | None = None) -> LayerData:
     """``payload`` (see benchmarks/synthetic.py for the format) and the shapes, ready for ``map_of_layer``.
     ``borders``: the cells' borders (``frontline.cell_borders(cells)``, found here when not given), along
-    which the map draws the front line."""
+    which the map draws the front line. ``selection``: the claimant selection of ``payload`` (see
+    ``selection_key``); ``selections``: other selections' ``selection_columns``, by key, that the map can
+    switch to in the browser."""
     if cells and borders is None:
         borders = frontline.cell_borders(cells)
     rows = {str(k): i for i, k in enumerate(payload["settlements"]["katottg"])}
     data = {
+        "selection": selection,
+        "selections": selections or {},
         "payload": wire_payload(payload),
         "outline": compact_shapes(outline, keep=()),
         "boundaries": compact_shapes(boundaries, as_lines=True, keep=BOUNDARY_PROPERTIES,
@@ -349,7 +372,8 @@ def dataset_layer(dataset: Dataset, claimants: tuple[str, ...] = CLAIMANTS) -> L
     def compute() -> LayerData:
         shapes = read_shapes()
         return layer_data(build_payload(dataset.timeline(claimants)), outline=shapes["outline"],
-                          boundaries=shapes["hromadas"], cells=shapes["cells"], borders=shipped_borders())
+                          boundaries=shapes["hromadas"], cells=shapes["cells"], borders=shipped_borders(),
+                          selection=selection_key(claimants))
 
     return dataset.derived(("map layer", tuple(sorted(claimants))), compute)
 
@@ -379,13 +403,15 @@ def map_of_layer(
     leaflet_url: str = LEAFLET_URL,
     static_dir: Path | None = paths.STATIC_DIR,
     fill_window: bool = False,
+    script_url: str | None = None,
 ) -> folium.Map:
     """The settlement map of ``data``, showing day index ``initial_day`` (days since the payload's day0).
 
     ``mode`` is the initial view ("points" or "cells"); the map can switch without the server.
     Without ``zoom`` the map fits the outline. ``osm_tiles`` offers online OpenStreetMap tiles in
     the layer control, off until the user turns them on. The map loads its script from ``static_dir`` when
-    it is installed there (``python -m controlmap install-assets``), else carries it inline. ``fill_window``: in
+    it is installed there (``python -m controlmap install-assets``), else carries it inline; ``script_url``, when
+    given, is where the map loads it from instead (a published site's copy). ``fill_window``: in
     streamlit-folium's frame, the map takes the page window's height below where it starts (its ``height``
     is then only the height before the script runs).
     """
@@ -412,5 +438,5 @@ def map_of_layer(
         "view": {"center": location, "zoom": zoom} if zoom is not None else None,
         "fillWindow": FILL_WINDOW if fill_window else None,
     }
-    TimelineLayer(data.packed, options, installed_script_url(static_dir)).add_to(m)
+    TimelineLayer(data.packed, options, script_url or installed_script_url(static_dir)).add_to(m)
     return m

@@ -109,3 +109,32 @@ test("fanOffsets spreads settlements sharing a hromada centre, in katottg order,
   assert.deepEqual([dx[2], dy[2]], [12, 0]); // alone at its centre
   assert.deepEqual([dx[3], dy[3]], [0, 0]); // placed exactly
 });
+
+// A second selection of the fixture's settlements: only settlement 2 has a run, Russian-held from day 6.
+function otherSelection() {
+  return {
+    day0: "2022-02-24", n_days: 20, change_days: [6], run_count: [0, 1, 0], day: [6], state: [4],
+    since_gap: [1], event: [0], event_day: [5], event_source: [0], sources: ["S3"],
+  };
+}
+
+test("useRuns swaps a selection's run columns into the decoded payload, settlements untouched", () => {
+  const d = decode.decodePayload(wirePayload(), 0);
+  const names = d.nameEn;
+  decode.useRuns(d, decode.decodeRuns(otherSelection(), d.n));
+  assert.deepEqual(Array.from(d.start), [0, 0, 1, 1]);
+  assert.deepEqual(Array.from(d.status), [2]);
+  assert.deepEqual(Array.from(d.since), [5]);
+  assert.deepEqual(Array.from(d.changeDays), [6]);
+  assert.deepEqual(d.sources, ["S3"]);
+  assert.equal(d.nameEn, names);
+});
+
+test("a selection of other days or of other settlements is refused, in words", () => {
+  const d = decode.decodePayload(wirePayload(), 0);
+  const longer = decode.decodeRuns({ ...otherSelection(), n_days: 21 }, d.n);
+  assert.throws(() => decode.useRuns(d, longer), { message: "the selection's timeline spans other days than the map's" });
+  assert.throws(() => decode.decodeRuns(otherSelection(), 2), { message: "the map data has 3 run_count for 2 settlements" });
+  const { sources, ...lacking } = otherSelection();
+  assert.throws(() => decode.decodeRuns(lacking, 3), { message: "the map data lacks sources" });
+});

@@ -25,6 +25,7 @@
   }
 
   function announce() {
+    window.dispatchEvent(new CustomEvent("controlmap:ready", { detail: { source: window } }));
     try {
       if (window.parent !== window) {
         window.parent.dispatchEvent(new window.parent.CustomEvent("controlmap:ready", { detail: { source: window } }));
@@ -45,7 +46,8 @@
   }
 
   // `tl`: the timeline layer (layer.js): its parts ({L, map, d, state, points, renderer, cellCount}) and
-  // actions ({paint, play, pause, stop, setMode, isShown, currentView, guard}).
+  // actions ({paint, play, pause, stop, setMode, isShown, currentView, guard, setSelection, addSelection,
+  // compareWith}).
   function createApi(tl) {
     const { L, map, d, state } = tl;
     return {
@@ -86,7 +88,58 @@
       },
       // Displayed status of every settlement, in payload order (what the map shows, for tests and tools).
       statuses: () => runs.statuses(d, state.shownRun),
+      // Status of every settlement on day index `value`, without painting it.
+      statusesOn: (value) => {
+        const target = parts.decode.clampDay(d.nDays, value);
+        return Array.from({ length: d.n }, (_, i) => runs.statusOf(d, runs.runAt(d, i, target)));
+      },
+      // How many settlements are shown disputed (the sides' latest statements disagree).
+      disputedCount: () => {
+        let count = 0;
+        for (let i = 0; i < d.n; i++) if (state.shownRun[i] >= 0 && d.disputed[state.shownRun[i]]) count += 1;
+        return count;
+      },
+      // The settlements, in payload order: katottg codes and names.
+      settlements: () => ({ katottg: d.katottg.slice(), nameEn: d.nameEn.slice(), nameUk: d.nameUk.slice() }),
+      // What settlement i shows on the day shown, as its tooltip tells it: status, disputed, since (ISO date)
+      // and the statement responsible (source and ISO date; both null for the baseline or no statement).
+      record: (i) => {
+        const r = state.shownRun[i];
+        if (r < 0) return { status: runs.statusOf(d, r), disputed: false, since: null, source: null, date: null };
+        const e = d.event[r];
+        const iso = (value) => parts.decode.isoDate(d.day0, value);
+        return {
+          status: runs.statusOf(d, r),
+          disputed: d.disputed[r] === 1,
+          since: iso(d.since[r]),
+          source: e < 0 ? null : d.sources[d.eventSource[e]],
+          date: e < 0 || d.eventDay[e] === null ? null : iso(d.eventDay[e]),
+        };
+      },
       view: () => tl.currentView(),
+      // Moves the map to a view ({lat, lon, zoom}, as `view` gives), not animated.
+      setView: tl.guard((view) => {
+        map.setView([Number(view.lat), Number(view.lon)], Number(view.zoom), { animate: false });
+        return tl.currentView();
+      }, true),
+      // Claimant selections: keys are the claimants joined by commas in the payload's order ("" for none).
+      selection: () => tl.selectionKey,
+      selections: () => Array.from(tl.selections.keys()),
+      setSelection: tl.guard((key) => tl.setSelection(String(key)), true),
+      addSelection: tl.guard((key, wire) => tl.addSelection(String(key), wire), true),
+      // The front line of a second selection over the first (null: none), and its summary as frontLine's.
+      compareWith: tl.guard((key) => tl.compareWith(key === null || key === undefined ? null : String(key)), true),
+      compareLine: () => {
+        if (!tl.compare) return null;
+        const summary = tl.compare.line.summary();
+        return { selection: tl.compare.key, lines: summary.front.lines, km: summary.front.km,
+          bandLines: summary.band.lines, bandKm: summary.band.km };
+      },
+      // Clicks on a settlement when the map has no town page to open: listener(katottg).
+      onSettlementClick: (listener) => {
+        state.clickListeners.add(listener);
+        return () => state.clickListeners.delete(listener);
+      },
       onViewChanged: (listener) => {
         state.viewListeners.add(listener);
         return () => state.viewListeners.delete(listener);

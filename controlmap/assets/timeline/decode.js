@@ -53,23 +53,36 @@
 
   // What the wire payload is missing, in words (empty if nothing): a payload from another version or
   // a truncated one must say so rather than fail somewhere inside the map.
-  const REQUIRED = ["day0", "n_days", "statuses", "legend", "change_days", "id_prefix", "katottg", "name_en", "name_uk",
-    "lat", "lon", "quality", "labels", "run_count", "day", "state", "since_gap", "event", "event_day",
+  // The columns of one claimant selection's timeline (a payload carries its first selection's; others come in
+  // `selections`, see mapview.selection_columns).
+  const TIMELINE_KEYS = ["day0", "n_days", "change_days", "run_count", "day", "state", "since_gap", "event", "event_day",
     "event_source", "sources"];
+  const REQUIRED = ["statuses", "legend", "id_prefix", "katottg", "name_en", "name_uk", "lat", "lon", "quality",
+    "labels"].concat(TIMELINE_KEYS);
+
+  // What a selection's timeline columns get wrong for `n` settlements, in words (empty if nothing).
+  function runsProblem(p, n) {
+    const missing = TIMELINE_KEYS.filter((key) => !(key in p));
+    if (missing.length) return "the map data lacks " + missing.join(", ");
+    if (p.run_count.length !== n) return "the map data has " + p.run_count.length + " run_count for " + n + " settlements";
+    const runs = p.run_count.reduce((a, b) => a + b, 0);
+    for (const key of ["day", "state", "since_gap", "event"]) {
+      if (p[key].length !== runs) return "the map data has " + p[key].length + " " + key + " for " + runs + " runs";
+    }
+    if (!Number.isFinite(Date.parse(p.day0 + "T00:00:00Z"))) return "the map data's first day is not a date";
+    return "";
+  }
 
   function payloadProblem(p) {
     if (!p || typeof p !== "object") return "the map data holds no timeline";
     const missing = REQUIRED.filter((key) => !(key in p));
     if (missing.length) return "the map data lacks " + missing.join(", ");
     const n = p.katottg.length;
-    for (const key of ["name_en", "name_uk", "lat", "lon", "quality", "run_count"]) {
+    for (const key of ["name_en", "name_uk", "lat", "lon", "quality"]) {
       if (p[key].length !== n) return "the map data has " + p[key].length + " " + key + " for " + n + " settlements";
     }
-    const runs = p.run_count.reduce((a, b) => a + b, 0);
-    for (const key of ["day", "state", "since_gap", "event"]) {
-      if (p[key].length !== runs) return "the map data has " + p[key].length + " " + key + " for " + runs + " runs";
-    }
-    if (!Number.isFinite(Date.parse(p.day0 + "T00:00:00Z"))) return "the map data's first day is not a date";
+    const runsWrong = runsProblem(p, n);
+    if (runsWrong) return runsWrong;
     const legend = p.legend;
     for (const key of ["order", "labels", "fill", "line"]) {
       if (!legend || !legend[key]) return "the map data's legend lacks " + key;
@@ -79,33 +92,20 @@
     return "";
   }
 
-  // The wire columns as the map uses them: run offsets per settlement (`start`, n + 1 of them), status
-  // and disputed flag apart, `since` as a day, full katottg codes.
-  function decodePayload(p, initialDay) {
-    const problem = payloadProblem(p);
+  // One selection's timeline columns as the map uses them: run offsets per settlement (`start`, n + 1 of
+  // them), status and disputed flag apart, `since` as a day.
+  function decodeRuns(p, n) {
+    const problem = runsProblem(p, n);
     if (problem) throw new Error(problem);
-    const n = p.katottg.length;
     const start = new Int32Array(n + 1);
     for (let i = 0; i < n; i++) start[i + 1] = start[i] + p.run_count[i];
     const day = Int32Array.from(p.day);
     const since = new Int32Array(day.length);
     for (let r = 0; r < day.length; r++) since[r] = day[r] - p.since_gap[r];
     return {
-      n: n,
       day0: Date.parse(p.day0 + "T00:00:00Z"),
       nDays: p.n_days,
-      initialDay: initialDay,
-      statuses: p.statuses,
-      // Words, colours and order of the statuses (see styles.vocabulary).
-      legend: p.legend,
       changeDays: Int32Array.from(p.change_days),
-      katottg: p.katottg.map((k) => p.id_prefix + k),
-      nameEn: p.name_en,
-      nameUk: p.name_uk,
-      lat: p.lat,
-      lon: p.lon,
-      approximate: p.quality.map((q) => q === 1),
-      labels: p.labels,
       start: start,
       day: day,
       since: since,
@@ -117,6 +117,42 @@
       sources: p.sources,
     };
   }
+
+  // The wire columns as the map uses them: the settlements' columns (full katottg codes) and the first
+  // selection's timeline (see decodeRuns).
+  function decodePayload(p, initialDay) {
+    const problem = payloadProblem(p);
+    if (problem) throw new Error(problem);
+    const n = p.katottg.length;
+    return Object.assign(
+      {
+        n: n,
+        initialDay: initialDay,
+        statuses: p.statuses,
+        // Words, colours and order of the statuses (see styles.vocabulary).
+        legend: p.legend,
+        katottg: p.katottg.map((k) => p.id_prefix + k),
+        nameEn: p.name_en,
+        nameUk: p.name_uk,
+        lat: p.lat,
+        lon: p.lon,
+        approximate: p.quality.map((q) => q === 1),
+        labels: p.labels,
+      },
+      decodeRuns(p, n),
+    );
+  }
+
+  // Makes `d` show another selection's timeline (decodeRuns of the same span): its run columns replace d's.
+  function useRuns(d, timeline) {
+    if (timeline.day0 !== d.day0 || timeline.nDays !== d.nDays) {
+      throw new Error("the selection's timeline spans other days than the map's");
+    }
+    for (const key of RUN_COLUMNS) d[key] = timeline[key];
+    return d;
+  }
+  const RUN_COLUMNS = ["changeDays", "start", "day", "since", "status", "disputed", "event", "eventDay", "eventSource",
+    "sources"];
 
   // Day index → "YYYY-MM-DD", for a timeline starting at `day0ms` (UTC midnight, in ms).
   function isoDate(day0ms, value) {
@@ -159,7 +195,11 @@
     unpack: unpack,
     expandShapes: expandShapes,
     payloadProblem: payloadProblem,
+    runsProblem: runsProblem,
+    decodeRuns: decodeRuns,
     decodePayload: decodePayload,
+    useRuns: useRuns,
+    TIMELINE_KEYS: TIMELINE_KEYS,
     isoDate: isoDate,
     clampDay: clampDay,
     fanOffsets: fanOffsets,

@@ -116,11 +116,20 @@
     front: { color: "#1a1a1a", width: 2.5 },
     band: { color: "#1a1a1a", width: 1.2, dash: [5, 4] },
   };
+  // The line of a second claimant selection, drawn over the first for comparison (Okabe–Ito reddish purple:
+  // apart from every status colour).
+  const COMPARE_STYLE = {
+    casing: { color: "#ffffff", width: 4.5 },
+    front: { color: "#CC79A7", width: 2.5, dash: [8, 5] },
+    band: { color: "#CC79A7", width: 1.2, dash: [2, 4] },
+  };
 
   // The front line of `borders` on `map`, drawn by `renderer` (renderer.createRenderer) between the cells
-  // and the points; `side` (by row) is the layer's, kept current by it. Returns {layer (for the layer
-  // list; on while on the map), refresh() (the kinds after a paint), markDirty(i), summary(), dispose()}.
-  function createFrontLine(L, map, borders, side, renderer, isLive) {
+  // and the points; `side` (by row) is the layer's, kept current by it; `style`: STYLE unless given. Returns
+  // {layer (for the layer list; on while on the map), refresh() (the kinds after a paint), markDirty(i), summary(),
+  // dispose()}.
+  function createFrontLine(L, map, borders, side, renderer, isLive, style) {
+    const look = style || STYLE;
     const kinds = new Uint8Array(borders.count);
     const x = new Float64Array(borders.lon.length);
     const y = new Float64Array(borders.lon.length);
@@ -191,10 +200,10 @@
       }
       ctx.lineJoin = "round";
       ctx.lineCap = "round";
-      if (path(ctx, BAND, region)) stroke(ctx, STYLE.band);
+      if (path(ctx, BAND, region)) stroke(ctx, look.band);
       if (path(ctx, FRONT, region)) {
-        stroke(ctx, STYLE.casing);
-        stroke(ctx, STYLE.front);
+        stroke(ctx, look.casing);
+        stroke(ctx, look.front);
       }
       ctx.restore();
     }
@@ -221,7 +230,7 @@
       markDirty(i) {
         if (!shown) return;
         project();
-        const pad = STYLE.casing.width;
+        const pad = look.casing.width;
         for (let k = borders.linesOf[i]; k < borders.linesOf[i + 1]; k++) {
           const o = borders.lineList[k] * 4;
           renderer.markDirtyBox(box[o] - pad, box[o + 1] - pad, box[o + 2] + pad, box[o + 3] + pad);
@@ -242,6 +251,7 @@
     FRONT: FRONT,
     BAND: BAND,
     STYLE: STYLE,
+    COMPARE_STYLE: COMPARE_STYLE,
     sideCodes: sideCodes,
     borderKind: borderKind,
     decodeBorders: decodeBorders,

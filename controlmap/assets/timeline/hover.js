@@ -97,7 +97,8 @@
   }
 
   // Tooltip and click for the settlements and cells whose events reach `hub` (each target has
-  // `cmIndex`). `tl`: {L, map, d, state, vocab, hub, guard, el}. Returns {refresh(), remove()}.
+  // `cmIndex`). A click opens the town page, or without one tells `tl.clicked(katottg)`. `tl`: {L, map, d,
+  // state, vocab, hub, guard, el, clicked}. Returns {refresh(), remove()}.
   function attachHover(tl, townPageUrl) {
     const { L, map, d, state } = tl;
     const tooltip = L.tooltip({ direction: "top", offset: [0, -8], className: "cm-tooltip", opacity: 1 });
@@ -113,7 +114,9 @@
         map.removeLayer(tooltip);
       }),
       click: tl.guard((e) => {
-        navigateTop(townPageUrl + "?settlement=" + encodeURIComponent(d.katottg[e.sourceTarget.cmIndex]));
+        const katottg = d.katottg[e.sourceTarget.cmIndex];
+        if (townPageUrl) navigateTop(townPageUrl + "?settlement=" + encodeURIComponent(katottg));
+        else tl.clicked(katottg);
       }),
     };
     tl.hub.on(handlers);

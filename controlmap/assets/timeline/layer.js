@@ -86,6 +86,14 @@
         const config = this.config;
         parts.leafletAdapter.checkVersion(L);
         const d = (this.d = decode.decodePayload(config.payload, config.initialDay));
+        // Claimant selections: the payload's own (`config.selection`), and others sent along (decoded when
+        // first shown) or added later through the API.
+        this.selectionKey = config.selection || "";
+        this.selections = new Map([[this.selectionKey, { wire: null, runs: Object.assign({}, d) }]]);
+        for (const [key, wire] of Object.entries(config.selections || {})) {
+          if (!this.selections.has(key)) this.selections.set(key, { wire: wire, runs: null });
+        }
+        this.compare = null;
         // The map's size, then the starting view, so that every layer is projected and drawn once; not
         // animated, so that it is settled before views are reported (see _onMoveEnd).
         const fill = config.fillWindow;
@@ -294,6 +302,7 @@
           this.state.stopped = true;
           this.state.committedListeners.clear();
           this.state.viewListeners.clear();
+          this.state.clickListeners.clear();
         }
         if (this._unstyled) this._unstyled();
         for (const addOn of (this.addOns || []).splice(0)) addOn.remove();
@@ -308,6 +317,11 @@
         if (this.frontLine) {
           map.removeLayer(this.frontLine.layer);
           this.frontLine.dispose();
+        }
+        if (this.compare) {
+          map.removeLayer(this.compare.line.layer);
+          this.compare.line.dispose();
+          this.compare = null;
         }
         if (this.renderer) {
           map.removeLayer(this.renderer.leaflet);
@@ -337,6 +351,7 @@
           this._restyle(i, runs.stateKey(d, state.shownRun[i]), !everything);
         }
         if (this.frontLine) this.frontLine.refresh();
+        if (this.compare) this._paintCompare(everything);
         this.renderer.flush(everything);
         state.lastPaintMs = performance.now() - t0;
         state.lastRestyled = restyled;
@@ -366,6 +381,74 @@
           if (this.map.hasLayer(cell)) cell.setStyle(this.cellStyles[key]);
           else L.Util.setOptions(cell, this.cellStyles[key]);
         }
+      },
+
+      // The second selection's sides for the day shown; the settlements that changed side are redrawn.
+      _paintCompare: function (everything) {
+        const c = this.compare;
+        const unknownSide = this.sideOf[Math.max(0, this.d.statuses.indexOf("unknown"))];
+        for (let i = 0; i < this.d.n; i++) {
+          const r = runs.runAt(c.runs, i, this.state.day);
+          const side = r < 0 ? unknownSide : this.sideOf[c.runs.status[r]];
+          if (c.side[i] === side) continue;
+          c.side[i] = side;
+          if (!everything) c.line.markDirty(i);
+        }
+        c.line.refresh();
+      },
+
+      // --- claimant selections ---------------------------------------------------------------------
+
+      _selectionRuns: function (key) {
+        const entry = this.selections.get(key);
+        if (!entry) throw new Error("the map has no timeline for the selection " + JSON.stringify(key));
+        if (!entry.runs) entry.runs = decode.decodeRuns(entry.wire, this.d.n);
+        return entry.runs;
+      },
+
+      // Adds the timeline columns (mapview.selection_columns) of the claimant selection `key`; it replaces an
+      // earlier one of that key, and is shown at once if it is the selection shown.
+      addSelection: function (key, wire) {
+        const runsOfKey = decode.decodeRuns(wire, this.d.n);
+        decode.useRuns(Object.assign({}, this.d), runsOfKey); // the same span, or an error now
+        this.selections.set(key, { wire: wire, runs: runsOfKey });
+        if (key === this.selectionKey) this.setSelection(key, true);
+        if (this.compare && this.compare.key === key) this.compareWith(key);
+      },
+
+      // Shows the claimant selection `key` (one the map holds): every settlement is repainted for the day shown.
+      setSelection: function (key, again) {
+        if (key === this.selectionKey && !again) return key;
+        decode.useRuns(this.d, this._selectionRuns(key));
+        this.selectionKey = key;
+        this.state.shownRun.fill(runs.NEVER_PAINTED);
+        this._paint(this.state.day);
+        return key;
+      },
+
+      // Draws the front line of the selection `key` too (null: no second line), in its own style.
+      compareWith: function (key) {
+        if (this.compare) {
+          this.map.removeLayer(this.compare.line.layer);
+          this.compare.line.dispose();
+          this.compare = null;
+        }
+        if (key === null || key === undefined || !this.borders.count) {
+          this.renderer.flush(true);
+          return null;
+        }
+        const side = new Uint8Array(this.d.n).fill(frontline.NEITHER);
+        const line = frontline.createFrontLine(L, this.map, this.borders, side, this.renderer, () => this.ready,
+          frontline.COMPARE_STYLE);
+        this.compare = { key: key, runs: this._selectionRuns(key), side: side, line: line };
+        this._paintCompare(true);
+        line.layer.addTo(this.map);
+        this.renderer.flush(true);
+        return key;
+      },
+
+      clicked: function (katottg) {
+        parts.api.callEach(this.state.clickListeners, katottg, "click");
       },
 
       isShown: function (i) {

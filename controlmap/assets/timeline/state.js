@@ -26,9 +26,11 @@
       speed: SPEEDS[0],
       // requestAnimationFrame id of the play loop (0: none).
       frame: 0,
-      // Listeners of committed days and of views, added through the public API.
+      // Listeners of committed days, views and clicks, added through the public API.
       committedListeners: new Set(),
       viewListeners: new Set(),
+      // Listeners of clicks on a settlement (a map without a town page to open, e.g. a published site).
+      clickListeners: new Set(),
       // The view last told to view listeners.
       reportedView: null,
       // Set once the layer is removed or failed: nothing may paint any more.
