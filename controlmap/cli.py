@@ -64,6 +64,15 @@ def _parser() -> argparse.ArgumentParser:
     areas.add_argument("--settlements", type=Path, default=paths.SETTLEMENTS_CSV)
     areas.add_argument("--min-snapshots", type=int, default=2, help="flicker rule: snapshots a change must hold")
     areas.add_argument("--min-days", type=float, default=1.0, help="flicker rule: days a change must hold")
+
+    publish = commands.add_parser("publish", help="write the map as a static site for any static host or CDN")
+    publish.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="an empty folder, or an earlier site's")
+    publish.add_argument("--claimants", default="ua,ru,independent", type=_claimants,
+                         help="the claimants readers may choose among; the site opens with all of them")
+    publish.add_argument("--from", dest="first", type=date.fromisoformat, help="first date shown (YYYY-MM-DD)")
+    publish.add_argument("--to", dest="last", type=date.fromisoformat, help="last date shown (YYYY-MM-DD)")
+    publish.add_argument("--title", help="the page's title")
+    publish.add_argument("--events", type=Path, default=paths.EVENTS_CSV)
     return parser
 
 
@@ -85,8 +94,8 @@ def main(argv: list[str] | None = None) -> int:
 def _install_assets(args: argparse.Namespace) -> int:
     from controlmap.offline import install_assets
 
-    leaflet, script = install_assets(args.static_dir)
-    print(f"Leaflet installed in {leaflet}; the map script as {script}")
+    leaflet, script, shapes = install_assets(args.static_dir)
+    print(f"Leaflet installed in {leaflet}; the map script as {script}; settlements' boundaries as {shapes}")
     return 0
 
 
@@ -269,6 +278,22 @@ def _progress_printer(unit: str) -> Callable[[int, int], None]:
     return show
 
 
-COMMANDS = {"install-assets": _install_assets,
+def _publish(args: argparse.Namespace) -> int:
+    from controlmap import publish
+
+    request = publish.SiteRequest(args.claimants, args.first, args.last, args.title or publish.DEFAULT_TITLE)
+    try:
+        files = publish.site_files(request, args.events)
+        publish.write_site(files, args.out_dir)
+    except (publish.PublishError, OSError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    size = sum(len(data) for data in files.values())
+    print(f"wrote {len(files)} files ({size / 1e6:.1f} MB) to {args.out_dir}; serve that folder with any static "
+          f"server, e.g. python -m http.server --directory {args.out_dir}")
+    return 0
+
+
+COMMANDS = {"install-assets": _install_assets, "publish": _publish,
             "build-geo": _build_geo, "resolve": _resolve, "validate": _validate, "snapshot": _snapshot,
             "changes": _changes, "merge": _merge, "import-areas": _import_areas}

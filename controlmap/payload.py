@@ -4,6 +4,8 @@ Columnar, integers where possible; days are relative to `day0`. Strings in it co
 are escaped by the browser code (it only ever sets textContent).
 """
 
+from datetime import date, timedelta
+
 import numpy as np
 import pandas as pd
 
@@ -73,4 +75,43 @@ def build_payload(timeline: Timeline, initial_day: int | None = None) -> dict:
             "claimed_by": events.claimed_by.tolist(),
         },
         "change_days": (timeline.change_days[timeline.change_days >= first] - first).tolist(),
+    }
+
+
+def clip_payload(payload: dict, first: int | None = None, last: int | None = None) -> dict:
+    """``payload`` shown only from day index ``first`` to ``last`` (inclusive; None: its own ends): day 0 becomes
+    ``first``, each settlement keeps the run in force on it and the runs that start in the window. Statement
+    dates keep their meaning (they travel as dates)."""
+    n_days = int(payload["n_days"])
+    lo = 0 if first is None else min(max(int(first), 0), n_days - 1)
+    hi = n_days - 1 if last is None else min(max(int(last), lo), n_days - 1)
+    runs = payload["runs"]
+    start = np.asarray(runs["start"], dtype=np.int64)
+    day = np.asarray(runs["day"], dtype=np.int64)
+    keep = np.zeros(len(day), dtype=bool)
+    counts = np.zeros(len(start) - 1, dtype=np.int64)
+    for i in range(len(start) - 1):
+        a, b = int(start[i]), int(start[i + 1])
+        inside = np.flatnonzero((day[a:b] > lo) & (day[a:b] <= hi)) + a
+        before = np.flatnonzero(day[a:b] <= lo)
+        keep[inside] = True
+        if len(before):
+            keep[a + before[-1]] = True
+        counts[i] = len(inside) + (1 if len(before) else 0)
+    since = np.asarray(runs["since"], dtype=np.int64)[keep]
+    change_days = [d - lo for d in payload["change_days"] if lo <= d <= hi]
+    return {
+        **payload,
+        "day0": (date.fromisoformat(payload["day0"]) + timedelta(days=lo)).isoformat(),
+        "n_days": hi - lo + 1,
+        "initial_day": min(max(int(payload["initial_day"]) - lo, 0), hi - lo),
+        "runs": {
+            "start": np.concatenate([[0], np.cumsum(counts)]).tolist(),
+            "day": np.maximum(day[keep] - lo, 0).tolist(),
+            "status": np.asarray(runs["status"])[keep].tolist(),
+            "disputed": np.asarray(runs["disputed"])[keep].tolist(),
+            "since": np.where(since == -1, -1, since - lo).tolist(),
+            "event": np.asarray(runs["event"])[keep].tolist(),
+        },
+        "change_days": change_days,
     }

@@ -8,11 +8,14 @@ benchmarks/browser_bench.py can reuse them.
 from __future__ import annotations
 
 import contextlib
+import functools
+import http.server
 import os
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -86,6 +89,26 @@ def streamlit_server(app: Path | str, env: dict[str, str] | None = None, cwd: Pa
             yield base_url
         finally:
             _stop(process)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@contextlib.contextmanager
+def static_server(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` as a plain static host does (``python -m http.server``), on a free port of 127.0.0.1;
+    yield its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @contextlib.contextmanager

@@ -1,0 +1,175 @@
+"""The published static site (python -m controlmap publish), served by a plain static server with every
+request that leaves the machine blocked: it draws what the engine says, keeps its state in the URL's hash,
+loads statements only when asked, and works inside an iframe of another origin."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from controlmap.cache import load_dataset
+from controlmap.model import STATUS_ORDER
+
+from tests.browser.conftest import ROOT, is_local, static_server
+
+READY = "body[data-site-ready=true]"
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory) -> Path:
+    """The site of the shipped data, written by the CLI as a user would."""
+    out = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, "-m", "controlmap", "publish", str(out)], cwd=ROOT, check=True,
+                   capture_output=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def site_url(site_dir) -> Iterator[str]:
+    with static_server(site_dir) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return load_dataset()
+
+
+@pytest.fixture
+def offline_page(page):
+    """A page whose requests that leave the machine are refused (and recorded)."""
+    page.context.route("**/*", lambda route: route.continue_() if is_local(route.request.url) else route.abort())
+    return page
+
+
+def statuses(page) -> list[str]:
+    return page.evaluate("window.controlmap.statuses()")
+
+
+def engine_statuses(engine, claimants, when) -> list[str]:
+    return engine.timeline(claimants).snapshot(when).status.tolist()
+
+
+def shown_date(page) -> str:
+    return page.evaluate("window.controlmap.isoDate(window.controlmap.getDay())")
+
+
+def figures(page) -> dict[str, list[str]]:
+    rows = page.locator("#cm-figures tbody tr")
+    return {rows.nth(k).get_attribute("data-status"): rows.nth(k).locator("td").all_inner_texts()[1:]
+            for k in range(rows.count())}
+
+
+def test_the_site_draws_the_engines_statuses_on_both_dates_after_scrubbing_and_playing(offline_page, site_url, engine):
+    page = offline_page
+    page.goto(f"{site_url}/#date=2022-07-01")
+    page.wait_for_selector(READY)
+    assert shown_date(page) == "2022-07-01"
+    all_claimants = ("ua", "ru", "independent")
+    assert statuses(page) == engine_statuses(engine, all_claimants, "2022-07-01")
+    timeline = engine.timeline(all_claimants)
+    shown = timeline.state_at("2022-07-01")
+    counts, areas = timeline.count_by_status(shown), timeline.area_by_status(shown)
+    assert figures(page) == {s: [f"{counts[s]:,}", f"{areas[s]:,.1f}"] for s in STATUS_ORDER}
+    assert page.locator("#cm-date").first.inner_text() == "1 July 2022"
+
+    # Scrub with the map's own slider, then play a moment and pause.
+    slider = page.locator(".cm-slider")
+    slider.focus()
+    for _ in range(5):
+        page.keyboard.press("PageUp")
+    assert shown_date(page) == "2022-12-01"
+    page.evaluate("window.controlmap.play()")
+    page.wait_for_function("window.controlmap.getDay() > 0 && window.controlmap.stats().paints > 8")
+    page.evaluate("window.controlmap.pause()")
+
+    page.evaluate("location.hash = '#date=2025-12-20'")
+    page.wait_for_function("window.controlmap.isoDate(window.controlmap.getDay()) === '2025-12-20'")
+    assert statuses(page) == engine_statuses(engine, all_claimants, "2025-12-20")
+    assert page.recorder.console_errors == []
+    assert page.recorder.external_requests == []
+
+
+def test_the_claimant_choice_follows_the_engine_and_the_hash(offline_page, site_url, engine):
+    page = offline_page
+    page.goto(f"{site_url}/#date=2025-12-20&claimants=ru")
+    page.wait_for_selector(READY)
+    assert page.evaluate("window.controlmap.selection()") == "ru"
+    assert statuses(page) == engine_statuses(engine, ("ru",), "2025-12-20")
+    assert [page.is_checked(f"#cm-claimant-{c}") for c in ("ua", "ru", "independent")] == [False, True, False]
+    page.check("#cm-claimant-independent")
+    assert page.evaluate("window.controlmap.selection()") == "ru,independent"
+    assert statuses(page) == engine_statuses(engine, ("ru", "independent"), "2025-12-20")
+    assert "claimants=ru,independent" in page.evaluate("location.hash")
+
+
+def test_a_hash_link_restores_date_claimants_comparison_and_view(offline_page, site_url):
+    page = offline_page
+    link = f"{site_url}/#date=2025-12-20&claimants=ru&compare=independent&view=49.7133,37.6142,11"
+    page.goto(link)
+    page.wait_for_selector(READY)
+    restored = page.evaluate("""() => {
+        const api = window.controlmap;
+        return {date: api.isoDate(api.getDay()), selection: api.selection(), compare: api.compareLine().selection,
+                view: api.view()};
+    }""")
+    assert restored == {"date": "2025-12-20", "selection": "ru", "compare": "independent",
+                        "view": {"lat": 49.7133, "lon": 37.6142, "zoom": 11}}
+    # The two selections' front lines differ around Kupiansk on that day.
+    lines = page.evaluate("[window.controlmap.frontLine().km, window.controlmap.compareLine().km]")
+    assert lines[0] > 0 and lines[1] > 0 and abs(lines[0] - lines[1]) > 1
+
+    # What the reader does next is written back into the hash, and a reload restores it.
+    page.uncheck("#cm-claimant-ru")
+    page.check("#cm-claimant-ua")
+    hash_now = page.evaluate("location.hash")
+    assert hash_now.startswith("#date=2025-12-20&claimants=ua&compare=independent&view=")
+    page.reload()
+    page.wait_for_selector(READY)
+    assert page.evaluate("window.controlmap.selection()") == "ua"
+    assert page.evaluate("location.hash") == hash_now
+
+
+def test_statements_load_only_when_a_settlement_is_clicked(offline_page, site_url):
+    page = offline_page
+    fetched = []
+    page.on("request", lambda request: "/statements/" in request.url and fetched.append(request.url))
+    page.goto(f"{site_url}/#date=2025-11-25&view=49.7133,37.6142,12")
+    page.wait_for_selector(READY)
+    assert fetched == []
+    kupiansk = "UA63080090010026457"
+    point = page.evaluate(f"window.controlmap.pixelOf('{kupiansk}')")
+    box = page.locator(".folium-map").bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_selector("#cm-statement-list li[data-claimant]")
+    assert fetched == [f"{site_url}/statements/{kupiansk}.json"]
+    assert page.inner_text("#cm-statements-title") == "Kupiansk: statements"
+    claimants = set(page.locator("#cm-statement-list li").evaluate_all("items => items.map(i => i.dataset.claimant)"))
+    assert claimants == {"ua", "ru", "independent"}
+
+
+def test_the_site_works_in_an_iframe_of_another_origin(browser, site_url, tmp_path, engine):
+    (tmp_path / "host.html").write_text(
+        f'<!doctype html><title>host</title><iframe id="embed" src="{site_url}/#date=2022-09-12" '
+        'width="1000" height="700"></iframe>', encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1100, "height": 800})
+    try:
+        with static_server(tmp_path) as host_url:
+            assert host_url.split(":")[-1] != site_url.split(":")[-1]
+            page = context.new_page()
+            errors = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(f"{host_url}/host.html")
+            frame = page.frame_locator("#embed")
+            frame.locator(READY).wait_for()
+            inner = next(f for f in page.frames if f.url.startswith(site_url))
+            assert inner.evaluate("window.controlmap.isoDate(window.controlmap.getDay())") == "2022-09-12"
+            assert inner.evaluate("window.controlmap.statuses()") == engine_statuses(
+                engine, ("ua", "ru", "independent"), "2022-09-12")
+            assert errors == []
+    finally:
+        context.close()
