@@ -37,7 +37,7 @@ from controlmap.model import (
 )
 from controlmap.offline import DATA_ATTRIBUTION, LEAFLET_SOURCE, leaflet_files
 from controlmap.payload import build_payload, clip_payload
-from controlmap.timeline import to_day
+from controlmap.timeline import from_day, to_day
 
 SITE_ASSETS = mapview.ASSETS_DIR / "site"
 DEFAULT_TITLE = "Kharkiv oblast: who controlled which settlement, day by day"
@@ -91,8 +91,6 @@ def _window(dataset: Dataset, request: SiteRequest) -> tuple[int | None, int | N
 
 
 def _iso(day: int) -> str:
-    from controlmap.timeline import from_day
-
     return from_day(day).isoformat()
 
 
@@ -210,13 +208,17 @@ def site_files(request: SiteRequest = SiteRequest(), events_path: Path = paths.E
     _check(request)
     events_bytes = Path(events_path).read_bytes()
     if dataset is None:
-        from controlmap.cache import load_dataset
-
-        dataset = load_dataset(Path(events_path))
+        dataset = _loaded(Path(events_path))
     layer, payload = site_layer(dataset, request)
     settings = site_settings(dataset, request, store.sha256(events_bytes))
     return assemble_site(layer, int(payload["initial_day"]), settings,
                          statements_documents(dataset, request.claimants), request)
+
+
+def _loaded(events_path: Path) -> Dataset:
+    from controlmap.cache import load_dataset
+
+    return load_dataset(events_path)
 
 
 def assemble_site(layer: mapview.LayerData, initial_day: int, settings: dict, statements: Mapping[str, dict],
