@@ -24,7 +24,7 @@ from branca.element import Element, JavascriptLink
 from folium.elements import JSCSSMixin
 from jinja2 import Template
 
-from controlmap import frontline, paths
+from controlmap import frontline, paths, settlement_shapes
 from controlmap.dataset import Dataset
 from controlmap.model import CLAIMANTS
 from controlmap.offline import LEAFLET_URL, STATIC_URL, offline_map
@@ -208,7 +208,8 @@ def _bounds(geojson: dict) -> list[list[float]]:
 # `controlmapParts` for the parts after it; layer.js defines `controlmapTimeline`.
 TIMELINE_PARTS = (
     "decode.js", "runs.js", "styles.js", "sprites.js", "frontline.js", "state.js", "dom.js", "hover.js",
-    "leaflet_adapter.js", "renderer.js", "date_control.js", "map_controls.js", "api.js", "layer.js",
+    "leaflet_adapter.js", "renderer.js", "date_control.js", "map_controls.js", "api.js", "export_image.js",
+    "own_shapes.js", "layer.js",
 )
 
 
@@ -437,6 +438,8 @@ def map_of_layer(
         # Set again once the map has its size: a resize before that moves the centre by part of a pixel.
         "view": {"center": location, "zoom": zoom} if zoom is not None else None,
         "fillWindow": FILL_WINDOW if fill_window else None,
+        # Settlements' own boundaries, fetched when zoomed in close (None: not installed, none drawn).
+        "ownShapesUrl": settlement_shapes.installed_url(static_dir),
     }
     TimelineLayer(data.packed, options, script_url or installed_script_url(static_dir)).add_to(m)
     return m

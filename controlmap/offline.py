@@ -64,11 +64,13 @@ def install_leaflet(static_dir: Path = STATIC_DIR) -> Path:
 
 
 def install_assets(static_dir: Path = STATIC_DIR) -> list[Path]:
-    """Everything the maps load from ``static_dir``: Leaflet, and the map script (see
-    ``controlmap.mapview.install_timeline_script``; a map carries it inline when it is not there)."""
-    from controlmap.mapview import install_timeline_script  # mapview builds on this module
+    """Everything the maps load from ``static_dir``: Leaflet, the map script (see
+    ``controlmap.mapview.install_timeline_script``; a map carries it inline when it is not there) and the
+    settlements' own boundaries, which the map fetches once zoomed in close (``controlmap.settlement_shapes``)."""
+    from controlmap import settlement_shapes  # both build on this module
+    from controlmap.mapview import install_timeline_script
 
-    return [install_leaflet(static_dir), install_timeline_script(static_dir)]
+    return [install_leaflet(static_dir), install_timeline_script(static_dir), settlement_shapes.install(static_dir)]
 
 
 def missing_leaflet_files(static_dir: Path = STATIC_DIR) -> list[str]:

@@ -145,3 +145,54 @@ def test_the_front_line_follows_the_claimants_chosen_around_kupiansk(page, dashb
     apart = russian_pixels ^ independent_pixels
     assert len(apart) > 0.3 * len(russian_pixels | independent_pixels), (len(apart), len(russian_pixels),
                                                                          len(independent_pixels))
+
+
+# ---------------------------------------------------------------- PNG export
+
+def test_the_png_export_saves_the_map_view_at_its_size(page, dashboard):
+    import io
+
+    from PIL import Image
+
+    frame = open_dashboard(page, dashboard, "?date=2025-12-20")
+    with page.expect_download() as download:
+        frame.get_by_role("button", name="Save this view as a PNG image").click()
+    assert "controlmap-2025-12-20.png" == download.value.suggested_filename
+    with open(download.value.path(), "rb") as file:
+        data = file.read()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    size = frame.evaluate("() => [window.map_div.getSize().x, window.map_div.getSize().y]")
+    assert tuple(size) == image.size  # the page's pixel ratio is 1
+    # Drawn, not blank: the statuses' colours, the legend's and the text's.
+    assert len(image.getcolors(maxcolors=1 << 20)) > 50
+    # The date's panel at the top left and the legend's at the top right are (nearly) white over the map.
+    for corner in ((14, 14), (image.width - 14, 14)):
+        assert min(image.getpixel(corner)) > 225, corner
+    assert min(image.getpixel((image.width // 2, image.height // 2))) < 225
+    assert [] == page.recorder.console_errors
+
+
+# ---------------------------------------------------------------- settlements' own boundaries
+
+def test_settlements_own_boundaries_are_fetched_only_once_zoomed_in(page, dashboard):
+    fetched = []
+    page.on("request", lambda request: "settlement-shapes-" in request.url and fetched.append(request.url))
+    frame = open_dashboard(page, dashboard, "?date=2025-12-20")
+    page.wait_for_timeout(500)
+    shapes = frame.evaluate("() => window.controlmap.ownShapes()")
+    assert (False, False, []) == (shapes["requested"], shapes["shown"], fetched), "not at the oblast's view"
+    frame.evaluate("(v) => window.controlmap.setView(v)", AROUND_KUPIANSK)  # zoom 11
+    frame.wait_for_function("() => window.controlmap.ownShapes().shown", timeout=30_000)
+    shapes = frame.evaluate("() => window.controlmap.ownShapes()")
+    assert shapes["features"] > 1500 and shapes["failed"] is None
+    frame.evaluate("() => window.controlmap.setView({lat: 49.71, lon: 37.62, zoom: 9})")
+    assert not frame.evaluate("() => window.controlmap.ownShapes().shown")
+    frame.evaluate("(v) => window.controlmap.setView(v)", AROUND_KUPIANSK)
+    assert frame.evaluate("() => window.controlmap.ownShapes().shown")
+    assert 1 == len(fetched), "fetched once"
+    # The layer list turns them off.
+    frame.locator(".leaflet-control-layers").hover()
+    frame.get_by_label("Settlement boundaries (zoom 11+)").uncheck()
+    assert not frame.evaluate("() => window.controlmap.ownShapes().shown")
+    assert [] == page.recorder.console_errors

@@ -1,4 +1,5 @@
-"""The map script's parts are all inlined, in their order, as one script that requests nothing."""
+"""The map script's parts are all inlined, in their order, as one script that requests nothing but the settlement
+boundaries it is given."""
 
 from controlmap.mapview import ASSETS_DIR, TIMELINE_PARTS, timeline_script
 
@@ -23,10 +24,16 @@ def test_private_leaflet_members_stay_in_the_adapter():
         assert not [member for member in private if member in text], name
 
 
-def test_the_script_requests_nothing():
-    script = timeline_script()
-    for needle in ("fetch(", "XMLHttpRequest", "import(", "http://", "https://", "<script"):
-        assert needle not in script
+def test_the_script_requests_nothing_but_the_settlement_boundaries_it_is_given():
+    """One request at most: own_shapes.js fetches the URL the map is given (``ownShapesUrl``, a file in the app's
+    own static folder, see controlmap.settlement_shapes) once the map is zoomed in close."""
+    for name in TIMELINE_PARTS:
+        text = (ASSETS_DIR / "timeline" / name).read_text(encoding="utf-8")
+        assert text.count("fetch(") == (1 if name == "own_shapes.js" else 0), name
+        for needle in ("XMLHttpRequest", "import(", "http://", "https://", "<script"):
+            assert needle not in text, name
+    own_shapes = (ASSETS_DIR / "timeline" / "own_shapes.js").read_text(encoding="utf-8")
+    assert "const url = tl.config.ownShapesUrl;" in own_shapes
 
 
 def test_the_installed_script_is_loaded_from_static_else_inlined(tmp_path):
