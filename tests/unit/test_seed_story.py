@@ -86,3 +86,30 @@ def test_the_seed_names_resolve_to_the_right_settlements(shipped):
     assert NOVA_HUSARIVKA in [s.katottg for s in resolver.resolve("Nova Gusarica").suggestions]
     assert BAIRAK_BALAKLIIA == resolver.resolve("Bajrak", "Balakliiska hromada").katottg
     assert KUPIANSK == resolver.resolve("Kupyansk").katottg
+
+
+# The rows a source audit flagged, as mended (data/README.md, "4. Mends after the source audit").
+
+def test_konashenkovs_regrouping_statement_of_10_september_2022_is_coded_one_way(shipped):
+    events = shipped.events
+    regrouping = events[(events.date.astype(str).str[:10] == "2022-09-10") & (events.claimed_by == "ru")
+                        & events.katottg.isin([IZIUM, BALAKLIIA])
+                        & events.quote.str.contains("Konashenkov|Russian Ministry of Defense announced|regroup")]
+    assert len(regrouping) >= 5
+    assert {"ua"} == set(regrouping.status)
+    for katottg in (IZIUM, BALAKLIIA):
+        assert ("ua", False) == displayed(shipped, katottg, "2022-09-12", ("ru",))
+
+
+def test_putins_remark_on_kupiansk_is_dated_the_day_he_made_it(shipped):
+    events = shipped.events
+    putin = events[(events.katottg == KUPIANSK) & events.source.str.contains("Putin")]
+    assert [("2025-11-21", "ru", "ru")] == [(str(r.date)[:10], r.status, r.claimed_by) for r in putin.itertuples()]
+    claims = shipped.timeline().snapshot_claims("2025-11-10")[shipped.gazetteer.position[KUPIANSK]]
+    assert ("contested", "2025-11-05") == (claims["ru"]["status"], claims["ru"]["date"])
+
+
+def test_the_six_attacks_report_is_kept_once_on_the_day_seed_002_gives(shipped):
+    events = shipped.events
+    six = events[events.quote.str.contains("six attacks")]
+    assert [("2026-01-16", "ua")] == [(str(r.date)[:10], r.claimed_by) for r in six.itertuples()]
