@@ -379,6 +379,13 @@ def dataset_layer(dataset: Dataset, claimants: tuple[str, ...] = CLAIMANTS) -> L
     return dataset.derived(("map layer", tuple(sorted(claimants))), compute)
 
 
+def packed_selection(dataset: Dataset, claimants: tuple[str, ...]) -> str:
+    """The packed timeline columns (``selection_columns``) of ``dataset`` for ``claimants``, which a map built for
+    another selection shows through ``addPackedSelection``; derived once per dataset."""
+    return dataset.derived(("packed selection", selection_key(claimants)),
+                           lambda: packed_json(selection_columns(build_payload(dataset.timeline(claimants)))))
+
+
 def build_map(
     payload: dict,
     *,

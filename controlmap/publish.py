@@ -25,7 +25,7 @@ from typing import Any
 import folium
 from branca.element import Element
 
-from controlmap import history, mapview, paths, store
+from controlmap import history, mapview, paths
 from controlmap.dataset import Dataset
 from controlmap.model import (
     BASELINE_SOURCE,
@@ -71,7 +71,8 @@ def selections_of(claimants: Iterable[str]) -> list[tuple[str, ...]]:
     return [combo for r in range(len(ordered) + 1) for combo in itertools.combinations(ordered, r)]
 
 
-def _check(request: SiteRequest) -> None:
+def check(request: SiteRequest) -> None:
+    """Raises ``PublishError`` for a request no data can satisfy (unknown claimants, reversed dates, no title)."""
     unknown = [c for c in request.claimants if c not in CLAIMANTS]
     if unknown or not request.claimants:
         raise PublishError(f"claimants are {', '.join(CLAIMANTS)} (got {', '.join(request.claimants) or 'none'})")
@@ -205,12 +206,12 @@ def site_files(request: SiteRequest = SiteRequest(), events_path: Path = paths.E
                dataset: Dataset | None = None) -> dict[str, bytes]:
     """The whole site for ``request`` from the events file ``events_path`` (``dataset``: that file, already
     loaded), as {relative path: bytes}."""
-    _check(request)
+    check(request)
     events_bytes = Path(events_path).read_bytes()
     if dataset is None:
         dataset = _loaded(Path(events_path))
     layer, payload = site_layer(dataset, request)
-    settings = site_settings(dataset, request, store.sha256(events_bytes))
+    settings = site_settings(dataset, request, hashlib.sha256(events_bytes).hexdigest())
     return assemble_site(layer, int(payload["initial_day"]), settings,
                          statements_documents(dataset, request.claimants), request)
 

@@ -138,7 +138,7 @@ def map_options(at: AppTest) -> tuple[list[float], int]:
     """The starting centre and zoom of the map this session built (what the browser is sent)."""
     from app import state
 
-    (folium_map,) = at.session_state[state.MAPS].values()
+    ((folium_map, _selection),) = at.session_state[state.MAPS].values()
     return folium_map.location, folium_map.options["zoom"]
 
 

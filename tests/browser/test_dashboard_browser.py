@@ -315,3 +315,24 @@ def test_the_map_is_as_tall_as_the_window_allows(page, dashboard):
     short = iframe.bounding_box()
     assert abs((tall["height"] - short["height"]) - 200) <= 2
     frame.wait_for_function("(h) => Math.abs(window.map_div.getSize().y - h) <= 2", arg=short["height"])
+
+
+def test_a_change_of_claimants_is_shown_on_the_same_map_and_a_second_front_line_can_be_drawn(page, dashboard, engine):
+    day = "2025-12-20"
+    frame = open_dashboard(page, dashboard, f"?date={day}")
+    frame.evaluate("() => { window.builtOnce = true; }")  # gone if the map's frame were rebuilt
+    sidebar = page.get_by_test_id("stSidebar")
+    for name in ("Ukrainian officials", "independent observers"):
+        sidebar.get_by_text(name, exact=True).click()
+        expect(sidebar.get_by_role("checkbox", name=name)).not_to_be_checked()
+    frame.wait_for_function("() => window.controlmap.selection() === 'ru'")
+    assert frame.evaluate("() => window.builtOnce") is True
+    assert engine_statuses(engine, day, ("ru",)) == frame.evaluate("() => window.controlmap.statuses()")
+
+    sidebar.get_by_role("combobox", name="Second front line").click()
+    page.get_by_role("option", name="independent observers", exact=True).click()
+    frame.wait_for_function("() => (window.controlmap.compareLine() || {}).selection === 'independent'")
+    lines = frame.evaluate("() => [window.controlmap.frontLine().km, window.controlmap.compareLine().km]")
+    assert lines[0] > 0 and lines[1] > 0 and abs(lines[0] - lines[1]) > 1
+    assert frame.evaluate("() => window.builtOnce") is True
+    assert [] == page.recorder.console_errors

@@ -127,6 +127,10 @@
       selections: () => Array.from(tl.selections.keys()),
       setSelection: tl.guard((key) => tl.setSelection(String(key)), true),
       addSelection: tl.guard((key, wire) => tl.addSelection(String(key), wire), true),
+      // addSelection of columns packed as mapview.packed_json packs them; resolves once added.
+      addPackedSelection: (key, packed) => parts.decode.unpack(packed).then((wire) => tl.guard(() => {
+        tl.addSelection(String(key), wire);
+      }, true)()),
       // The front line of a second selection over the first (null: none), and its summary as frontLine's.
       compareWith: tl.guard((key) => tl.compareWith(key === null || key === undefined ? null : String(key)), true),
       compareLine: () => {
