@@ -4,7 +4,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app import state
+from app.copy_link import copy_link
 from app.date_control import date_control
+from controlmap.citation import citation
 from controlmap.gazetteer import placement_summary
 from controlmap.model import BASELINE_SOURCE, BASELINE_STATUS, CLAIMANT_LABELS, CLAIMANTS, STATUS_LABELS, STATUS_ORDER
 from controlmap.text import md_escape, md_link
@@ -88,6 +90,29 @@ def date_and_figures() -> None:
         f"**Changed since {from_day(previous):%d %b %Y}:** {changed.total} settlement(s)",
         changes_list(changed, state.name_column()),
     ] if part))
+    share_and_cite(day)
+
+
+def share_and_cite(day: int) -> None:
+    """A link that reopens this map (date, claimants, view) and the text to cite it by, with the data's sha256."""
+    url = state.share_url()
+    copy_link(url)
+    st.markdown("**Cite this map**")
+    st.code(citation(from_day(day), claimants, state.data_version(), url, uploaded=state.has_upload()),
+            language=None, wrap_lines=True)
+
+
+def town_list() -> None:
+    """A settlement's history by keyboard: type a name (any spelling or code the Town history search takes, or one
+    of the list's), Enter; namesakes are told apart there."""
+    chosen = state.town_to_open()
+    if chosen:
+        st.switch_page("pages/1_Town_history.py",
+                       query_params={"settlement": chosen, **({"names": "uk"} if state.names_language() == "uk"
+                                                               else {})})
+    st.selectbox("Open a town's history", state.settlement_names(), index=None, key=state.OPEN_TOWN,
+                 on_change=state.town_chosen, accept_new_options=True,
+                 placeholder="type a settlement's name, then Enter")
 
 
 def before_the_maps(day) -> str:
@@ -123,6 +148,7 @@ def changes_list(changed: ChangeList, name_column: str) -> str:
 
 
 with text_column:
+    town_list()
     date_and_figures()
     dataset = state.dataset()
     st.caption(f"From data/events.csv ({len(dataset.events):,} events"

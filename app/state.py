@@ -357,6 +357,61 @@ def event_store() -> "EventStore":
     return EventStore(paths.EVENTS_CSV)
 
 
+# ---------------------------------------------------------------- sharing, citing, opening a town
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _data_version(signature: tuple[int, int]) -> str:
+    from controlmap import citation
+
+    try:
+        return citation.data_version(paths.EVENTS_CSV)
+    except OSError:
+        return "unknown (data/events.csv cannot be read)"
+
+
+def data_version() -> str:
+    """The sha256 of data/events.csv as it is now, computed once per version of the file."""
+    return _data_version(_file_signature(paths.EVENTS_CSV))
+
+
+def share_url() -> str:
+    """The link that reopens this page as it is: its address with the URL values it carries now (date, claimants,
+    view, names); relative when the page's address is unknown."""
+    from controlmap import citation
+
+    url = st.context.url
+    return citation.share_url(url if isinstance(url, str) else "", st.query_params.to_dict())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _settlement_names(signature: tuple[int, int], digest: str, column: str) -> list[str]:
+    names = dataset().gazetteer.settlements[column].dropna().astype(str)
+    return sorted({name for name in names if name.strip()}, key=str.casefold)
+
+
+def settlement_names() -> list[str]:
+    """Every settlement's name in the language shown, once each, sorted (a namesake's history page asks which)."""
+    return _settlement_names(_file_signature(paths.EVENTS_CSV), st.session_state.get(UPLOAD_DIGEST, ""),
+                             name_column())
+
+
+OPEN_TOWN = "open_town"  # the map page's settlement list
+TOWN_TO_OPEN = "town_to_open"
+
+
+def town_chosen() -> None:
+    """The settlement list's callback: the name chosen is opened on the next run, and the list is emptied (coming
+    back to the map page does not open it again)."""
+    st.session_state[TOWN_TO_OPEN] = st.session_state.get(OPEN_TOWN)
+    st.session_state[OPEN_TOWN] = None
+
+
+def town_to_open() -> str | None:
+    """The name chosen in the settlement list since the last run, once."""
+    chosen = st.session_state.pop(TOWN_TO_OPEN, None)
+    return (chosen.strip() or None) if isinstance(chosen, str) else None
+
+
 # ---------------------------------------------------------------- the map page's day
 
 MAP_DAY = "map_day"  # the day the map page shows (engine day number)

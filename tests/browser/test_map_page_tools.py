@@ -3,12 +3,14 @@ citing, the PNG export, settlements' own boundaries close up and the front line 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from controlmap.dataset import Dataset
 from tests.browser.conftest import ROOT
-from tests.browser.test_dashboard_browser import engine_statuses, open_dashboard
+from tests.browser.test_dashboard_browser import engine_statuses, map_frame_of, open_dashboard
 
 pytestmark = pytest.mark.browser
 
@@ -196,3 +198,79 @@ def test_settlements_own_boundaries_are_fetched_only_once_zoomed_in(page, dashbo
     frame.get_by_label("Settlement boundaries (zoom 11+)").uncheck()
     assert not frame.evaluate("() => window.controlmap.ownShapes().shown")
     assert [] == page.recorder.console_errors
+
+
+# ---------------------------------------------------------------- keyboard
+
+FOCUSED = """() => {
+    let doc = document;
+    let node = doc.activeElement;
+    while (node && node.tagName === 'IFRAME') {
+        try { doc = node.contentDocument; node = doc.activeElement; } catch (err) { break; }
+    }
+    if (!node) return '';
+    const box = node.closest("[data-testid='stSelectbox']");
+    return [node.tagName, node.className || '', node.getAttribute('aria-label') || '',
+            box ? box.innerText.split('\\n')[0] : ''].join('|');
+}"""
+
+
+def tab_to(page, wanted: str, limit: int = 80) -> int:
+    """Presses Tab until the focused element's description (FOCUSED) contains ``wanted``; returns the presses."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if wanted in page.evaluate(FOCUSED):
+            return presses
+    raise AssertionError(f"{wanted!r} not reached in {limit} presses of Tab")
+
+
+def test_keyboard_alone_moves_the_date_and_opens_a_town(page, dashboard):
+    frame = open_dashboard(page, dashboard, "?date=2022-03-31")
+    slider = frame.locator(".cm-slider")
+    tab_to(page, "cm-slider")
+    page.keyboard.press("ArrowRight")
+    expect(slider).to_have_attribute("aria-valuetext", "2022-04-01")
+    page.keyboard.press("PageUp")
+    expect(slider).to_have_attribute("aria-valuetext", "2022-05-01")
+    page.wait_for_function("() => location.search.includes('date=2022-05-01')", timeout=30_000)
+    expect(page.get_by_role("heading", name="01 May 2022")).to_be_visible(timeout=30_000)
+    # On from the map to the settlement list, which takes any spelling the history page does.
+    tab_to(page, "Open a town's history", limit=30)
+    page.keyboard.type("Купянск")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/Town_history\?settlement={KUPIANSK}"), timeout=30_000)
+    expect(page.get_by_role("heading", name="Town history")).to_be_visible()
+    expect(page.get_by_text("Kupiansk").first).to_be_visible(timeout=30_000)
+
+
+# ---------------------------------------------------------------- link and citation
+
+def test_copy_link_and_cite_give_a_link_that_reopens_the_date_claimants_and_view(browser, dashboard):
+    import hashlib
+
+    context = browser.new_context(viewport={"width": 1280, "height": 1000},
+                                  permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        query = "?date=2025-12-13&claimants=ru&lat=49.7100&lon=37.6158&zoom=11"
+        open_dashboard(page, dashboard, query)
+        page.get_by_role("button", name="Copy link").click()
+        expect(page.get_by_role("status").filter(has_text="Link copied")).to_be_visible()
+        link = page.evaluate("() => navigator.clipboard.readText()")
+        assert f"{dashboard}/{query}" == link
+        sha256 = hashlib.sha256((ROOT / "data" / "events.csv").read_bytes()).hexdigest()
+        cited = page.locator("[data-testid='stCode']").filter(has_text="Map of 13 December 2025").inner_text()
+        assert ("Kharkiv oblast: who controlled which settlement, day by day. Map of 13 December 2025 (2025-12-13). "
+                f"Statements by: Russian officials. Data: data/events.csv, sha256 {sha256}. {link}"
+                ) == " ".join(cited.split())
+        # The link opens the same map: date, claimants and view.
+        again = context.new_page()
+        frame = map_frame_of(again, link)
+        assert "2025-12-13" == frame.evaluate("() => window.controlmap.isoDate(window.controlmap.getDay())")
+        view = frame.evaluate("() => window.controlmap.view()")
+        assert (11, 49.71, 37.616) == (view["zoom"], round(view["lat"], 2), round(view["lon"], 3))
+        sidebar = again.get_by_test_id("stSidebar")
+        expect(sidebar.get_by_role("checkbox", name="Russian officials")).to_be_checked()
+        expect(sidebar.get_by_role("checkbox", name="Ukrainian officials")).not_to_be_checked()
+    finally:
+        context.close()

@@ -1,0 +1,21 @@
+"""A "Copy link" button: copies the link it is given to the browser's clipboard (app/assets/copy_link.js)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+_JS = (Path(__file__).resolve().parent / "assets" / "copy_link.js").read_text(encoding="utf-8")
+_CSS = """
+.cm-copy-link button { font: inherit; padding: 0.25rem 0.75rem; border: 1px solid rgba(49, 51, 63, 0.2);
+  border-radius: 0.5rem; background: #ffffff; cursor: pointer; }
+.cm-copy-link button:hover { border-color: #ff4b4b; color: #ff4b4b; }
+.cm-copy-link button:focus-visible { outline: 2px solid #0072b2; outline-offset: 1px; }
+"""
+_button = st.components.v2.component("controlmap.copy_link", js=_JS, css=_CSS)
+
+
+def copy_link(url: str, key: str = "copy_link") -> None:
+    """A button that copies ``url``; only the link travels on a rerun."""
+    _button(key=key, data={"url": url})
