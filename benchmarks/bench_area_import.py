@@ -5,10 +5,19 @@ Needs the archives' snapshot folders (scripts/derive_area_events.py extracts the
 
     .venv/bin/python benchmarks/bench_area_import.py \\
         --history /tmp/controlmap-areas/history/geojsons --occupied /tmp/controlmap-areas/occupied-daily/data \\
-        [--events data/events.csv /tmp/derived_events.csv] [--skip-import]
+        [--events data/events.csv /tmp/derived_events.csv] [--skip-import] [--overlap]
 
 With --events, the table also gives the km² the dashboard shows Russian-held or contested on each date from
-those event files (read together, as the app reads its data), and the difference from the archive.
+those event files (read together, as the app reads its data), in two views: independent statements only (the
+archive is an independent assessment: like is compared with like, and the acceptance is judged on this view) and
+all claimants (the dashboard's default, where Russian and Ukrainian officials' claims are included and may
+differ from the archive by design). Each difference is checked against the acceptance: within ±15 % of the
+archive's occupied + grey area, or ±150 km² where that area is under 1,000 km².
+
+From 4 Aug 2025 only the occupied-only archive exists: it has no grey layer (--overlap measures, on the two
+archives' overlap, that its polygon is the full archive's occupied layer, not occupied + grey), so the archive's
+occupied + grey area is not known on those dates. There the table compares like with like as well: the km²
+shown Russian-held against the archive's occupied area.
 The import runs in its own process (`python -m controlmap import-areas`), so its peak RSS is its own.
 """
 
@@ -55,15 +64,27 @@ def run_import(sources: list[str], settlements: Path | None) -> dict:
     return figures
 
 
-def shown_km2(event_files: list[Path], days: list[date]) -> list[float]:
-    """km² the dashboard shows ru or contested (all claimants) on each day, from the event files read together."""
+VIEWS = {"independent": ("independent",), "all claimants": ("ua", "ru", "independent")}
+
+
+def shown_km2(event_files: list[Path], days: list[date]) -> dict[str, list[tuple[float, float]]]:
+    """Per view, the km² the dashboard shows (ru, contested) on each day, from the event files read together."""
     from controlmap.dataset import Dataset
 
     dataset = Dataset.load(event_files[0])
     for extra in event_files[1:]:
         dataset = dataset.with_events(dataset.validator.validate_path(extra).events)
-    timeline = dataset.timeline()
-    return [sum(timeline.area_by_status(timeline.state_at(day))[s] for s in ("ru", "contested")) for day in days]
+    shown = {}
+    for view, claimants in VIEWS.items():
+        timeline = dataset.timeline(claimants)
+        areas = [timeline.area_by_status(timeline.state_at(day)) for day in days]
+        shown[view] = [(a["ru"], a["contested"]) for a in areas]
+    return shown
+
+
+def within_acceptance(shown: float, archive: float) -> bool:
+    """±15 % of the archive's area, or ±150 km² where that area is under 1,000 km²."""
+    return abs(shown - archive) <= (150.0 if archive < 1000 else 0.15 * archive)
 
 
 def archive_table(sources: list[str], days: list[date]) -> list[dict]:
@@ -87,22 +108,131 @@ def print_import(figures: dict) -> None:
         print(f"  {label:32} {shown}{verdict}")
 
 
-def print_areas(rows: list[dict], shown: list[float] | None) -> None:
+def _diff(shown: float, archive: float) -> str:
+    pct = f"{(shown - archive) / archive * 100:+4.0f} %" if archive else "     "
+    return f"{shown:8.1f} {shown - archive:+7.1f} {pct}"
+
+
+def print_areas(rows: list[dict], shown: dict[str, list[tuple[float, float]]] | None) -> None:
     print("\nKharkiv oblast inside the archive's layers (km², EPSG:3035; outline data/geo/oblast_outline.geojson)")
-    header = f"  {'date':10}  {'occupied':>9}  {'grey':>7}  {'total':>8}  snapshot"
-    print(header + ("   shown ru+contested   diff" if shown else ""))
+    print("  layers: full = occupied and grey layers (deepstatemaps-history); occupied only = the occupied area alone,")
+    print("  no grey layer (deepstate-map-data, from 4 Aug 2025): there the archive's occupied + grey is not known")
+    header = f"  {'date':10}  {'occupied':>8}  {'grey':>6}  {'total':>7}  {'layers':13}"
+    if shown:
+        for view in shown:
+            header += f"  {'shown ' + view + ' ru+cont':>22} {'diff':>7} {'':5} ok "
+    print(header + "  snapshot")
     for i, row in enumerate(rows):
         f = row["figures"]
         if f is None:
-            line = f"  {row['date']}  {'—':>9}  {'—':>7}  {'—':>8}  (before the first snapshot)"
-        else:
-            line = (f"  {row['date']}  {f.ru_km2:9.1f}  {f.contested_km2:7.1f}  {f.total_km2:8.1f}  "
-                    f"{f.snapshot.archive_path}")
-        if shown and f is not None:
-            diff = shown[i] - f.total_km2
-            pct = f" {diff / f.total_km2 * 100:+.0f} %" if f.total_km2 else ""
-            line += f"   {shown[i]:10.1f}   {diff:+8.1f}{pct}"
-        print(line)
+            print(f"  {row['date']}  {'—':>8}  {'—':>6}  {'—':>7}  (before the first snapshot)")
+            continue
+        full = f.snapshot.series.grey_zone
+        line = f"  {row['date']}  {f.ru_km2:8.1f}  {f.contested_km2:6.1f}  {f.total_km2:7.1f}  " + \
+            f"{'full' if full else 'occupied only':13}"
+        for view in shown or {}:
+            total = sum(shown[view][i])
+            verdict = ("yes" if within_acceptance(total, f.total_km2) else "NO") if full else "n/a"
+            line += f"  {_diff(total, f.total_km2):>28}  {verdict:3}"
+        print(line + f"  {f.snapshot.archive_path}")
+    if not shown:
+        return
+    later = [(i, row) for i, row in enumerate(rows) if row["figures"] and not row["figures"].snapshot.series.grey_zone]
+    if not later:
+        return
+    print("\n  like with like where the archive has no grey layer: the km² shown Russian-held against its occupied")
+    header = f"  {'date':10}  {'occupied':>8}"
+    for view in shown:
+        header += f"  {'shown ' + view + ' ru':>22} {'diff':>7} {'':5} ok "
+    print(header + "  shown contested (no archive counterpart)")
+    for i, row in later:
+        f = row["figures"]
+        line = f"  {row['date']}  {f.ru_km2:8.1f}"
+        for view in shown:
+            ru = shown[view][i][0]
+            line += f"  {_diff(ru, f.ru_km2):>28}  {'yes' if within_acceptance(ru, f.ru_km2) else 'NO':3}"
+        print(line + "  " + ", ".join(f"{view} {shown[view][i][1]:.1f}" for view in shown))
+
+
+def overlap_table(sources: list[str], every_days: int = 15) -> None:
+    """On the days both archives cover, the occupied-only archive's file of day D against the full archive's last
+    snapshot of day D-1: is its polygon the occupied layer, or occupied + grey? (km² inside the oblast.)"""
+    from datetime import timedelta
+
+    import shapely
+
+    from controlmap import area_import, paths
+
+    preset = area_import.Preset.load("deepstate")
+    region = area_import.read_region(paths.OUTLINE_GEOJSON)
+    snapshots = []
+    for file in area_import.layer_files(sources):
+        matched = preset.match(file.name)
+        if matched:
+            snapshots.append(area_import.Snapshot(file, *matched))
+    full = sorted((s for s in snapshots if s.series.grey_zone), key=lambda s: s.time)
+    occupied = {s.day: s for s in snapshots if not s.series.grey_zone}
+    if not full or not occupied:
+        print("\noverlap: needs both archives", file=sys.stderr)
+        return
+
+    def layers(snapshot):
+        layer = area_import.classify_layer(area_import.read_layer(snapshot.file, tuple(region.bounds)),
+                                           snapshot.series, preset)
+        ru = area_import._clip(layer.geometries["ru"], region)
+        return ru, shapely.difference(area_import._clip(layer.geometries["contested"], region), ru)
+
+    km2 = area_import._km2
+    first = max(min(occupied), full[0].day + timedelta(days=1))
+    last = min(max(occupied), full[-1].day + timedelta(days=1))
+    days = [first + timedelta(days=k) for k in range(0, (last - first).days, every_days)] + [last]
+    print("\nthe two archives' overlap: occupied-only file of day D against the full archive's last snapshot of D-1")
+    print(f"  {'D':10}  {'full snapshot':19}  {'occupied-only':>13}  {'occupied':>8}  {'grey':>6}  "
+          f"{'sym. diff vs occupied':>21}  {'sym. diff vs occupied+grey':>26}")
+    for day in days:
+        if day not in occupied:
+            continue
+        before = [s for s in full if s.day < day]
+        only, _ = layers(occupied[day])
+        ru, grey = layers(before[-1])
+        print(f"  {day}  {before[-1].time:%Y-%m-%d %H:%M} UTC  {km2(only):13.1f}  {km2(ru):8.1f}  {km2(grey):6.1f}  "
+              f"{km2(shapely.symmetric_difference(only, ru)):21.1f}  "
+              f"{km2(shapely.symmetric_difference(only, shapely.union(ru, grey))):26.1f}")
+
+
+def grey_spells(event_file: Path, last_full: date) -> None:
+    """How the full archive's grey-zone spells (a settlement's derived `contested` row to its next derived row)
+    ended, and those still open on the last full-layer day: what a held-over grey settlement later became."""
+    import pandas as pd
+
+    from controlmap import area_import
+
+    series = {s.id: s.source for s in area_import.Preset.load("deepstate").series}
+    events = pd.read_csv(event_file, dtype=str, keep_default_na=False)
+    derived = events[events.source.isin(series.values())].copy()
+    derived["day"] = pd.to_datetime(derived.date).dt.date
+    spells = []
+    for _, rows in derived.sort_values("day", kind="stable").groupby("katottg", sort=False):
+        rows = list(rows.itertuples())
+        for here, after in zip(rows, [*rows[1:], None], strict=True):
+            if here.status == "contested" and here.source == series["history"]:
+                spells.append((here, after))
+    closed = [(a, b) for a, b in spells if b is not None and b.day <= last_full]
+    print(f"\ngrey-zone spells in the full archive (derived rows of {event_file}): {len(spells)}, "
+          f"{len(closed)} closed by {last_full}")
+    for label, since in (("all", date(2022, 1, 1)), ("begun since 2023", date(2023, 1, 1))):
+        picked = [(a, b) for a, b in closed if a.day >= since]
+        days = sorted((b.day - a.day).days for a, b in picked)
+        if days:
+            q = {p: days[min(len(days) - 1, int(p / 100 * len(days)))] for p in (50, 90)}
+            ends = {s: sum(b.status == s for _, b in picked) for s in ("ru", "ua")}
+            print(f"  {label}: {len(days)} spells, median {q[50]} days, 90th percentile {q[90]} days, "
+                  f"longest {days[-1]}; ended ru {ends['ru']}, ua {ends['ua']}")
+    print(f"  still grey on {last_full} (held over once only the occupied area is archived):")
+    for a, b in spells:
+        if b is None or b.day > last_full:
+            then = "still contested" if b is None else f"{b.status} from {b.day} ({b.source})"
+            print(f"    {a.settlement:16} grey since {a.day}: {then}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,6 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settlements", type=Path)
     parser.add_argument("--events", type=Path, nargs="*", help="event files whose shown km² to compare")
     parser.add_argument("--skip-import", action="store_true", help="only the area table")
+    parser.add_argument("--overlap", action="store_true",
+                        help="also compare the two archives on the days both cover (every 15th day)")
+    parser.add_argument("--grey-spells", action="store_true",
+                        help="also how the grey-zone spells of the full archive ended (first --events file)")
     args = parser.parse_args(argv)
     sources = [s for s in (args.history, args.occupied) if Path(s).exists()]
     if not sources:
@@ -122,6 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     days = [date.fromisoformat(d) for d in DATES]
     rows = archive_table(sources, days)
     print_areas(rows, shown_km2(args.events, days) if args.events else None)
+    if args.overlap:
+        overlap_table(sources)
+    if args.grey_spells and args.events:
+        full = [row["figures"].snapshot for row in archive_table(sources[:1], days[-1:]) if row["figures"]]
+        grey_spells(args.events[0], full[-1].day if full else days[-1])
     return 0
 
 
