@@ -26,7 +26,7 @@ from jinja2 import Template
 
 from controlmap import frontline, paths, settlement_shapes
 from controlmap.dataset import Dataset
-from controlmap.model import CLAIMANTS
+from controlmap.model import CLAIMANT_LABELS, CLAIMANTS
 from controlmap.offline import LEAFLET_URL, STATIC_URL, offline_map
 from controlmap.payload import build_payload
 
@@ -447,6 +447,7 @@ def map_of_layer(
         "fillWindow": FILL_WINDOW if fill_window else None,
         # Settlements' own boundaries, fetched when zoomed in close (None: not installed, none drawn).
         "ownShapesUrl": settlement_shapes.installed_url(static_dir),
+        "claimantLabels": CLAIMANT_LABELS,  # whose statements a claimant selection holds, in words (the PNG says)
     }
     TimelineLayer(data.packed, options, script_url or installed_script_url(static_dir)).add_to(m)
     return m

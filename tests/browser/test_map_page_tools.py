@@ -156,7 +156,10 @@ def test_the_png_export_saves_the_map_view_at_its_size(page, dashboard):
 
     from PIL import Image
 
-    frame = open_dashboard(page, dashboard, "?date=2025-12-20")
+    frame = open_dashboard(page, dashboard, "?date=2025-12-20&claimants=ru,independent")
+    # The image says what it shows: the date and whose statements.
+    assert ["2025-12-20", "Statements by: Russian officials, independent observers"] == frame.evaluate(
+        "() => window.controlmap.imageCaption()")
     with page.expect_download() as download:
         frame.get_by_role("button", name="Save this view as a PNG image").click()
     assert "controlmap-2025-12-20.png" == download.value.suggested_filename

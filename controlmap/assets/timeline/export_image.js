@@ -64,13 +64,13 @@
     }
   }
 
-  // The legend's rows (their samples and words), unfolded, at the top right.
+  // The legend's rows (their samples and words), unfolded, at the top right; returns the width it takes.
   function drawLegend(ctx, container, width) {
     const rows = Array.from(container.querySelectorAll(".cm-legend .cm-legend-row")).map((row) => ({
       sample: row.querySelector("canvas"),
       text: row.textContent,
     }));
-    if (!rows.length) return;
+    if (!rows.length) return 0;
     const rowHeight = 24;
     ctx.font = "12px " + FONT;
     const textWidth = Math.max(...rows.map((r) => ctx.measureText(r.text).width));
@@ -94,16 +94,40 @@
       ctx.fillStyle = "#111111";
       ctx.fillText(row.text, x + PAD + 28, top + rowHeight / 2);
     });
+    return w + MARGIN;
   }
 
-  // The date, large, at the top left; the scale and the attribution along the bottom.
-  function drawFrame(ctx, container, origin, date) {
+  // Whose statements a selection key (claimants joined by commas) holds, in the map's words (options.claimantLabels).
+  function claimantsText(labels, key) {
+    const names = key.split(",").filter(Boolean).map((k) => labels[k] || k);
+    return names.length ? names.join(", ") : "none (the 24 Feb 2022 baseline)";
+  }
+
+  // What the image says of itself at the top left: the date, then whose statements it shows (when the map knows
+  // the claimants' names and its selection is not the empty one) and whose front line is drawn dashed over it.
+  function caption(tl) {
+    const lines = [parts.decode.isoDate(tl.d.day0, tl.state.day)];
+    const labels = tl.config.claimantLabels;
+    if (labels && tl.selectionKey) lines.push("Statements by: " + claimantsText(labels, tl.selectionKey));
+    if (labels && tl.compare) lines.push("Dashed front line: " + claimantsText(labels, String(tl.compare.key)));
+    return lines;
+  }
+
+  // The caption (the date large) at the top left, its lines wrapped to leave `right` px free for the legend; the
+  // scale and the attribution along the bottom.
+  function drawFrame(ctx, container, origin, caption, right) {
     ctx.textBaseline = "middle";
+    ctx.font = "12px " + FONT;
+    const room = Math.max(140, origin.width - right - 2 * MARGIN - 2 * PAD);
+    const lines = [].concat(...caption.slice(1).map((line) => wrap(ctx, line, room)));
+    let width = Math.max(0, ...lines.map((line) => ctx.measureText(line).width));
     ctx.font = "700 20px " + FONT;
-    const dateWidth = Math.ceil(ctx.measureText(date).width);
-    panel(ctx, MARGIN, MARGIN, dateWidth + PAD * 2, 34);
+    width = Math.max(width, ctx.measureText(caption[0]).width);
+    panel(ctx, MARGIN, MARGIN, Math.ceil(width) + PAD * 2, 34 + lines.length * 16);
     ctx.fillStyle = "#111111";
-    ctx.fillText(date, MARGIN + PAD, MARGIN + 17);
+    ctx.fillText(caption[0], MARGIN + PAD, MARGIN + 17);
+    ctx.font = "12px " + FONT;
+    lines.forEach((line, k) => ctx.fillText(line, MARGIN + PAD, MARGIN + 34 + k * 16));
 
     const attribution = container.querySelector(".leaflet-control-attribution");
     const text = attribution ? attribution.textContent.replace(/\s+/g, " ").trim() : "";
@@ -151,8 +175,8 @@
     ctx.fillRect(0, 0, rect.width, rect.height);
     tl.renderer.flush(true);
     drawMap(ctx, container, origin);
-    drawLegend(ctx, container, rect.width);
-    drawFrame(ctx, container, origin, parts.decode.isoDate(tl.d.day0, tl.state.day));
+    const legendWidth = drawLegend(ctx, container, rect.width);
+    drawFrame(ctx, container, origin, caption(tl), legendWidth);
     return canvas;
   }
 
@@ -207,14 +231,18 @@
     });
     const control = createExportControl(tl.L, save).addTo(tl.map);
     tl.api.exportImage = () => exportBlob(tl);
+    tl.api.imageCaption = () => caption(tl);
     return {
       remove() {
         control.remove();
-        if (tl.api) delete tl.api.exportImage;
+        if (tl.api) {
+          delete tl.api.exportImage;
+          delete tl.api.imageCaption;
+        }
       },
     };
   }
 
-  parts.exportImage = { attach: attach, renderView: renderView, wrap: wrap };
+  parts.exportImage = { attach: attach, renderView: renderView, caption: caption, wrap: wrap };
   (parts.addOns = parts.addOns || []).push({ name: "exportImage", attach: attach });
 })(typeof globalThis !== "undefined" ? globalThis : this);
