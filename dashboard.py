@@ -1,14 +1,20 @@
 """The map page: each settlement's controller at the date on the slider, recoloured in the browser."""
 
+from dataclasses import astuple
+from datetime import date
+
 import streamlit as st
 from streamlit_folium import st_folium
 
 from app import state
 from app.copy_link import copy_link
 from app.date_control import date_control
+from app.selection_bridge import selection_bridge
+from controlmap import publish
 from controlmap.citation import citation
 from controlmap.gazetteer import placement_summary
 from controlmap.model import BASELINE_SOURCE, BASELINE_STATUS, CLAIMANT_LABELS, CLAIMANTS, STATUS_LABELS, STATUS_ORDER
+from controlmap.publish import selections_of
 from controlmap.text import md_escape, md_link
 from controlmap.timeline import ChangeList, from_day, to_day
 
@@ -39,6 +45,22 @@ def claimant_filter() -> tuple[str, ...]:
     return chosen
 
 
+def selection_label(claimants: tuple[str, ...]) -> str:
+    return " + ".join(CLAIMANT_LABELS[c] for c in claimants) or "no statements (the baseline)"
+
+
+SELECTIONS = selections_of(CLAIMANTS)[1:]  # every non-empty choice of claimants, the single ones first
+
+
+def compare_filter() -> tuple[str, ...] | None:
+    """The sidebar's choice of a second selection whose front line the map draws too (None: none)."""
+    options = [None, *SELECTIONS]
+    return st.sidebar.selectbox("Second front line", options, key="compare_claimants",
+                                format_func=lambda c: "none" if c is None else selection_label(c),
+                                help="Draws the front line of another selection of statements over the map, "
+                                     "dashed (e.g. Russian officials' claims against independent observers').")
+
+
 def data_file_errors() -> None:
     """Rows of data/events.csv that fail validation are left out of every page: say so, with the first error."""
     errors = state.shipped_dataset().validation.errors
@@ -52,6 +74,7 @@ def data_file_errors() -> None:
 # and builds the map.
 state.names_switch()
 claimants = claimant_filter()
+compare = compare_filter()
 timeline = state.timeline(claimants)
 data_file_errors()
 first, last = timeline.span
@@ -147,6 +170,35 @@ def changes_list(changed: ChangeList, name_column: str) -> str:
     return "\n".join(lines)
 
 
+def publish_section(first_day: date, last_day: date) -> None:
+    """A static copy of the map for readers at scale: the zip that `python -m controlmap publish` writes, and the
+    snippet that embeds it."""
+    with st.expander("Publish / embed"):
+        st.markdown("A static site of this map (the shipped data, without this session's uploads) for any static "
+                    "host or CDN: readers scrub, play, choose claimants and open sources with no server. The same "
+                    "as `python -m controlmap publish OUT_DIR` with these choices; see docs/deploy.md.")
+        title = st.text_input("Title", publish.DEFAULT_TITLE, max_chars=160, key="publish_title")
+        chosen = st.multiselect("Claimants readers may choose among", CLAIMANTS, default=list(CLAIMANTS),
+                                format_func=CLAIMANT_LABELS.get, key="publish_claimants")
+        start_column, end_column = st.columns(2)
+        first = start_column.date_input("From (empty: the start)", value=None, min_value=first_day,
+                                        max_value=last_day, key="publish_from")
+        last = end_column.date_input("To (empty: the latest)", value=None, min_value=first_day, max_value=last_day,
+                                     key="publish_to")
+        request = publish.SiteRequest(tuple(c for c in CLAIMANTS if c in chosen), first, last, title)
+        try:
+            publish.check(request)
+        except publish.PublishError as error:
+            st.error(f"Cannot publish: {error}.")
+            return
+        st.download_button("Download the site (zip)", data=lambda: state.site_zip(*astuple(request)),
+                           file_name="controlmap-site.zip", mime="application/zip", on_click="ignore",
+                           key="publish_download")
+        address = st.text_input("Address the site will be served at", "https://example.org/kharkiv-map/",
+                                max_chars=500, key="publish_address")
+        st.code(publish.iframe_snippet(address, title), language="html")
+
+
 with text_column:
     town_list()
     date_and_figures()
@@ -157,12 +209,15 @@ with text_column:
                f"part of its hromada nearer to it than to any other "
                f"({placement_summary(dataset.gazetteer.settlements)}). Before a settlement's first statement it "
                f"shows the 24 Feb 2022 baseline ({STATUS_LABELS[BASELINE_STATUS]}).")
+    publish_section(from_day(first), from_day(last))
 with map_column:
     # The map reports nothing itself (no rerun when it starts or moves): views reach the URL through the
     # date control's bridge, which reruns only the figures.
     if leaflet_ready:
-        st_folium(state.settlement_map(claimants, state.map_day(start_day)), key=f"map-{','.join(claimants)}",
+        # One map per session: another claimant selection is shown on it in the browser, never rebuilt.
+        st_folium(state.settlement_map(claimants, state.map_day(start_day)), key="map",
                   returned_objects=[], height=640, use_container_width=True)
+        selection_bridge(*state.selection_push(claimants, compare))
     st.caption("Points: settlements at their own point (OpenStreetMap, else GeoNames). Hollow dashed marks: "
                "settlements drawn approximately around their hromada centre. Lines: hromada boundaries "
                "(OpenStreetMap); cells: each settlement's share of its hromada.")

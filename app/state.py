@@ -258,27 +258,40 @@ def ensure_static_assets() -> bool:
     return not missing
 
 
-MAPS = "session_maps"  # this session's settlement maps, by data version and claimant set
+MAPS = "session_maps"  # this session's settlement map, by data version, with the claimant selection it was built for
 
 
 def settlement_map(claimants: tuple[str, ...], day: int):
-    """The map for a claimant set, built once per session and reused, so reruns send it no new HTML.
+    """The map, built once per session and data version and reused, so reruns send it no new HTML; another
+    claimant selection is shown on it in the browser (see ``selection_push``).
 
-    Per session, not shared: st_folium adds to the map object it renders. The view in the URL and ``day``
-    when it is built are its starting view and day (painted at once, before the date bridge is there);
-    after that the map keeps its own view and day, and the bridge tells it days chosen in Python.
+    Per session, not shared: st_folium adds to the map object it renders. The view in the URL, ``claimants`` and
+    ``day`` when it is built are its starting view, selection and day (painted at once, before the bridges are
+    there); after that the map keeps its own view and day, and the bridges tell it what Python chooses.
     """
-    key = (_file_signature(paths.EVENTS_CSV), st.session_state.get(UPLOAD_DIGEST, ""), claimants)
+    key = (_file_signature(paths.EVENTS_CSV), st.session_state.get(UPLOAD_DIGEST, ""))
     maps = st.session_state.setdefault(MAPS, {})
     if key not in maps:
         data = dataset()
         layer = mapview.dataset_layer(data, claimants)
         view = query_view(layer.bounds)
         maps.clear()
-        maps[key] = mapview.map_of_layer(layer, initial_day=day_index(data.timeline(claimants), day), mode="cells",
-                                         center=view.center, zoom=view.zoom if view.center else None,
-                                         fill_window=True)
-    return maps[key]
+        built = mapview.map_of_layer(layer, initial_day=day_index(data.timeline(claimants), day), mode="cells",
+                                     center=view.center, zoom=view.zoom if view.center else None,
+                                     fill_window=True)
+        maps[key] = (built, mapview.selection_key(claimants))
+    return maps[key][0]
+
+
+def selection_push(claimants: tuple[str, ...], compare: tuple[str, ...] | None) -> tuple[str, str | None, dict]:
+    """What the selection bridge tells the map: the selection to show, the one whose front line is drawn too
+    (None: none), and the packed columns of those the map was not built with."""
+    built = next(iter(st.session_state.get(MAPS, {}).values()), (None, None))[1]
+    show = mapview.selection_key(claimants)
+    second = None if compare is None else mapview.selection_key(compare)
+    wanted = {show: claimants, **({} if compare is None else {second: compare})}
+    packed = {key: mapview.packed_selection(dataset(), chosen) for key, chosen in wanted.items() if key != built}
+    return show, second, packed
 
 
 def previous_day(key: str, day: int) -> int:
@@ -513,3 +526,20 @@ def checked_layer(name: str, data: bytes, preset: str, day: date | None, series:
     digest = hashlib.sha256(data).hexdigest()
     return _checked_layer(digest, name, preset, day.isoformat() if day else "", series or "",
                           date.today().isoformat(), data)
+
+
+# ---------------------------------------------------------------- publishing
+
+@st.cache_data(max_entries=4, show_spinner="Writing the static site…")
+def _site_zip(signature: tuple[int, int], claimants: tuple[str, ...], first: date | None, last: date | None,
+              title: str) -> bytes:
+    from controlmap import publish
+
+    request = publish.SiteRequest(claimants, first, last, title)
+    return publish.site_zip(publish.site_files(request, paths.EVENTS_CSV, shipped_dataset()))
+
+
+def site_zip(claimants: tuple[str, ...], first: date | None, last: date | None, title: str) -> bytes:
+    """The static site of the shipped data (``python -m controlmap publish`` with the same arguments), zipped;
+    kept until data/events.csv changes. Raises ``publish.PublishError`` for a request it cannot publish."""
+    return _site_zip(_file_signature(paths.EVENTS_CSV), claimants, first, last, title)
