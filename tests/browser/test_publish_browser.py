@@ -7,13 +7,13 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from controlmap.cache import load_dataset
 from controlmap.model import STATUS_ORDER
-
 from tests.browser.conftest import ROOT, is_local, static_server
 
 READY = "body[data-site-ready=true]"
@@ -83,9 +83,12 @@ def test_the_site_draws_the_engines_statuses_on_both_dates_after_scrubbing_and_p
     for _ in range(5):
         page.keyboard.press("PageUp")
     assert shown_date(page) == "2022-12-01"
-    page.evaluate("window.controlmap.play()")
-    page.wait_for_function("window.controlmap.getDay() > 0 && window.controlmap.stats().paints > 8")
-    page.evaluate("window.controlmap.pause()")
+    page.click(".cm-play")
+    page.wait_for_function("window.controlmap.stats().paints > 12")
+    page.click(".cm-play")
+    played_to = shown_date(page)
+    assert played_to > "2022-12-01"
+    assert page.inner_text("#cm-date") == date.fromisoformat(played_to).strftime("%-d %B %Y")
 
     page.evaluate("location.hash = '#date=2025-12-20'")
     page.wait_for_function("window.controlmap.isoDate(window.controlmap.getDay()) === '2025-12-20'")
@@ -173,3 +176,19 @@ def test_the_site_works_in_an_iframe_of_another_origin(browser, site_url, tmp_pa
             assert errors == []
     finally:
         context.close()
+
+
+def test_the_dashboards_download_is_the_clis_site_zipped(page, streamlit_app, site_dir):
+    from playwright.sync_api import expect
+
+    from controlmap import publish
+
+    page.goto(f"{streamlit_app(ROOT / 'streamlit_app.py')}/?date=2025-12-20")
+    page.get_by_text("Publish / embed").click()
+    button = page.get_by_role("button", name="Download the site (zip)")
+    expect(button).to_be_visible(timeout=60_000)
+    with page.expect_download(timeout=120_000) as download:
+        button.click()
+    written = {str(p.relative_to(site_dir)): p.read_bytes() for p in site_dir.rglob("*") if p.is_file()}
+    assert Path(download.value.path()).read_bytes() == publish.site_zip(written)
+    assert download.value.suggested_filename == "controlmap-site.zip"
