@@ -113,3 +113,32 @@ def test_the_six_attacks_report_is_kept_once_on_the_day_seed_002_gives(shipped):
     events = shipped.events
     six = events[events.quote.str.contains("six attacks")]
     assert [("2026-01-16", "ua")] == [(str(r.date)[:10], r.claimed_by) for r in six.itertuples()]
+
+
+# Before the archives (24 Feb – 2 Apr 2022): researched occupation starts (data/README.md, section 5).
+
+KUNIE = "UA63040110010083720"
+BILYI_KOLODIAZ = "UA63140010020090502"
+KUTUZIVKA = "UA63120050170079679"
+SAVYNTSI = "UA63040150010069203"
+
+
+@pytest.mark.parametrize(("katottg", "day", "expected"), [
+    (KUNIE, "2022-02-25", "ua"), (KUNIE, "2022-03-15", "ru"), (KUNIE, "2022-09-12", "ua"),
+    (BILYI_KOLODIAZ, "2022-03-01", "ru"), (BILYI_KOLODIAZ, "2022-09-13", "ua"),
+    (KUTUZIVKA, "2022-03-15", "ru"), (KUTUZIVKA, "2022-05-01", "ua"),
+    (SAVYNTSI, "2022-03-15", "ru"), (SAVYNTSI, "2022-09-12", "ua"),
+])
+def test_occupation_starts_before_the_first_archived_snapshot(shipped, katottg, day, expected):
+    assert expected == displayed(shipped, katottg, day)[0]
+
+
+def test_no_occupation_row_from_before_the_archives_outlives_the_liberation(shipped):
+    """A `ru` statement of Feb–Mar 2022 is right only with a later liberation row: every such settlement shows
+    Ukrainian-held again at the end of 2022."""
+    events = shipped.events
+    early = events[(events.status == "ru") & (events.date.astype(str).str[:10] < "2022-04-03")
+                   & ~events.source.str.startswith("DeepStateMap (archived")]
+    assert early.katottg.nunique() >= 40
+    still = [k for k in sorted(set(early.katottg)) if displayed(shipped, k, "2022-12-31")[0] != "ua"]
+    assert [] == still
