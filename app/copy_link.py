@@ -11,7 +11,7 @@ _CSS = """
 .cm-copy-link button { font: inherit; padding: 0.25rem 0.75rem; border: 1px solid rgba(49, 51, 63, 0.2);
   border-radius: 0.5rem; background: #ffffff; cursor: pointer; }
 .cm-copy-link button:hover { border-color: #ff4b4b; color: #ff4b4b; }
-.cm-copy-link button:focus-visible { outline: 2px solid #0072b2; outline-offset: 1px; }
+.cm-copy-link button:focus-visible { outline: 2px solid #1565c0; outline-offset: 1px; }
 """
 _button = st.components.v2.component("controlmap.copy_link", js=_JS, css=_CSS)
 

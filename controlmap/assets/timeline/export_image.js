@@ -21,7 +21,7 @@
   function panel(ctx, x, y, w, h) {
     ctx.fillStyle = "rgba(255, 255, 255, 0.92)";
     ctx.fillRect(x, y, w, h);
-    ctx.strokeStyle = "#999999";
+    ctx.strokeStyle = "#888888";
     ctx.lineWidth = 1;
     ctx.strokeRect(x + 0.5, y + 0.5, w - 1, h - 1);
   }
