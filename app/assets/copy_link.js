@@ -1,5 +1,6 @@
 // "Copy link": a button that copies the link Python gives (the map page's URL with its date, claimants and view)
-// to the clipboard, and says so; where the clipboard is refused, the link is shown selected, to copy by hand.
+// to the clipboard, and says so; where the clipboard API is missing or refused, the link is shown selected (and
+// copied the old way where the browser still allows it).
 // Streamlit calls the default export again whenever `data` changes, with the same parentElement.
 const buttons = new WeakMap();
 
@@ -28,11 +29,18 @@ function create(parentElement) {
       status.textContent = "Link copied";
       manual.hidden = true;
     } catch (err) {
+      // No clipboard API (a page served over plain HTTP from another machine) or refused: the link, selected.
       manual.value = state.url;
       manual.hidden = false;
       manual.focus();
       manual.select();
-      status.textContent = "Copy the selected link";
+      let copied = false;
+      try {
+        copied = document.execCommand("copy");
+      } catch (ignored) {
+        copied = false;
+      }
+      status.textContent = copied ? "Link copied" : "Copy the selected link";
     }
   });
   return state;

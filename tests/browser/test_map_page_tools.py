@@ -277,3 +277,21 @@ def test_copy_link_and_cite_give_a_link_that_reopens_the_date_claimants_and_view
         expect(sidebar.get_by_role("checkbox", name="Ukrainian officials")).not_to_be_checked()
     finally:
         context.close()
+
+
+def test_without_a_clipboard_api_copy_link_shows_the_link_selected(browser, dashboard):
+    """Served over plain HTTP to another machine, a page has no navigator.clipboard."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    context.add_init_script("Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined })")
+    page = context.new_page()
+    try:
+        open_dashboard(page, dashboard, "?date=2022-09-12&claimants=independent")
+        page.get_by_role("button", name="Copy link").click()
+        shown = page.get_by_role("textbox", name="Link to this map")
+        expect(shown).to_be_visible()
+        expect(shown).to_have_value(f"{dashboard}/?date=2022-09-12&claimants=independent")
+        expect(shown).to_be_focused()
+        assert len(f"{dashboard}/?date=2022-09-12&claimants=independent") == shown.evaluate(
+            "(e) => e.selectionEnd - e.selectionStart"), "selected whole"
+    finally:
+        context.close()
