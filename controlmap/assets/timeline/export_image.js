@@ -3,11 +3,18 @@
    line, points) is copied as drawn and town labels are written as text; online tiles, when turned on, are left out
    (another site's images would make the canvas unreadable). `window.controlmap.exportImage()` resolves to the
    PNG as a Blob. */
-(function (root) {
+(function (root, factory) {
+  if (typeof module === "object" && module.exports) {
+    module.exports = factory(require("./decode.js"), null); // the pure parts, for tests/js
+  } else {
+    const parts = root.controlmapParts;
+    parts.exportImage = factory(parts.decode, parts.dom);
+    (parts.addOns = parts.addOns || []).push({ name: "exportImage", attach: (tl) => parts.exportImage.attach(tl) });
+  }
+})(typeof globalThis !== "undefined" ? globalThis : this, function (decode, dom) {
   "use strict";
 
-  const parts = root.controlmapParts;
-  const el = parts.dom.el;
+  const el = (...args) => dom.el(...args);
 
   const FONT = "system-ui, -apple-system, 'Segoe UI', sans-serif";
   const PAD = 8;
@@ -106,7 +113,7 @@
   // What the image says of itself at the top left: the date, then whose statements it shows (when the map knows
   // the claimants' names and its selection is not the empty one) and whose front line is drawn dashed over it.
   function caption(tl) {
-    const lines = [parts.decode.isoDate(tl.d.day0, tl.state.day)];
+    const lines = [decode.isoDate(tl.d.day0, tl.state.day)];
     const labels = tl.config.claimantLabels;
     if (labels && tl.selectionKey) lines.push("Statements by: " + claimantsText(labels, tl.selectionKey));
     if (labels && tl.compare) lines.push("Dashed front line: " + claimantsText(labels, String(tl.compare.key)));
@@ -207,7 +214,7 @@
         button.type = "button";
         button.title = "Save this view as a PNG image (with the legend, date and attribution)";
         button.setAttribute("aria-label", "Save this view as a PNG image");
-        this.dom = parts.dom.listeners();
+        this.dom = dom.listeners();
         this.dom.on(button, "click", onExport);
         root.appendChild(button);
         L.DomEvent.disableClickPropagation(root);
@@ -221,12 +228,12 @@
   }
 
   function attach(tl) {
-    const fileName = () => "controlmap-" + parts.decode.isoDate(tl.d.day0, tl.state.day) + ".png";
+    const fileName = () => "controlmap-" + decode.isoDate(tl.d.day0, tl.state.day) + ".png";
     const save = tl.guard(() => {
       const name = fileName();
       exportBlob(tl).then((blob) => download(blob, name), (err) => {
         console.error("controlmap: the PNG could not be made", err);
-        parts.dom.showProblem(tl.map.getContainer(), "The PNG could not be made (" + parts.dom.describe(err) + ").");
+        dom.showProblem(tl.map.getContainer(), "The PNG could not be made (" + dom.describe(err) + ").");
       });
     });
     const control = createExportControl(tl.L, save).addTo(tl.map);
@@ -243,6 +250,5 @@
     };
   }
 
-  parts.exportImage = { attach: attach, renderView: renderView, caption: caption, wrap: wrap };
-  (parts.addOns = parts.addOns || []).push({ name: "exportImage", attach: attach });
-})(typeof globalThis !== "undefined" ? globalThis : this);
+  return { attach: attach, renderView: renderView, caption: caption, claimantsText: claimantsText, wrap: wrap };
+});

@@ -2,17 +2,24 @@
    zoomed in close. They are not in the map's data: the file `install-assets` writes (controlmap/settlement_shapes.py,
    its URL in the options as `ownShapesUrl`) is fetched the first time the map is zoomed in that far, once. A line in
    the layer list turns them off; `window.controlmap.ownShapes()` tells whether they are loaded and shown. */
-(function (root) {
+(function (root, factory) {
+  if (typeof module === "object" && module.exports) {
+    module.exports = factory(require("./decode.js"));
+  } else {
+    const parts = root.controlmapParts;
+    parts.ownShapes = factory(parts.decode);
+    (parts.addOns = parts.addOns || []).push({ name: "ownShapes", attach: (tl) => parts.ownShapes.attach(tl) });
+  }
+})(typeof globalThis !== "undefined" ? globalThis : this, function (decode) {
   "use strict";
-
-  const parts = root.controlmapParts;
 
   // From this zoom level on (settlement_shapes.MIN_ZOOM).
   const MIN_ZOOM = 11;
   const NAME = "Settlement boundaries (zoom 11+)";
   const STYLE = { color: "#1a1a1a", weight: 1.3, opacity: 0.85, dashArray: "3 3", fill: false };
 
-  // `fetchText(url)`: the file's text (fetch by default; tests give their own).
+  // `tl`: the timeline layer (layer.js: L, map, config, rowOf, renderer, layersControl, api, guard); `fetchText(url)`:
+  // a promise of the file's text (fetch by default; tests give their own). Returns {remove()}.
   function attach(tl, fetchText) {
     const url = tl.config.ownShapesUrl;
     if (!url) return { remove() {} };
@@ -43,10 +50,10 @@
       if (status.requested) return;
       status.requested = true;
       get(url)
-        .then(parts.decode.unpack)
+        .then(decode.unpack)
         .then((data) => {
           if (removed) return;
-          const all = parts.decode.expandShapes(data).features;
+          const all = decode.expandShapes(data).features;
           const features = all.filter((f) => tl.rowOf.has(f.properties && f.properties.katottg));
           shapes = L.geoJSON({ type: "FeatureCollection", features: features },
             { renderer: tl.renderer.leaflet, interactive: false, style: STYLE });
@@ -55,7 +62,7 @@
           show();
         })
         .catch((err) => {
-          status.failed = parts.dom.describe(err);
+          status.failed = err && err.message ? err.message : String(err);
           console.error("controlmap: settlement boundaries could not be loaded", err);
         });
     }
@@ -90,6 +97,5 @@
     };
   }
 
-  parts.ownShapes = { attach: attach, MIN_ZOOM: MIN_ZOOM };
-  (parts.addOns = parts.addOns || []).push({ name: "ownShapes", attach: (tl) => attach(tl) });
-})(typeof globalThis !== "undefined" ? globalThis : this);
+  return { attach: attach, MIN_ZOOM: MIN_ZOOM, NAME: NAME };
+});
