@@ -56,7 +56,7 @@ def test_the_app_never_copies_files_at_run_time():
     """Leaflet is copied into static/ at set-up (scripts/setup.sh), not by the app (its folder may be read-only)."""
     glue = [ROOT / "dashboard.py", ROOT / "streamlit_app.py", *(ROOT / "app").glob("*.py"),
             *(ROOT / "pages").glob("*.py")]
-    installers = ("install_leaflet", "install_assets", "install_timeline_script")
+    installers = ("install_leaflet", "install_assets", "install_timeline_script", "settlement_shapes.install")
     assert [] == [str(p.relative_to(ROOT)) for p in glue if any(name in p.read_text(encoding="utf-8")
                                                                   for name in installers)]
     assert "controlmap install-assets" in (ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8")
@@ -68,9 +68,10 @@ def test_install_assets_copies_leaflet_where_the_app_looks_for_it(tmp_path):
     assert offline.missing_leaflet_files(tmp_path) == offline.leaflet_files()
     assert 0 == cli.main(["install-assets", "--static-dir", str(tmp_path)])
     assert [] == offline.missing_leaflet_files(tmp_path)
-    from controlmap import mapview
+    from controlmap import mapview, settlement_shapes
 
     assert mapview.installed_script_url(tmp_path) is not None
+    assert settlement_shapes.installed_url(tmp_path) is not None, "and the settlements' boundaries"
 
 
 # Build-only modules (python -m controlmap build-geo): their packages are in requirements-build.txt.
