@@ -208,8 +208,8 @@ def _bounds(geojson: dict) -> list[list[float]]:
 # `controlmapParts` for the parts after it; layer.js defines `controlmapTimeline`.
 TIMELINE_PARTS = (
     "decode.js", "runs.js", "styles.js", "sprites.js", "frontline.js", "state.js", "dom.js", "hover.js",
-    "leaflet_adapter.js", "renderer.js", "date_control.js", "map_controls.js", "api.js", "export_image.js",
-    "own_shapes.js", "layer.js",
+    "regions.js", "leaflet_adapter.js", "renderer.js", "date_control.js", "map_controls.js", "api.js",
+    "export_image.js", "own_shapes.js", "layer.js",
 )
 
 

@@ -135,6 +135,7 @@
     const y = new Float64Array(borders.lon.length);
     const box = new Float64Array(borders.count * 4);
     let projected = null;
+    let grid = null;
     let shown = false;
 
     function project() {
@@ -160,13 +161,23 @@
         }
         box.set([minX, minY, maxX, maxY], l * 4);
       }
+      const boxes = Array.from({ length: borders.count }, (_, l) => ({ minX: box[l * 4], minY: box[l * 4 + 1],
+        maxX: box[l * 4 + 2], maxY: box[l * 4 + 3] }));
+      grid = globalThis.controlmapParts.regions.gridIndex(boxes);
       projected = key;
     }
 
-    function path(ctx, kind, region) {
+    // The lines that may cross `region`, through the grid (all of them without a region).
+    function candidates(region) {
+      return region ? grid.query(region) : null;
+    }
+
+    function path(ctx, kind, region, near) {
       ctx.beginPath();
       let any = false;
-      for (let l = 0; l < borders.count; l++) {
+      const count = near ? near.length : borders.count;
+      for (let k = 0; k < count; k++) {
+        const l = near ? near[k] : k;
         if (kinds[l] !== kind) continue;
         const o = l * 4;
         if (region && (box[o + 2] < region.minX || box[o] > region.maxX || box[o + 3] < region.minY
@@ -200,8 +211,9 @@
       }
       ctx.lineJoin = "round";
       ctx.lineCap = "round";
-      if (path(ctx, BAND, region)) stroke(ctx, look.band);
-      if (path(ctx, FRONT, region)) {
+      const near = candidates(region);
+      if (path(ctx, BAND, region, near)) stroke(ctx, look.band);
+      if (path(ctx, FRONT, region, near)) {
         stroke(ctx, look.casing);
         stroke(ctx, look.front);
       }

@@ -66,6 +66,8 @@
 
     // Layer points of the settlements for the map's current zoom and pixel origin (computed when
     // either changed since the last call).
+    let grid = null;
+
     function project() {
       const zoom = map.getZoom();
       const origin = map.getPixelOrigin();
@@ -79,6 +81,8 @@
       points.zoom = zoom;
       points.originX = origin.x;
       points.originY = origin.y;
+      grid = parts.regions.gridIndex(Array.from({ length: points.n }, (_, i) => (points.placed[i]
+        ? { minX: points.x[i], minY: points.y[i], maxX: points.x[i], maxY: points.y[i] } : null)));
       return points;
     }
 
@@ -117,44 +121,63 @@
       return buffer;
     }
 
+    // Points queued for the markers' blit (stamp per blit: a point near two repainted boxes is blitted once).
+    const queued = new Uint32Array(points.n);
+    let queueStamp = 1;
+    let anyQueued = false;
+
     function draw(view) {
       for (const underlay of underlays) underlay(view);
       if (!points.isDrawn) return;
       project();
       const region = view.region;
       const r = reach();
-      let any = false;
-      for (let i = 0; i < points.n; i++) {
-        if (!points.isDrawn(i)) continue;
+      // Within a region, only the points near it (the grid holds each point's position).
+      const near = region ? grid.query({ minX: region.minX - r, minY: region.minY - r, maxX: region.maxX + r,
+        maxY: region.maxY + r }) : null;
+      const count = near ? near.length : points.n;
+      for (let k = 0; k < count; k++) {
+        const i = near ? near[k] : k;
+        if (queued[i] === queueStamp || !points.isDrawn(i)) continue;
         const x = points.x[i];
         const y = points.y[i];
         if (region && (x + r < region.minX || x - r > region.maxX || y + r < region.minY || y - r > region.maxY)) {
           continue;
         }
+        queued[i] = queueStamp;
         batches[points.symbol[i]].push(i);
-        any = true;
+        anyQueued = true;
       }
-      if (any) blitMarkers(view);
+      // Several boxes of one redraw share one blit (see blitMarkers): each blit costs a canvas round trip.
+      if (!view.deferMarkers) blitQueued(view, region ? [region] : null);
     }
 
-    function blitMarkers(view) {
+    function blitQueued(view, regions) {
+      if (anyQueued) blitMarkers(view, regions);
+      anyQueued = false;
+      queueStamp += 1;
+    }
+
+    // Blits the queued points' markers within `regions` (layer pixels; null: the whole canvas) in one pass: the
+    // buffer is cleared and drawn over the box around them, and copied onto the map clipped to the regions.
+    function blitMarkers(view, regions) {
       const buf = markerBuffer(view.width, view.height);
       const scale = L.Browser.retina ? 2 : 1;
-      const region = view.region;
-      let x0 = 0;
-      let y0 = 0;
-      let x1 = buf.width;
-      let y1 = buf.height;
-      if (region) {
-        x0 = Math.max(0, Math.floor((region.minX - view.originX) * scale));
-        y0 = Math.max(0, Math.floor((region.minY - view.originY) * scale));
-        x1 = Math.min(buf.width, Math.ceil((region.maxX - view.originX) * scale));
-        y1 = Math.min(buf.height, Math.ceil((region.maxY - view.originY) * scale));
-      }
-      if (x1 <= x0 || y1 <= y0) {
+      const toDevice = (r) => ({
+        x0: Math.max(0, Math.floor((r.minX - view.originX) * scale)),
+        y0: Math.max(0, Math.floor((r.minY - view.originY) * scale)),
+        x1: Math.min(buf.width, Math.ceil((r.maxX - view.originX) * scale)),
+        y1: Math.min(buf.height, Math.ceil((r.maxY - view.originY) * scale)),
+      });
+      const boxes = regions ? regions.map(toDevice).filter((b) => b.x1 > b.x0 && b.y1 > b.y0) : null;
+      if (boxes && !boxes.length) {
         for (const batch of batches) batch.length = 0;
         return;
       }
+      const x0 = boxes ? Math.min(...boxes.map((b) => b.x0)) : 0;
+      const y0 = boxes ? Math.min(...boxes.map((b) => b.y0)) : 0;
+      const x1 = boxes ? Math.max(...boxes.map((b) => b.x1)) : buf.width;
+      const y1 = boxes ? Math.max(...boxes.map((b) => b.y1)) : buf.height;
       for (let y = y0; y < y1; y++) buf.px32.fill(0, y * buf.width + x0, y * buf.width + x1);
       const makeCanvas = () => document.createElement("canvas");
       for (const style of table.drawOrder) {
@@ -170,12 +193,22 @@
         batch.length = 0;
       }
       buf.ctx.putImageData(buf.image, 0, 0, x0, y0, x1 - x0, y1 - y0);
-      view.ctx.setTransform(1, 0, 0, 1, 0, 0);
-      view.ctx.drawImage(buf.canvas, x0, y0, x1 - x0, y1 - y0, x0, y0, x1 - x0, y1 - y0);
+      const ctx = view.ctx;
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      if (boxes && boxes.length > 1) {
+        ctx.beginPath();
+        for (const b of boxes) ctx.rect(b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0);
+        ctx.clip();
+      }
+      ctx.drawImage(buf.canvas, x0, y0, x1 - x0, y1 - y0, x0, y0, x1 - x0, y1 - y0);
+      ctx.restore();
     }
 
     const renderer = adapter.canvasRenderer(L, { padding: 0.1, tolerance: TOLERANCE }, {
       draw: draw,
+      // After the boxes of one redraw (each drawn with `deferMarkers`): their markers, in one blit.
+      drawMarkers: (view, regions) => blitQueued(view, regions),
       hit: (p) => {
         const i = hitIndex(p);
         return i >= 0 ? target(i) : null;
@@ -198,27 +231,20 @@
       },
       // Marks a box (layer pixels) for the next partial redraw.
       markDirtyBox(minX, minY, maxX, maxY) {
-        if (!dirty) dirty = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
-        dirty.minX = Math.min(dirty.minX, minX);
-        dirty.minY = Math.min(dirty.minY, minY);
-        dirty.maxX = Math.max(dirty.maxX, maxX);
-        dirty.maxY = Math.max(dirty.maxY, maxY);
+        (dirty || (dirty = [])).push({ minX: minX, minY: minY, maxX: maxX, maxY: maxY });
       },
       // Marks settlement i's neighbourhood for the next partial redraw.
       markDirty(i) {
         project();
         const r = reach();
-        if (!dirty) dirty = { minX: Infinity, minY: Infinity, maxX: -Infinity, maxY: -Infinity };
-        dirty.minX = Math.min(dirty.minX, points.x[i] - r);
-        dirty.minY = Math.min(dirty.minY, points.y[i] - r);
-        dirty.maxX = Math.max(dirty.maxX, points.x[i] + r);
-        dirty.maxY = Math.max(dirty.maxY, points.y[i] + r);
+        (dirty || (dirty = [])).push({ minX: points.x[i] - r, minY: points.y[i] - r, maxX: points.x[i] + r,
+          maxY: points.y[i] + r });
       },
-      // Draws now: everything, or what was marked (points and restyled cells).
+      // Draws now: everything, or what was marked (points, front lines and restyled cells).
       flush(everything) {
-        const region = dirty;
+        const marked = dirty;
         dirty = null;
-        adapter.redrawNow(L, renderer, everything, region);
+        adapter.redrawNow(L, renderer, everything, marked);
       },
       dispose() {
         for (const t of targets.values()) t.removeEventParent(hub);
