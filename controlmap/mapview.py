@@ -412,6 +412,7 @@ def map_of_layer(
     static_dir: Path | None = paths.STATIC_DIR,
     fill_window: bool = False,
     script_url: str | None = None,
+    own_shapes_url: str | None = None,
 ) -> folium.Map:
     """The settlement map of ``data``, showing day index ``initial_day`` (days since the payload's day0).
 
@@ -419,7 +420,8 @@ def map_of_layer(
     Without ``zoom`` the map fits the outline. ``osm_tiles`` offers online OpenStreetMap tiles in
     the layer control, off until the user turns them on. The map loads its script from ``static_dir`` when
     it is installed there (``python -m controlmap install-assets``), else carries it inline; ``script_url``, when
-    given, is where the map loads it from instead (a published site's copy). ``fill_window``: in
+    given, is where the map loads it from instead (a published site's copy), as ``own_shapes_url`` is where it
+    fetches settlements' own boundaries from (``controlmap.settlement_shapes``). ``fill_window``: in
     streamlit-folium's frame, the map takes the page window's height below where it starts (its ``height``
     is then only the height before the script runs).
     """
@@ -446,7 +448,7 @@ def map_of_layer(
         "view": {"center": location, "zoom": zoom} if zoom is not None else None,
         "fillWindow": FILL_WINDOW if fill_window else None,
         # Settlements' own boundaries, fetched when zoomed in close (None: not installed, none drawn).
-        "ownShapesUrl": settlement_shapes.installed_url(static_dir),
+        "ownShapesUrl": own_shapes_url or settlement_shapes.installed_url(static_dir),
         "claimantLabels": CLAIMANT_LABELS,  # whose statements a claimant selection holds, in words (the PNG says)
     }
     TimelineLayer(data.packed, options, script_url or installed_script_url(static_dir)).add_to(m)

@@ -25,7 +25,7 @@ from typing import Any
 import folium
 from branca.element import Element
 
-from controlmap import history, mapview, paths
+from controlmap import history, mapview, paths, settlement_shapes
 from controlmap.dataset import Dataset
 from controlmap.model import (
     BASELINE_SOURCE,
@@ -175,12 +175,14 @@ def _digest12(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:12]
 
 
-def render_page(layer: mapview.LayerData, initial_day: int, settings: dict, assets: Mapping[str, str]) -> str:
+def render_page(layer: mapview.LayerData, initial_day: int, settings: dict, assets: Mapping[str, str],
+                own_shapes_url: str | None = None) -> str:
     """index.html: the map built by ``mapview.map_of_layer`` (cells first, like the dashboard), its script and
     Leaflet from the site's own folder, and the panel the page script fills. ``assets``: the site's
     content-named script and style, by role."""
     m = mapview.map_of_layer(layer, initial_day=initial_day, mode="cells", town_page_url="",
-                             leaflet_url=LEAFLET_PATH, static_dir=None, script_url=assets["timeline"])
+                             leaflet_url=LEAFLET_PATH, static_dir=None, script_url=assets["timeline"],
+                             own_shapes_url=own_shapes_url)
     root: Any = m.get_root()
     title = settings["title"]
     root.header.add_child(Element(
@@ -212,8 +214,10 @@ def site_files(request: SiteRequest = SiteRequest(), events_path: Path = paths.E
         dataset = _loaded(Path(events_path))
     layer, payload = site_layer(dataset, request)
     settings = site_settings(dataset, request, hashlib.sha256(events_bytes).hexdigest())
+    own_shapes = (f"vendor/controlmap/{settlement_shapes.file_name()}",
+                  settlement_shapes.packed_shapes().encode("ascii"))
     return assemble_site(layer, int(payload["initial_day"]), settings,
-                         statements_documents(dataset, request.claimants), request)
+                         statements_documents(dataset, request.claimants), request, own_shapes)
 
 
 def _loaded(events_path: Path) -> Dataset:
@@ -223,10 +227,13 @@ def _loaded(events_path: Path) -> Dataset:
 
 
 def assemble_site(layer: mapview.LayerData, initial_day: int, settings: dict, statements: Mapping[str, dict],
-                  request: SiteRequest) -> dict[str, bytes]:
+                  request: SiteRequest, own_shapes: tuple[str, bytes] | None = None) -> dict[str, bytes]:
     """The site's files from its parts: the map's layer data, the day it opens on, the page script's
-    ``settings`` (see ``site_settings``) and each settlement's statements document, by katottg."""
+    ``settings`` (see ``site_settings``), each settlement's statements document, by katottg, and the settlements'
+    own boundaries (path and packed content, see ``controlmap.settlement_shapes``; fetched when zoomed in)."""
     files: dict[str, bytes] = {}
+    if own_shapes:
+        files[own_shapes[0]] = own_shapes[1]
     for name in leaflet_files():
         files[f"{LEAFLET_PATH}/{name}"] = (LEAFLET_SOURCE / name).read_bytes()
     assets = {"timeline": f"vendor/controlmap/{mapview.timeline_script_name()}"}
@@ -238,7 +245,8 @@ def assemble_site(layer: mapview.LayerData, initial_day: int, settings: dict, st
         files[assets[role]] = data
     for katottg, document in statements.items():
         files[f"{STATEMENTS_PATH}/{katottg}.json"] = _json_bytes(document)
-    files["index.html"] = render_page(layer, initial_day, settings, assets).encode("utf-8")
+    files["index.html"] = render_page(layer, initial_day, settings, assets,
+                                      own_shapes[0] if own_shapes else None).encode("utf-8")
     files[MANIFEST] = _json_bytes({
         "generator": "python -m controlmap publish",
         "events_sha256": settings["eventsSha256"],

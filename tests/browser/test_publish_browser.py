@@ -139,11 +139,18 @@ def test_a_hash_link_restores_date_claimants_comparison_and_view(offline_page, s
 
 def test_statements_load_only_when_a_settlement_is_clicked(offline_page, site_url):
     page = offline_page
-    fetched = []
+    fetched, shapes = [], []
     page.on("request", lambda request: "/statements/" in request.url and fetched.append(request.url))
+    page.on("response", lambda response: "settlement-shapes-" in response.url and shapes.append(response.status))
     page.goto(f"{site_url}/#date=2025-11-25&view=49.7133,37.6142,12")
     page.wait_for_selector(READY)
     assert fetched == []
+    # Zoomed in close, the settlements' own boundaries come from the site's own copy.
+    for _ in range(50):
+        if shapes:
+            break
+        page.wait_for_timeout(100)
+    assert shapes == [200]
     kupiansk = "UA63080090010026457"
     point = page.evaluate(f"window.controlmap.pixelOf('{kupiansk}')")
     box = page.locator(".folium-map").bounding_box()
