@@ -51,6 +51,7 @@ INNER_SHAPE_SCALE = 2000
 BORDER_SCALE = 1000
 # What the map script reads of the shapes' properties (see assets/timeline/layer.js).
 BOUNDARY_PROPERTIES = ("name_en", "name", "name_uk", "approximate")
+RAION_PROPERTIES = ("name_en", "name_uk")
 PACK_LEVEL = 6  # zlib level: 9 is barely smaller and takes three times as long
 
 
@@ -330,12 +331,12 @@ class LayerData:
 
 def layer_data(payload: dict, *, outline: dict, boundaries: dict | None = None, cells: dict | None = None,
                borders: list[frontline.Border] | None = None, selection: str = "",
-               selections: dict[str, dict] | None = None) -> LayerData:
+               selections: dict[str, dict] | None = None, raions: dict | None = None) -> LayerData:
     """``payload`` (see benchmarks/synthetic.py for the format) and the shapes, ready for ``map_of_layer``.
     ``borders``: the cells' borders (``frontline.cell_borders(cells)``, found here when not given), along
     which the map draws the front line. ``selection``: the claimant selection of ``payload`` (see
     ``selection_key``); ``selections``: other selections' ``selection_columns``, by key, that the map can
-    switch to in the browser."""
+    switch to in the browser. ``raions``: the raions, drawn as lines heavier than the hromadas'."""
     if cells and borders is None:
         borders = frontline.cell_borders(cells)
     rows = {str(k): i for i, k in enumerate(payload["settlements"]["katottg"])}
@@ -347,6 +348,8 @@ def layer_data(payload: dict, *, outline: dict, boundaries: dict | None = None, 
         "boundaries": compact_shapes(boundaries, as_lines=True, keep=BOUNDARY_PROPERTIES,
                                      scale=INNER_SHAPE_SCALE) if boundaries else None,
         "cells": compact_shapes(cells, keep=("katottg",), scale=INNER_SHAPE_SCALE) if cells else None,
+        # Raion lines in the front line's steps: drawn over whole raions, they need no finer ones.
+        "raions": compact_shapes(raions, as_lines=True, keep=RAION_PROPERTIES, scale=BORDER_SCALE) if raions else None,
         "borders": frontline.wire_borders(borders, rows, BORDER_SCALE) if cells and borders else None,
     }
     return LayerData(packed_json(data), _bounds(outline))
@@ -354,9 +357,10 @@ def layer_data(payload: dict, *, outline: dict, boundaries: dict | None = None, 
 
 @functools.cache
 def read_shapes(geo_dir: Path = paths.GEO_DIR) -> dict[str, dict]:
-    """Outline, hromada lines and cells as shipped (4,201 points: Leaflet simplifies them per zoom level
+    """Outline, hromada and raion lines and cells as shipped (4,201 points: Leaflet simplifies them per zoom level
     as it draws, so the server does not). Read once per process and shared: callers must not modify them."""
-    names = {"outline": paths.OUTLINE_GEOJSON, "hromadas": paths.HROMADAS_GEOJSON, "cells": paths.CELLS_GEOJSON}
+    names = {"outline": paths.OUTLINE_GEOJSON, "hromadas": paths.HROMADAS_GEOJSON, "cells": paths.CELLS_GEOJSON,
+             "raions": paths.RAIONS_GEOJSON}
     return {key: json.loads((geo_dir / path.name).read_text("utf-8")) for key, path in names.items()}
 
 
@@ -374,7 +378,7 @@ def dataset_layer(dataset: Dataset, claimants: tuple[str, ...] = CLAIMANTS) -> L
         shapes = read_shapes()
         return layer_data(build_payload(dataset.timeline(claimants)), outline=shapes["outline"],
                           boundaries=shapes["hromadas"], cells=shapes["cells"], borders=shipped_borders(),
-                          selection=selection_key(claimants))
+                          selection=selection_key(claimants), raions=shapes["raions"])
 
     return dataset.derived(("map layer", tuple(sorted(claimants))), compute)
 

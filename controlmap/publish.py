@@ -106,7 +106,7 @@ def site_layer(dataset: Dataset, request: SiteRequest) -> tuple[mapview.LayerDat
     others = {k: mapview.selection_columns(p) for k, p in payloads.items() if k != key}
     layer = mapview.layer_data(payloads[key], outline=shapes["outline"], boundaries=shapes["hromadas"],
                                cells=shapes["cells"], borders=mapview.shipped_borders(), selection=key,
-                               selections=others)
+                               selections=others, raions=shapes["raions"])
     return layer, payloads[key]
 
 

@@ -1,6 +1,6 @@
 """The small maps of the analyst pages (Town history, Compare dates), as folium maps that load Leaflet from the app.
 
-Each gets the same offline context as the main map: the oblast outline, the hromada lines and the data's
+Each gets the same offline context as the main map: the oblast outline, the raion and hromada lines and the data's
 attribution; no tile server. Text drawn into a tooltip comes from event files and is escaped here.
 """
 
@@ -24,6 +24,7 @@ from controlmap.offline import LEAFLET_URL, offline_map
 
 OUTLINE_STYLE = {"color": "#222222", "weight": 2, "fill": False}
 HROMADA_STYLE = {"color": "#666666", "weight": 1, "opacity": 0.7, "fill": False}
+RAION_STYLE = {"color": "#333333", "weight": 2, "opacity": 0.85, "fill": False}
 NEIGHBOUR_STYLE = {"color": "#888888", "weight": 0.8, "fillColor": "#dddddd", "fillOpacity": 0.25}
 
 
@@ -44,8 +45,10 @@ def _features(collection: dict, keep: Callable[[dict], bool]) -> dict:
 
 
 def _context(m: folium.Map, shapes: dict) -> None:
-    """Outline and hromada lines, drawn under everything else and not interactive."""
+    """Outline, raion and hromada lines, drawn under everything else and not interactive."""
     folium.GeoJson(shapes["hromadas"], name="Hromada boundaries", style_function=lambda _: HROMADA_STYLE,
+                   interactive=False).add_to(m)
+    folium.GeoJson(shapes["raions"], name="Raion boundaries", style_function=lambda _: RAION_STYLE,
                    interactive=False).add_to(m)
     folium.GeoJson(shapes["outline"], name="Oblast outline", style_function=lambda _: OUTLINE_STYLE,
                    interactive=False).add_to(m)

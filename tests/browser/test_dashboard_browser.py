@@ -336,3 +336,11 @@ def test_a_change_of_claimants_is_shown_on_the_same_map_and_a_second_front_line_
     assert lines[0] > 0 and lines[1] > 0 and abs(lines[0] - lines[1]) > 1
     assert frame.evaluate("() => window.builtOnce") is True
     assert [] == page.recorder.console_errors
+
+
+def test_the_map_draws_raion_lines_over_the_hromada_lines_and_lists_them(page, dashboard):
+    frame = open_dashboard(page, dashboard, "?date=2022-07-01")
+    frame.locator(".leaflet-control-layers").hover()
+    names = [" ".join(t.split()) for t in frame.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
+    assert ["Front line", "Hromada boundaries", "Raion boundaries", "Oblast outline"] == names[:4]
+    expect(frame.get_by_role("checkbox", name="Raion boundaries")).to_be_checked()

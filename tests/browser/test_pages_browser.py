@@ -134,7 +134,7 @@ def test_a_villages_small_map_shows_its_cell_its_boundary_and_its_hromada(page, 
     overlays = small_map.locator(".leaflet-control-layers-overlays")
     expect(overlays).to_be_attached(timeout=TIMEOUT_MS)
     names = [" ".join(text.split()) for text in overlays.locator("label").all_inner_texts()]
-    assert ["Hromada boundaries", "Oblast outline", "Other settlements of the hromada", "Its hromada", "Its cell",
+    assert ["Hromada boundaries", "Raion boundaries", "Oblast outline", "Other settlements of the hromada", "Its hromada", "Its cell",
             "Its boundary (OpenStreetMap)"] == names
 
 

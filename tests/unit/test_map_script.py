@@ -84,3 +84,17 @@ def test_the_packed_layer_carries_the_cells_borders_by_payload_row():
     assert len(wire["c"]) == 2 * sum(wire["n"]) and mapview.BORDER_SCALE == wire["scale"]
     assert None is json.loads(zlib.decompress(base64.b64decode(
         mapview.layer_data(payload, outline=box_outline()).packed)))["borders"]
+
+
+def test_the_shipped_layer_carries_the_seven_raions_as_lines_with_their_names():
+    import base64
+    import json
+    import zlib
+
+    from controlmap import cache, mapview
+
+    data = json.loads(zlib.decompress(base64.b64decode(mapview.dataset_layer(cache.load_dataset()).packed)))
+    raions = data["raions"]
+    assert (raions["lines"], raions["scale"], len(raions["features"])) == (True, mapview.BORDER_SCALE, 7)
+    assert sorted(f["p"]["name_en"] for f in raions["features"]) == [
+        "Berestynskyi", "Bohodukhivskyi", "Chuhuivskyi", "Iziumskyi", "Kharkivskyi", "Kupianskyi", "Lozivskyi"]

@@ -140,6 +140,18 @@
             }).addTo(map)
           : null;
 
+        this.raions = config.raions
+          ? L.geoJSON(config.raions, {
+              renderer: renderer.leaflet,
+              style: { color: "#333333", weight: 2, opacity: 0.85 },
+              onEachFeature: (f, layer) => {
+                const props = f.properties || {};
+                const name = (props.name_en || props.name_uk || "Raion") + " raion";
+                layer.bindTooltip(() => dom.el("span", null, name), { sticky: true, className: "cm-tooltip" });
+              },
+            }).addTo(map)
+          : null;
+
         // Cells are built the first time they are shown: points are the starting view.
         this.rowOf = new Map(d.katottg.map((k, i) => [k, i]));
         this.cellFeatures = config.cells
@@ -226,8 +238,8 @@
           : null;
         const layers = parts.mapControls.createLayersControl(
           L,
-          { frontLine: this.frontLine && this.frontLine.layer, boundaries: this.boundaries, outline: this.outline,
-            labels: this.labels },
+          { frontLine: this.frontLine && this.frontLine.layer, boundaries: this.boundaries, raions: this.raions,
+            outline: this.outline, labels: this.labels },
           this.boundaries ? this.config.boundaries.features : [],
           this.config.tiles,
         );
@@ -310,7 +322,7 @@
         for (const control of [this.layersControl, this.modeControl, this.legend, this.dateControl]) {
           if (control) control.remove();
         }
-        const layers = [this.cellsGroup, this.boundaries, this.outline, this.labels];
+        const layers = [this.cellsGroup, this.boundaries, this.raions, this.outline, this.labels];
         for (const layer of layers.concat(Object.values(this.overlays || {}))) {
           if (layer) map.removeLayer(layer);
         }
@@ -525,7 +537,7 @@
         if (state.mode === "cells") {
           map.addLayer(this.cellsGroup);
           // Hover picks the last vector layer drawn under the mouse (points come first): lines above cells.
-          for (const layer of [this.boundaries, this.outline]) if (layer) layer.bringToFront();
+          for (const layer of [this.boundaries, this.raions, this.outline]) if (layer) layer.bringToFront();
         } else if (this.cellsGroup) {
           map.removeLayer(this.cellsGroup);
         }
@@ -590,7 +602,7 @@
     return decode.unpack(packed).then(
       (data) => {
         try {
-          for (const key of ["outline", "boundaries", "cells"]) data[key] = decode.expandShapes(data[key]);
+          for (const key of ["outline", "boundaries", "raions", "cells"]) data[key] = decode.expandShapes(data[key]);
           TimelineLayer = TimelineLayer || defineLayer(root.L);
           const layer = new TimelineLayer(Object.assign(data, options));
           layer.addTo(map);

@@ -128,6 +128,7 @@
       const approximate = boundaryFeatures.some((f) => f.properties && f.properties.approximate);
       overlays[approximate ? "Approximate boundaries" : "Hromada boundaries"] = layers.boundaries;
     }
+    if (layers.raions) overlays["Raion boundaries"] = layers.raions;
     if (layers.outline) overlays["Oblast outline"] = layers.outline;
     overlays["Town labels"] = layers.labels;
     if (tiles) {
