@@ -52,11 +52,12 @@ class Target:
     rerun_kinds: tuple[str, str] = ("full rerun", "fragment rerun")
 
 
-def demo(n: int) -> Target:
+def demo(n: int, cells: bool = False) -> Target:
+    """The synthetic demo of ``n`` settlements; with ``cells``, their Voronoi cells too (territory and front line)."""
     return Target(
-        f"demo {n:,}",
+        f"demo {n:,}{' with cells' if cells else ''}",
         APPS_DIR / "map_demo.py",
-        {"CONTROLMAP_DEMO_N": str(n), "CONTROLMAP_DEMO_RUNS": "3"},
+        {"CONTROLMAP_DEMO_N": str(n), "CONTROLMAP_DEMO_RUNS": "3", **({"CONTROLMAP_DEMO_CELLS": "1"} if cells else {})},
         back_button="30 days back",
         forward_button="30 days forward (full rerun)",
     )
@@ -74,6 +75,7 @@ TARGETS = [
     DASHBOARD,
     demo(1751),
     demo(30_000),
+    demo(30_000, cells=True),
 ]
 
 
