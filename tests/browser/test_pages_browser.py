@@ -134,8 +134,8 @@ def test_a_villages_small_map_shows_its_cell_its_boundary_and_its_hromada(page, 
     overlays = small_map.locator(".leaflet-control-layers-overlays")
     expect(overlays).to_be_attached(timeout=TIMEOUT_MS)
     names = [" ".join(text.split()) for text in overlays.locator("label").all_inner_texts()]
-    assert ["Hromada boundaries", "Raion boundaries", "Oblast outline", "Other settlements of the hromada", "Its hromada", "Its cell",
-            "Its boundary (OpenStreetMap)"] == names
+    assert ["Hromada boundaries", "Raion boundaries", "Oblast outline", "Other settlements of the hromada",
+            "Its hromada", "Its cell", "Its boundary (OpenStreetMap)"] == names
 
 
 def test_the_names_switch_shows_ukrainian_names_and_keeps_them_in_the_url(page, base_url, engine):
