@@ -11,7 +11,6 @@ import functools
 import hashlib
 import json
 import math
-import os
 import zlib
 from dataclasses import dataclass
 from datetime import date
@@ -27,7 +26,7 @@ from jinja2 import Template
 from controlmap import frontline, paths, settlement_shapes
 from controlmap.dataset import Dataset
 from controlmap.model import CLAIMANT_LABELS, CLAIMANTS
-from controlmap.offline import LEAFLET_URL, STATIC_URL, offline_map
+from controlmap.offline import LEAFLET_URL, STATIC_URL, install_named_file, offline_map
 from controlmap.payload import build_payload
 
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
@@ -237,22 +236,9 @@ def timeline_script_name() -> str:
 
 def install_timeline_script(static_dir: Path = paths.STATIC_DIR) -> Path:
     """Write the map script into ``static_dir`` (``python -m controlmap install-assets`` does, with Leaflet);
-    earlier versions there are removed. Written under a private name first: a page never loads half a file."""
-    folder = Path(static_dir) / SCRIPT_FOLDER
-    target = folder / timeline_script_name()
-    data = timeline_script().encode("utf-8")
-    if not (target.is_file() and target.stat().st_size == len(data)):
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / f".{target.name}.{os.getpid()}.tmp"
-        partial.write_bytes(data)
-        partial.replace(target)
-    for old in folder.glob("timeline-*.js"):
-        if old.name != target.name:
-            old.unlink(missing_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.is_file():  # derived, wherever the static folder is
-        ignore.write_text("*\n", encoding="utf-8")
-    return target
+    earlier versions there are removed."""
+    return install_named_file(Path(static_dir) / SCRIPT_FOLDER, timeline_script_name(),
+                              timeline_script().encode("utf-8"), "timeline-*.js")
 
 
 def installed_script_url(static_dir: Path | None = paths.STATIC_DIR) -> str | None:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from controlmap import paths
-from controlmap.offline import STATIC_URL
+from controlmap.offline import STATIC_URL, install_named_file
 
 FOLDER = "vendor/controlmap"  # beside the map script (mapview.SCRIPT_FOLDER)
 SCALE = 5000
@@ -47,21 +46,9 @@ def packed_shapes(source: Path = paths.SETTLEMENT_SHAPES_GEOJSON) -> str:
 
 
 def install(static_dir: Path = paths.STATIC_DIR, source: Path = paths.SETTLEMENT_SHAPES_GEOJSON) -> Path:
-    """Write the compact copy into ``static_dir`` (written under a private name first; earlier copies removed)."""
-    folder = Path(static_dir) / FOLDER
-    target = folder / file_name(source)
-    if not target.is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / f".{target.name}.{os.getpid()}.tmp"
-        partial.write_text(packed_shapes(source), encoding="ascii")
-        partial.replace(target)
-    for old in folder.glob(f"{PREFIX}*.txt"):
-        if old.name != target.name:
-            old.unlink(missing_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.is_file():  # derived, wherever the static folder is
-        ignore.write_text("*\n", encoding="utf-8")
-    return target
+    """Write the compact copy into ``static_dir`` (earlier copies removed; see ``offline.install_named_file``)."""
+    return install_named_file(Path(static_dir) / FOLDER, file_name(source),
+                              packed_shapes(source).encode("ascii"), f"{PREFIX}*.txt")
 
 
 def installed_url(static_dir: Path | None = paths.STATIC_DIR,
