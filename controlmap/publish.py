@@ -119,8 +119,9 @@ def statements_documents(dataset: Dataset, claimants: Iterable[str]) -> dict[str
         return {}
     settlements = dataset.gazetteer.settlements.set_index("katottg")
     out = {}
-    for katottg in sorted(set(events.katottg[events.claimed_by.isin(chosen)].astype(str))):
-        frame = history.settlement_statements(events, katottg, chosen)
+    chosen_events = events[events.claimed_by.isin(chosen)]
+    for katottg, own in sorted(chosen_events.groupby(chosen_events.katottg.astype(str)), key=lambda item: item[0]):
+        frame = history.settlement_statements(own, katottg, chosen)
         rows = [{field: (row[field].isoformat() if field == "date" else str(row[field]))
                  for field in STATEMENT_FIELDS} for row in frame.to_dict("records")]
         info = settlements.loc[katottg] if katottg in settlements.index else None
