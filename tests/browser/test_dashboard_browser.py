@@ -344,3 +344,15 @@ def test_the_map_draws_raion_lines_over_the_hromada_lines_and_lists_them(page, d
     names = [" ".join(t.split()) for t in frame.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
     assert ["Front line", "Hromada boundaries", "Raion boundaries", "Oblast outline"] == names[:4]
     expect(frame.get_by_role("checkbox", name="Raion boundaries")).to_be_checked()
+
+
+def test_every_settlements_name_is_shown_from_zoom_12_and_only_the_towns_before(page, dashboard):
+    frame = open_dashboard(page, dashboard, "?date=2025-12-20")
+    towns = frame.locator(".cm-label").count()
+    assert towns > 0 and frame.locator(".cm-label-village").count() == 0
+    frame.evaluate("() => window.controlmap.setView({lat: 49.7133, lon: 37.6142, zoom: 12})")
+    expect(frame.locator(".cm-label-village").first).to_be_attached()
+    assert frame.locator(".cm-label-village", has_text="Kupiansk-Vuzlovyi").count() == 1
+    frame.evaluate("() => window.controlmap.setView({lat: 49.7133, lon: 37.6142, zoom: 9})")
+    expect(frame.locator(".cm-label-village")).to_have_count(0)
+    assert frame.locator(".cm-label").count() == towns

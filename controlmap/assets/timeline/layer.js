@@ -20,6 +20,8 @@
   const FIT_MARGIN = 56;
   // In cells mode, settlements' points are drawn over their cells from this zoom level on.
   const POINTS_OVER_CELLS_ZOOM = 10;
+  // Every settlement's name is shown from this zoom level on (towns' at every level).
+  const VILLAGE_LABELS_ZOOM = 12;
 
   function failureText(err) {
     return "The settlement map stopped working (" + dom.describe(err) + "). Reload the page to try again; if "
@@ -178,14 +180,13 @@
         if (this.frontLine) this.frontLine.layer.addTo(map);
 
         // Town names as icon markers: placed by a transform, never measured (a permanent tooltip reads
-        // its size, forcing a layout per label).
+        // its size, forcing a layout per label). The other settlements' names join them from a closer zoom level
+        // (made the first time it is reached).
         this.labels = L.layerGroup();
         for (const i of d.labels) {
-          if (d.lat[i] === null || d.lon[i] === null) continue;
-          const text = dom.el("span", null, d.nameEn[i] || d.nameUk[i] || d.katottg[i]);
-          const icon = L.divIcon({ html: text, className: "cm-label", iconSize: null, iconAnchor: LABEL_ANCHOR });
-          L.marker([d.lat[i], d.lon[i]], { icon: icon, interactive: false, keyboard: false }).addTo(this.labels);
+          if (d.lat[i] !== null && d.lon[i] !== null) this._label(i, "cm-label").addTo(this.labels);
         }
+        this.villageLabels = null;
         this.labels.addTo(map);
 
         this.hover = parts.hover.attachHover(this, config.townPageUrl);
@@ -194,6 +195,7 @@
 
         this.setMode(config.mode);
         this._applySymbolScale();
+        this._showVillageLabels();
         const fromHost = parts.api.hostDay();
         this._paint(Number.isFinite(fromHost) ? fromHost : d.initialDay);
         state.reportedView = this.currentView();
@@ -575,7 +577,33 @@
       },
 
       _onZoomEnd: function () {
-        if (this.ready) this.guard(this._applySymbolScale)();
+        if (!this.ready) return;
+        this.guard(this._applySymbolScale)();
+        this.guard(this._showVillageLabels)();
+      },
+
+      _label: function (i, className) {
+        const d = this.d;
+        const text = dom.el("span", null, d.nameEn[i] || d.nameUk[i] || d.katottg[i]);
+        const icon = L.divIcon({ html: text, className: className, iconSize: null, iconAnchor: LABEL_ANCHOR });
+        return L.marker([d.lat[i], d.lon[i]], { icon: icon, interactive: false, keyboard: false });
+      },
+
+      // Every other placed settlement's name, within the town labels' layer, from VILLAGE_LABELS_ZOOM on.
+      _showVillageLabels: function () {
+        const close = this.map.getZoom() >= VILLAGE_LABELS_ZOOM;
+        if (close && !this.villageLabels) {
+          const d = this.d;
+          const towns = new Set(d.labels);
+          this.villageLabels = L.layerGroup();
+          for (let i = 0; i < d.n; i++) {
+            if (towns.has(i) || !this.points.placed[i] || d.approximate[i]) continue;
+            this._label(i, "cm-label cm-label-village").addTo(this.villageLabels);
+          }
+        }
+        if (!this.villageLabels) return;
+        if (close && !this.labels.hasLayer(this.villageLabels)) this.labels.addLayer(this.villageLabels);
+        if (!close && this.labels.hasLayer(this.villageLabels)) this.labels.removeLayer(this.villageLabels);
       },
 
       // Views the user moves to (pan, zoom) are told to listeners; the starting view is not, nor a
