@@ -119,10 +119,10 @@ def date_and_figures() -> None:
 def share_and_cite(day: int) -> None:
     """A link that reopens this map (date, claimants, view) and the text to cite it by, with the data's sha256."""
     url = state.share_url()
-    copy_link(url)
-    st.markdown("**Cite this map**")
-    st.code(citation(from_day(day), claimants, state.data_version(), url, uploaded=state.has_upload()),
-            language=None, wrap_lines=True)
+    cited = citation(from_day(day), claimants, state.data_version(), url, uploaded=state.has_upload())
+    copy_link(url, cited)
+    # Plain text, not a code block: st.code loads a syntax highlighter, a third more browser work at start.
+    st.caption(f"**Cite this map:** {md_escape(cited)}")
 
 
 def town_list() -> None:
@@ -173,7 +173,11 @@ def changes_list(changed: ChangeList, name_column: str) -> str:
 def publish_section(first_day: date, last_day: date) -> None:
     """A static copy of the map for readers at scale: the zip that `python -m controlmap publish` writes, and the
     snippet that embeds it."""
-    with st.expander("Publish / embed"):
+    # A toggle, not an expander: its widgets (a date picker, a code block…) are sent and loaded only when asked for,
+    # not with every start of the map page.
+    if not st.toggle("Publish / embed", key="publish_open"):
+        return
+    with st.container(border=True):
         st.markdown("A static site of this map (the shipped data, without this session's uploads) for any static "
                     "host or CDN: readers scrub, play, choose claimants and open sources with no server. The same "
                     "as `python -m controlmap publish OUT_DIR` with these choices; see docs/deploy.md.")
@@ -217,7 +221,9 @@ with map_column:
         # One map per session: another claimant selection is shown on it in the browser, never rebuilt.
         st_folium(state.settlement_map(claimants, state.map_day(start_day)), key="map",
                   returned_objects=[], height=640, use_container_width=True)
-        selection_bridge(*state.selection_push(claimants, compare))
+        push = state.selection_push(claimants, compare)
+        if push:
+            selection_bridge(*push)
     st.caption("Points: settlements at their own point (OpenStreetMap, else GeoNames). Hollow dashed marks: "
                "settlements drawn approximately around their hromada centre. Lines: hromada boundaries "
                "(OpenStreetMap); cells: each settlement's share of its hromada.")

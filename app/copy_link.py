@@ -1,4 +1,5 @@
-"""A "Copy link" button: copies the link it is given to the browser's clipboard (app/assets/copy_link.js)."""
+""""Copy link" and "Copy citation" buttons: copy the link or the citation they are given to the browser's clipboard
+(app/assets/copy_link.js)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,6 @@ _CSS = """
 _button = st.components.v2.component("controlmap.copy_link", js=_JS, css=_CSS)
 
 
-def copy_link(url: str, key: str = "copy_link") -> None:
-    """A button that copies ``url``; only the link travels on a rerun."""
-    _button(key=key, data={"url": url})
+def copy_link(url: str, citation: str = "", key: str = "copy_link") -> None:
+    """Buttons that copy ``url`` and ``citation``; only the two texts travel on a rerun."""
+    _button(key=key, data={"url": url, "citation": citation})

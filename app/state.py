@@ -283,12 +283,20 @@ def settlement_map(claimants: tuple[str, ...], day: int):
     return maps[key][0]
 
 
-def selection_push(claimants: tuple[str, ...], compare: tuple[str, ...] | None) -> tuple[str, str | None, dict]:
+SELECTION_BRIDGE = "session_selection_bridge"  # set once this session's map was told another selection
+
+
+def selection_push(claimants: tuple[str, ...],
+                   compare: tuple[str, ...] | None) -> tuple[str, str | None, dict] | None:
     """What the selection bridge tells the map: the selection to show, the one whose front line is drawn too
-    (None: none), and the packed columns of those the map was not built with."""
+    (None: none), and the packed columns of those the map was not built with. None while the map shows what it
+    was built with and nothing was asked of it this session: the page then needs no bridge at all."""
     built = next(iter(st.session_state.get(MAPS, {}).values()), (None, None))[1]
     show = mapview.selection_key(claimants)
     second = None if compare is None else mapview.selection_key(compare)
+    if show == built and second is None and not st.session_state.get(SELECTION_BRIDGE):
+        return None
+    st.session_state[SELECTION_BRIDGE] = True
     wanted = {show: claimants, **({} if compare is None else {second: compare})}
     packed = {key: mapview.packed_selection(dataset(), chosen) for key, chosen in wanted.items() if key != built}
     return show, second, packed

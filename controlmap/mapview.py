@@ -333,12 +333,20 @@ def layer_data(payload: dict, *, outline: dict, boundaries: dict | None = None, 
         "outline": compact_shapes(outline, keep=()),
         "boundaries": compact_shapes(boundaries, as_lines=True, keep=BOUNDARY_PROPERTIES,
                                      scale=INNER_SHAPE_SCALE) if boundaries else None,
-        "cells": compact_shapes(cells, keep=("katottg",), scale=INNER_SHAPE_SCALE) if cells else None,
+        "cells": compact_shapes(_cells_by_row(cells, rows), keep=("row",), scale=INNER_SHAPE_SCALE) if cells else None,
         # Raion lines in the front line's steps: drawn over whole raions, they need no finer ones.
         "raions": compact_shapes(raions, as_lines=True, keep=RAION_PROPERTIES, scale=BORDER_SCALE) if raions else None,
         "borders": frontline.wire_borders(borders, rows, BORDER_SCALE) if cells and borders else None,
     }
     return LayerData(packed_json(data), _bounds(outline))
+
+
+def _cells_by_row(cells: dict, rows: dict[str, int]) -> dict:
+    """The cells of the payload's settlements, each naming its settlement by payload row (the map script finds the
+    code there): a row number is a fifth of the size of a code."""
+    features = [{**f, "properties": {"row": rows[str(f["properties"]["katottg"])]}} for f in _features(cells)
+                if str((f.get("properties") or {}).get("katottg")) in rows]
+    return {"type": "FeatureCollection", "features": features}
 
 
 @functools.cache

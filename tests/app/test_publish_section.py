@@ -32,12 +32,15 @@ def test_the_dashboards_zip_equals_the_clis_site_for_the_same_arguments(tmp_path
 def run_map_page() -> AppTest:
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.query_params["date"] = "2025-12-20"
+    at.run()
+    assert not at.text_input  # nothing of the section before it is opened
+    at.toggle(key="publish_open").set_value(True)
     return at.run()
 
 
 def test_the_section_offers_the_download_and_the_embed_snippet():
     at = run_map_page()
-    assert "Publish / embed" in [e.label for e in at.expander]
+    assert at.toggle(key="publish_open").label == "Publish / embed"
     assert at.text_input(key="publish_title").value == publish.DEFAULT_TITLE
     at.text_input(key="publish_address").set_value("https://maps.example.net/kh/").run()
     snippets = [c.value for c in at.code if c.value.startswith("<iframe")]

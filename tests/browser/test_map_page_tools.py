@@ -262,10 +262,13 @@ def test_copy_link_and_cite_give_a_link_that_reopens_the_date_claimants_and_view
         link = page.evaluate("() => navigator.clipboard.readText()")
         assert f"{dashboard}/{query}" == link
         sha256 = hashlib.sha256((ROOT / "data" / "events.csv").read_bytes()).hexdigest()
-        cited = page.locator("[data-testid='stCode']").filter(has_text="Map of 13 December 2025").inner_text()
-        assert ("Kharkiv oblast: who controlled which settlement, day by day. Map of 13 December 2025 (2025-12-13). "
-                f"Statements by: Russian officials. Data: data/events.csv, sha256 {sha256}. {link}"
-                ) == " ".join(cited.split())
+        cited = page.locator("[data-testid='stCaptionContainer']").filter(has_text="Map of 13 December 2025")
+        expected = ("Kharkiv oblast: who controlled which settlement, day by day. Map of 13 December 2025 "
+                    f"(2025-12-13). Statements by: Russian officials. Data: data/events.csv, sha256 {sha256}. {link}")
+        assert f"Cite this map: {expected}" == " ".join(cited.inner_text().split())
+        page.get_by_role("button", name="Copy citation").click()
+        expect(page.get_by_role("status").filter(has_text="Citation copied")).to_be_visible()
+        assert expected == page.evaluate("() => navigator.clipboard.readText()")
         # The link opens the same map: date, claimants and view.
         again = context.new_page()
         frame = map_frame_of(again, link)

@@ -154,8 +154,15 @@
             }).addTo(map)
           : null;
 
-        // Cells are built the first time they are shown: points are the starting view.
+        // Cells are built the first time they are shown: points are the starting view. They arrive naming their
+        // settlement by payload row (mapview._cells_by_row).
         this.rowOf = new Map(d.katottg.map((k, i) => [k, i]));
+        if (config.cells) {
+          for (const f of config.cells.features) {
+            const row = f.properties && f.properties.row;
+            if (Number.isInteger(row) && row >= 0 && row < d.n) f.properties.katottg = d.katottg[row];
+          }
+        }
         this.cellFeatures = config.cells
           ? config.cells.features.filter((f) => this.rowOf.has(f.properties && f.properties.katottg))
           : [];
