@@ -211,11 +211,20 @@ def measure_cells_scrubbing(frame, counter: ByteCounter) -> dict[str, str]:
     before = counter.total
     paint_ms, frame_ms = scrub_in_map(frame, days)
     counter.wait_quiet(frame.page)
+    # A drag: the slider moving through neighbouring days (2 a step, as a mouse drag over 1,600 days does), then
+    # playing, both over the cells and the front line.
+    start = n_days // 3
+    drag_paint_ms, drag_frame_ms = scrub_in_map(frame, [start + 2 * k for k in range(STEPS)])
+    counter.wait_quiet(frame.page)
+    play = measure_play(frame, counter)["play: frames per second (1 day per frame)"]
     return {
         "cells mode: cells drawn": f"{frame.evaluate('window.controlmap.stats().cells'):,}",
         "cells mode, in-map scrub: repaint ms (median / p95)": med_p95(paint_ms),
         "cells mode, in-map scrub: input → next frame ms (median / p95)": med_p95(frame_ms),
         "cells mode, in-map scrub: bytes per step": f"{(counter.total - before) / STEPS:.0f}",
+        "cells mode, drag (2 days a step): repaint ms (median / p95)": med_p95(drag_paint_ms),
+        "cells mode, drag (2 days a step): input → next frame ms (median / p95)": med_p95(drag_frame_ms),
+        "cells mode, play: frames per second (1 day per frame)": play,
     }
 
 
