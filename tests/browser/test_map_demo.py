@@ -242,7 +242,7 @@ def test_tooltip_shows_the_status_in_words_and_names_as_text(page, demo_url, pay
     if payload["settlements"]["quality"][0] == 1:
         assert "approximate position (hromada centre)" in tooltip.inner_text()
     hover_settlement(page, frame, payload, 1)
-    frame.get_by_text(JINJA_NAME).wait_for()
+    frame.locator(".cm-tooltip").get_by_text(JINJA_NAME).wait_for()
     assert frame.evaluate("window.__xss") is None and page.evaluate("window.__xss") is None
     assert page.recorder.console_errors == []
 
