@@ -167,3 +167,17 @@ def page(browser) -> Iterator:
     page.recorder = PageRecorder(page)
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def engine():
+    """The shipped data as the engine reads it (a module may define its own)."""
+    from controlmap.dataset import Dataset
+
+    return Dataset.load()
+
+
+@pytest.fixture(scope="session")
+def dashboard(streamlit_app) -> str:
+    """The map page served as ./scripts/run.sh serves it (streamlit_app.py)."""
+    return streamlit_app(ROOT / "streamlit_app.py")

@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from controlmap.dataset import Dataset
 from controlmap.model import OWN_POINT_QUALITIES, STATUSES
 from controlmap.timeline import from_day, to_day
 from tests.browser.conftest import ROOT
@@ -19,16 +18,6 @@ pytestmark = pytest.mark.browser
 
 KUPIANSK = "UA63080090010026457"
 AT_KUPIANSK = "&lat=49.7100&lon=37.6158&zoom=12"  # zoomed in, so that the town's own marker is alone
-
-
-@pytest.fixture(scope="module")
-def engine():
-    return Dataset.load()
-
-
-@pytest.fixture(scope="module")
-def dashboard(streamlit_app) -> str:
-    return streamlit_app(ROOT / "streamlit_app.py")
 
 
 def map_frame(page):

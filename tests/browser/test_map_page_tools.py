@@ -8,23 +8,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from controlmap.dataset import Dataset
 from tests.browser.conftest import ROOT
 from tests.browser.test_dashboard_browser import engine_statuses, map_frame_of, open_dashboard
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def engine():
-    return Dataset.load()
-
-
-@pytest.fixture(scope="module")
-def dashboard(streamlit_app) -> str:
-    return streamlit_app(ROOT / "streamlit_app.py")
 
 
 def inside(box: dict, outer: dict) -> bool:
