@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import os
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -14,6 +15,7 @@ import streamlit as st
 from controlmap import history, mapview, offline, paths, urlvalues
 from controlmap.cache import load_dataset
 from controlmap.dataset import Dataset
+from controlmap.digest import file_sha256
 from controlmap.model import CLAIMANTS, EARLIEST_DATE
 from controlmap.payload import day_index
 from controlmap.timeline import Timeline, from_day
@@ -32,17 +34,14 @@ NAMES = "names"  # "en" | "uk"
 NAME_COLUMN = {"en": "name_en", "uk": "name_uk"}
 
 
-def _file_signature(path) -> tuple[int, int]:
-    """Changes whenever the file is replaced; (0, 0) when it is missing (the validator then says so)."""
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return 0, 0
-    return stat.st_mtime_ns, stat.st_size
+def _file_signature(path) -> str:
+    """The file's version: the sha256 of its content ("" when it is missing: the validator then says so), read
+    again only when its inode, size or times change (controlmap.digest)."""
+    return file_sha256(path)
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading events and settlements…")
-def _shipped(signature: tuple[int, int]) -> Dataset:
+def _shipped(signature: str) -> Dataset:
     # From the disk cache when the app restarts on unchanged data, with the first map's layer.
     return load_dataset(paths.EVENTS_CSV, warm=mapview.dataset_layer)
 
@@ -53,7 +52,7 @@ def shipped_dataset() -> Dataset:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _with_upload(signature: tuple[int, int], digest: str, _events: pd.DataFrame) -> Dataset:
+def _with_upload(signature: str, digest: str, _events: pd.DataFrame) -> Dataset:
     return shipped_dataset().with_events(_events)
 
 
@@ -338,6 +337,9 @@ def editor_secret() -> str | None:
     return store.editor_secret(os.environ, secrets)
 
 
+CLIENT_SESSION = "session_client_id"  # a random id per browser session: the throttle's key for a client on this machine
+
+
 @st.cache_resource
 def _secret_throttle() -> "SecretThrottle":
     from controlmap.throttle import SecretThrottle
@@ -346,12 +348,14 @@ def _secret_throttle() -> "SecretThrottle":
 
 
 def check_editor_secret(given: str, expected: str) -> "SecretCheck":
-    """``given`` against the configured secret, throttled per client address (one throttle per server)."""
+    """``given`` against the configured secret, throttled per client (its address, or for a client on this machine
+    its session; one throttle per server)."""
     from controlmap.store import check_secret
-    from controlmap.throttle import check_secret_throttled
+    from controlmap.throttle import check_secret_throttled, client_key
 
     address = st.context.ip_address
-    client = address if isinstance(address, str) and address else "unknown address"
+    session = st.session_state.setdefault(CLIENT_SESSION, secrets.token_hex(8))
+    client = client_key(address if isinstance(address, str) else None, session)
     return check_secret_throttled(given, expected, client, _secret_throttle(), check_secret)
 
 
@@ -380,19 +384,9 @@ def event_store() -> "EventStore":
 
 # ---------------------------------------------------------------- sharing, citing, opening a town
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def _data_version(signature: tuple[int, int]) -> str:
-    from controlmap import citation
-
-    try:
-        return citation.data_version(paths.EVENTS_CSV)
-    except OSError:
-        return "unknown (data/events.csv cannot be read)"
-
-
 def data_version() -> str:
-    """The sha256 of data/events.csv as it is now, computed once per version of the file."""
-    return _data_version(_file_signature(paths.EVENTS_CSV))
+    """The sha256 of data/events.csv as it is now."""
+    return _file_signature(paths.EVENTS_CSV) or "unknown (data/events.csv cannot be read)"
 
 
 def share_url() -> str:
@@ -405,7 +399,7 @@ def share_url() -> str:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _settlement_names(signature: tuple[int, int], digest: str, column: str) -> list[str]:
+def _settlement_names(signature: str, digest: str, column: str) -> list[str]:
     names = dataset().gazetteer.settlements[column].dropna().astype(str)
     return sorted({name for name in names if name.strip()}, key=str.casefold)
 
@@ -494,7 +488,7 @@ def checked_file(name: str, data: bytes, choices: dict[str, str]) -> "CheckedFil
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _combined_upload(files_key: tuple, signature: tuple[int, int], today: str, _files: list) -> "Upload":
+def _combined_upload(files_key: tuple, signature: str, today: str, _files: list) -> "Upload":
     from controlmap import upload
 
     shipped = shipped_dataset()
@@ -539,7 +533,7 @@ def checked_layer(name: str, data: bytes, preset: str, day: date | None, series:
 # ---------------------------------------------------------------- publishing
 
 @st.cache_data(max_entries=4, show_spinner="Writing the static site…")
-def _site_zip(signature: tuple[int, int], claimants: tuple[str, ...], first: date | None, last: date | None,
+def _site_zip(signature: str, claimants: tuple[str, ...], first: date | None, last: date | None,
               title: str) -> bytes:
     from controlmap import publish
 

@@ -30,6 +30,7 @@ import shapely
 import shapely.geometry
 from shapely import Geometry
 
+from controlmap import csvtext, layer_reader, limits
 from controlmap.model import DERIVED_NOTE_PREFIX, OWN_POINT_QUALITIES, STATUS_CODE, STATUSES
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
@@ -44,6 +45,15 @@ BOUNDS_MARGIN_DEG = 0.02
 
 class PresetError(ValueError):
     """A preset file that cannot be used (the message says why)."""
+
+
+class SnapshotError(ValueError):
+    """A snapshot file that cannot be read as the layer its name says (nothing is derived from the import)."""
+
+    def __init__(self, snapshot: "Snapshot", error: layer_reader.LayerFileError) -> None:
+        super().__init__(f"{snapshot.file.name}: {error.message}" + (f" ({error.suggestion})" if error.suggestion
+                                                                     else ""))
+        self.snapshot, self.error = snapshot, error
 
 
 # ---------------------------------------------------------------- the preset
@@ -229,31 +239,23 @@ def _prefer_earlier_series(snapshots: list[Snapshot], preset: Preset) -> list[Sn
 
 def read_layer(path: Path, bounds: tuple[float, float, float, float] | None = None) -> "pd.DataFrame":
     """A layer file's features (all layers of it) as a GeoDataFrame in WGS 84; with `bounds` (lon/lat box),
-    only the features whose envelope meets the box. GeoJSON, GeoPackage, KML/KMZ and zipped Shapefiles."""
-    import geopandas as gpd
-    import pyogrio
-
-    source = f"/vsizip/{path}" if path.suffix.lower() == ".zip" else str(path)
-    layers = [None] if path.suffix.lower() in (".geojson", ".json") else [n for n, _ in pyogrio.list_layers(source)]
-    frames = [_read_one_layer(source, layer, bounds) for layer in layers]
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return gpd.GeoDataFrame({"geometry": gpd.GeoSeries([], crs="EPSG:4326")})
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    only the features whose envelope meets the box. GeoJSON, GeoPackage, KML/KMZ and zipped Shapefiles, each
+    opened only as the format its name says (controlmap.layer_reader); raises layer_reader.LayerFileError."""
+    return layer_reader.read_layer(read_snapshot_bytes(path), path.name, bounds, limits.MAX_SNAPSHOT_BYTES)
 
 
-def _read_one_layer(source: str, layer: str | None,
-                    bounds: tuple[float, float, float, float] | None) -> "pd.DataFrame":
-    import pyogrio
-
-    crs = None if layer is None else pyogrio.read_info(source, layer=layer).get("crs")
-    geographic = crs is None or crs in ("EPSG:4326", "OGC:CRS84")
-    frame = pyogrio.read_dataframe(source, layer=layer, bbox=bounds if geographic else None)
-    if frame.crs is not None and not geographic:
-        frame = frame.to_crs("EPSG:4326")
-        if bounds is not None:
-            frame = frame[frame.intersects(shapely.box(*bounds))]
-    return frame
+def read_snapshot_bytes(path: Path) -> bytes:
+    """A snapshot file's bytes, refused (LayerFileError) when it is larger than a snapshot may be."""
+    try:
+        size = path.stat().st_size
+        if size > limits.MAX_SNAPSHOT_BYTES:
+            raise layer_reader.LayerFileError(
+                f"{path.name} is {limits.megabytes(size)}; a snapshot may have {limits.MAX_SNAPSHOT_MB} MB",
+                "keep only the features near the region", code="file_too_large")
+        return path.read_bytes()
+    except OSError as error:
+        raise layer_reader.LayerFileError(f"{path.name} cannot be read: {error.strerror}",
+                                         code="unreadable_file") from None
 
 
 @dataclass
@@ -262,6 +264,9 @@ class ClassifiedLayer:
 
     geometries: dict[str, list[Geometry]]  # status → shapely polygons
     unrecognised: Counter = field(default_factory=Counter)  # (name, fill) → features that matched no rule
+    # Classified polygons that were invalid (a ring crossing itself…), as read, with GEOS's reason; `geometries`
+    # holds them repaired (shapely.make_valid).
+    repaired: list[tuple[Geometry, str]] = field(default_factory=list)
 
 
 def classify_layer(frame: "pd.DataFrame", series: Series, preset: Preset) -> ClassifiedLayer:
@@ -276,7 +281,12 @@ def classify_layer(frame: "pd.DataFrame", series: Series, preset: Preset) -> Cla
         if status is None:
             layer.unrecognised[(_short(name), fill)] += 1
         elif status != "ignore":
-            layer.geometries[status] += polygons
+            for polygon in polygons:
+                if polygon.is_valid:
+                    layer.geometries[status].append(polygon)
+                else:
+                    layer.repaired.append((polygon, shapely.is_valid_reason(polygon)))
+                    layer.geometries[status] += _polygons(shapely.make_valid(polygon))
     return layer
 
 
@@ -299,7 +309,12 @@ def _polygons(geometry: Geometry | None) -> list[Geometry]:
     for p in parts:
         if p.geom_type in ("MultiPolygon", "GeometryCollection"):
             polygons += _polygons(p)
-    return [p if p.is_valid else shapely.make_valid(p) for p in polygons]
+    return polygons
+
+
+def polygon_count(geometries: Iterable[Geometry | None]) -> int:
+    """Polygons among the geometries (collections opened)."""
+    return sum(len(_polygons(g)) for g in geometries)
 
 
 def _short(name: str) -> str:
@@ -406,6 +421,9 @@ class ImportReport:
     flicker_removed: int = 0
     pending: int = 0
     grey_continued: int = 0  # settlements kept `contested` through snapshots of an archive without grey zone
+    repaired_polygons: int = 0  # invalid polygons (a ring crossing itself…) repaired with shapely.make_valid
+    repaired_snapshots: int = 0
+    repaired_settlements: int = 0  # settlements in the repaired polygons' bounding boxes, summed over snapshots
     unrecognised: Counter = field(default_factory=Counter)
     flicker_rule: str = ""
 
@@ -426,6 +444,10 @@ class ImportReport:
         if self.grey_continued:
             out.append(f"settlements kept contested outside the occupied area of an archive without grey zone: "
                        f"{self.grey_continued}")
+        if self.repaired_polygons:
+            out.append(f"invalid polygons (crossing themselves…) repaired: {self.repaired_polygons} in "
+                       f"{self.repaired_snapshots} snapshot(s); the repair decides the state of up to "
+                       f"{self.repaired_settlements} settlement test(s) in their bounding boxes")
         if self.unrecognised:
             out.append(f"features near the settlements matching no rule (ignored): {sum(self.unrecognised.values())}")
             out += [f"  {count} × name {name!r}, fill {fill or '-'}"
@@ -468,10 +490,18 @@ def read_states(snapshots: Sequence[Snapshot], placed: pd.DataFrame, preset: Pre
     bounds = _bounds(points)
     states = np.zeros((len(snapshots), len(points)), dtype=np.int8)
     for i, snapshot in enumerate(snapshots):
-        layer = classify_layer(read_layer(snapshot.file, bounds), snapshot.series, preset)
+        try:
+            layer = classify_layer(read_layer(snapshot.file, bounds), snapshot.series, preset)
+        except layer_reader.LayerFileError as error:
+            raise SnapshotError(snapshot, error) from None
         states[i] = point_states(points, tree, layer, preset, snapshot.series.grey_zone)
         if report is not None:
             report.unrecognised.update(layer.unrecognised)
+            if layer.repaired:
+                report.repaired_snapshots += 1
+                report.repaired_polygons += len(layer.repaired)
+                envelopes = shapely.envelope(np.asarray([polygon for polygon, _ in layer.repaired], dtype=object))
+                report.repaired_settlements += len(np.unique(tree.query(envelopes, predicate="intersects")[1]))
         if progress is not None:
             progress(i + 1, len(snapshots))
     return states
@@ -528,11 +558,7 @@ def _row(settlement: Any, snapshot: Snapshot, status: str, preset: Preset, commi
 
 
 def events_csv(events: pd.DataFrame) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(OUTPUT_COLUMNS)
-    writer.writerows(events[list(OUTPUT_COLUMNS)].itertuples(index=False, name=None))
-    return out.getvalue()
+    return csvtext.write_rows([OUTPUT_COLUMNS, *events[list(OUTPUT_COLUMNS)].itertuples(index=False, name=None)])
 
 
 # ---------------------------------------------------------------- areas

@@ -28,8 +28,6 @@ from controlmap.dataset import Dataset
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 KEEP_ENTRIES = 4  # newest entries kept: the shipped file and a few recent versions of it
-# The gazetteer's files, and the shapes that values derived before caching (a map's layer) may hold.
-GEO_FILES = ("settlements.csv", "cells.geojson", "oblast_outline.geojson", "hromadas.geojson")
 
 
 def default_cache_dir() -> Path:
@@ -44,9 +42,11 @@ def dataset_digest(events_path: Path, geo_dir: Path, today: date) -> str:
     digest = hashlib.sha256()
     for part in (platform.python_version(), pd.__version__, np.__version__, today.isoformat()):
         digest.update(part.encode() + b"\0")
-    for path in (*sorted(PACKAGE_DIR.glob("*.py")), events_path):
+    for path in (*sorted(PACKAGE_DIR.rglob("*.py")), events_path):
         digest.update(path.read_bytes() + b"\0")
-    for path in (geo_dir / name for name in GEO_FILES):  # a gazetteer need not have every shape
+    # The files the gazetteer and the maps' shapes are read from (values derived before caching, a map's layer,
+    # hold shapes); a gazetteer need not have every shape.
+    for path in (geo_dir / name for name in paths.DATASET_GEO_FILES):
         digest.update((path.read_bytes() if path.exists() else b"(none)") + b"\0")
     return digest.hexdigest()
 

@@ -6,12 +6,12 @@ tell whether the data they open is the data that was cited.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from controlmap.digest import file_sha256
 from controlmap.model import CLAIMANT_LABELS, CLAIMANTS
 
 TITLE = "Kharkiv oblast: who controlled which settlement, day by day"
@@ -20,12 +20,10 @@ SHARED_PARAMS = ("date", "claimants", "lat", "lon", "zoom", "names")
 
 
 def data_version(path: Path) -> str:
-    """The sha256 of the file at ``path`` (hex), read in blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The sha256 of the file at ``path`` (hex); raises OSError when it cannot be read."""
+    if not Path(path).exists():
+        raise FileNotFoundError(path)
+    return file_sha256(path)
 
 
 def share_url(page_url: str, params: Mapping[str, str], order: Iterable[str] = SHARED_PARAMS) -> str:

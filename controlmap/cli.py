@@ -236,8 +236,12 @@ def _import_areas(args: argparse.Namespace) -> int:
         print(f"no snapshot of preset '{preset.name}' among {len(files)} files", file=sys.stderr)
         return 1
     rule = area_import.FlickerRule(args.min_snapshots, args.min_days)
-    result = area_import.import_areas(snapshots, read_settlements(args.settlements), preset, commits, rule,
-                                      _progress_printer("snapshots"))
+    try:
+        result = area_import.import_areas(snapshots, read_settlements(args.settlements), preset, commits, rule,
+                                          _progress_printer("snapshots"))
+    except area_import.SnapshotError as error:
+        print(f"error: {error}; nothing was written", file=sys.stderr)
+        return 1
     result.report.unmatched_files = len(unmatched)
     result.report.left_out = len(files) - len(unmatched) - len(snapshots)
     print("\n".join(result.report.lines()), file=sys.stderr)

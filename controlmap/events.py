@@ -39,11 +39,11 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
-from controlmap import limits
+from controlmap import csvtext, limits
 from controlmap.gazetteer import Gazetteer
 from controlmap.model import EARLIEST_DATE, OWN_POINT_QUALITIES
 from controlmap.names import exact_key
-from controlmap.resolve import Resolution, Resolver, fits_hint, forms_of
+from controlmap.resolve import Resolution, Resolver, Suggestion, fits_hint, forms_of
 
 REQUIRED_COLUMNS = ("date", "status", "claimed_by", "source")
 OPTIONAL_COLUMNS = ("settlement", "katottg", "hint", "url", "quote", "note", "lat", "lon")
@@ -115,6 +115,7 @@ PROBLEM_CODES = {
     "unexpected_error": "the validator itself failed: a bug to report (line 0)",
     # one row
     "too_many_fields": "a row with more fields than the header",
+    "unclosed_quote": "a quote that is never closed: every line after it was read into one field",
     "field_too_large": f"a field longer than {limits.MAX_FIELD_CHARS:,} characters",
     "control_characters": "invisible or bidi-control characters in source, quote, note or url (refused)",
     "control_characters_removed": "warning: invisible characters removed from a settlement or hint",
@@ -147,7 +148,11 @@ PROBLEM_CODES = {
     "cannot_write": "the rows cannot be written in the data file's encoding",
     "read_back_mismatch": "the new file would not read back as the events expected; nothing is written",
     # an uploaded control-area layer (controlmap.layer_upload), before its rows are checked as above
-    "not_a_layer": "a file named as a control-area layer that no layer reader opens (line 0)",
+    "not_a_layer": "a file named as a control-area layer that is not that format, or that no layer reader opens "
+                   "(line 0)",
+    "bad_coordinates": "a layer with coordinates that are not finite or lie off the globe in longitude and latitude "
+                       "(line 0)",
+    "invalid_geometry": "a layer with a polygon that crosses itself or is otherwise invalid (line 0)",
     "unpacked_too_large": "a KMZ whose content unpacks to more than the layer limit; it is not read (line 0)",
     "too_many_features": "a layer with more features than the layer limit (line 0)",
     "no_recognised_feature": "a layer with no area the preset classifies as ru, contested or ua (line 0)",
@@ -283,19 +288,51 @@ def read_text(data: bytes) -> Decoded:
             return Decoded("", "", Problem(1, "", "", f"not a CSV file: this looks like {kind}",
                                            "save the sheet as CSV (comma, semicolon or tab separated)",
                                            code="not_csv"))
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return Decoded("", "", Problem(1, "", "", "the file is UTF-32 text, an encoding that is not read",
+                                       SAVE_AS_UTF8, code="encoding"))
+    utf16 = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else _utf16_without_bom(data)
+    if utf16:
         try:
-            return Decoded(data.decode("utf-16"), "utf-16")
+            return Decoded(data.decode(utf16), "utf-16")
         except UnicodeDecodeError as error:
-            return Decoded("", "", Problem(1, "", "", f"the file begins like UTF-16 text but byte {error.start:,} "
-                                           "is not UTF-16", SAVE_AS_UTF8, code="encoding"))
-    if b"\x00" in data:
+            begins = ("begins like UTF-16 text" if utf16 == "utf-16"
+                      else "looks like UTF-16 text without a byte-order mark")
+            return Decoded("", "", Problem(1, "", "", f"the file {begins} but byte {error.start:,} is not UTF-16",
+                                           SAVE_AS_UTF8, code="encoding"))
+    if _looks_binary(data):
         return Decoded("", "", Problem(1, "", "", "not a CSV file: it contains binary data",
                                        "save the sheet as CSV (comma, semicolon or tab separated)", code="not_csv"))
     try:
         return Decoded(data.decode("utf-8-sig"), "utf-8")
     except UnicodeDecodeError:
         return _decode_by_line(data.removeprefix(codecs.BOM_UTF8))
+
+
+def _utf16_without_bom(data: bytes) -> str:
+    """"utf-16-le" or "utf-16-be" for UTF-16 text without a byte-order mark, told by its first line (a header is
+    ASCII, so every other byte of it is zero); "" otherwise."""
+    head = data[:64]
+    if len(head) < 8:
+        return ""
+    even, odd = head[0::2], head[1::2]
+    if not even.count(0) and odd.count(0) == len(odd):
+        return "utf-16-le"
+    if not odd.count(0) and even.count(0) == len(even):
+        return "utf-16-be"
+    return ""
+
+
+# C0 control bytes other than tab, line feed, vertical tab, form feed and carriage return.
+CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32)])
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Binary rather than text: control bytes are more than a handful and more than 1 % of the first 64 KiB. A text
+    file with a stray NUL in a field is text: that field is refused on its own line (control_characters)."""
+    head = data[:65536]
+    controls = len(head) - len(head.translate(None, CONTROL_BYTES))
+    return controls > max(8, len(head) // 100)
 
 
 def _empty_file() -> Problem:
@@ -376,6 +413,23 @@ def sniff_delimiter(text: str) -> str:
     header = text.split("\n", 1)[0]
     counts = {d: header.count(d) for d in (",", ";", "\t")}
     return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
+
+
+def _unclosed_quote(text: str, start: int, end: int) -> Problem | None:
+    """The last row, when a quote opened in it is never closed (the csv reader then takes every line to the end
+    of the file as one field): it spans several lines and holds an odd number of quote characters."""
+    if end <= start:
+        return None
+    offsets = [0] + [match.end() for match in LINE_BREAK_RE.finditer(text)]
+    if text[offsets[start - 1]:].count('"') % 2 == 0:
+        return None
+    return Problem(start, "", f"lines {start}–{end}",
+                   f"a quote opened on line {start} is never closed: lines {start} to {end}, the end of the file, "
+                   "were read as one field", 'close the quote; a quote inside a quoted field is written twice ("")',
+                   code="unclosed_quote")
 
 
 def _column_name(raw: str) -> str:
@@ -517,6 +571,9 @@ class Validator:
             return result
         rejected = {start for start, end, _ in spans
                     if any(start <= p.line <= end for p in decoded.bad_lines)}
+        if spans and (unclosed := _unclosed_quote(text, *spans[-1][:2])) is not None:
+            result.problems.append(unclosed)
+            rejected.add(spans[-1][0])
         frame = self._frame(header, rows, rejected, result.problems)
         checked = self._check_rows(frame, rejected, today, result.problems)
         result.problems.sort(key=lambda p: (p.line, p.severity != "error"))
@@ -640,6 +697,7 @@ class Validator:
         # The fast path reads only plain YYYY-MM-DD: pandas would also read "-2022-01-01" (year -2022).
         plain = frame.date.where(frame.date.str.fullmatch(PLAIN_ISO_RE), "")
         parsed = pd.to_datetime(plain, format="%Y-%m-%d", errors="coerce")
+        parsed = parsed.where(parsed.dt.year >= 1)  # pandas reads year 0, which no date of Python's can hold
         bad = pd.Series(False, index=frame.index)
         for i in frame.index[parsed.isna()]:
             value, why, code = _parse_date(frame.date[i])
@@ -686,39 +744,49 @@ class Validator:
         return bad
 
     def _check_settlements(self, frame: pd.DataFrame, problems: list[Problem]) -> pd.Series:
-        """Resolves each distinct (settlement, hint, katottg) once; reports on every line that uses it."""
+        """Resolves each distinct (settlement, hint, katottg) once; reports on every line that uses it. Suggestions
+        for unknown names, the costly part, are looked for the first MAX_LISTED_PROBLEMS distinct names only (the
+        problems listed), in one batch: a file of 40,000 unknown names is answered in seconds."""
         keys = list(zip(frame.settlement, frame.hint, frame.katottg.str.upper(), strict=True))
         outcomes = {key: self._settlement_outcome(*key) for key in dict.fromkeys(keys)}
+        unknown = list(dict.fromkeys(name for _, _, name in outcomes.values() if name))
+        suggestions = self.resolver.suggest_many(unknown[:limits.MAX_LISTED_PROBLEMS], limit=3) if unknown else {}
         codes, bad = [], np.zeros(len(keys), bool)
         for row, (key, line) in enumerate(zip(keys, frame.line, strict=True)):
-            code, problem = outcomes[key]
+            code, problem, suggest_for = outcomes[key]
             codes.append(code)
             if problem is not None:
                 column, value, message, suggestion, severity, problem_code = problem
+                if suggest_for:
+                    suggestion = _suggestion_text(suggestions.get(suggest_for), len(unknown))
                 problems.append(Problem(int(line), column, value, message, suggestion, severity, code=problem_code))
                 bad[row] = severity == "error"
         frame["katottg"] = codes
         return pd.Series(bad, index=frame.index)
 
-    def _settlement_outcome(self, name: str, hint: str, code: str) -> tuple[str, ProblemFields | None]:
-        """(katottg or "", (column, value, message, suggestion, severity, code) or None)."""
+    def _settlement_outcome(self, name: str, hint: str, code: str) -> tuple[str, ProblemFields | None, str]:
+        """(katottg or "", (column, value, message, suggestion, severity, code) or None, the name to suggest
+        settlements for or "")."""
         if code:
             if code not in self.gazetteer.position:
-                return "", ("katottg", code, f"unknown KATOTTG code '{code}'", self._suggest_for(name), "error",
-                            "unknown_katottg")
+                return "", ("katottg", code, f"unknown KATOTTG code '{code}'", "", "error", "unknown_katottg"), \
+                    self.resolver.suggestion_key(name)
             if not name or self._agrees(name, hint, code):
-                return code, None
-            named = self.resolver.resolve(name, hint or None)
+                return code, None, ""
+            named = self.resolver.find(name, hint or None)
             if named.status == "match" and named.katottg != code:
                 return code, ("settlement", name, f"'{name}' is {named.katottg}, but katottg {code} is used", "",
-                              "warning", "katottg_mismatch")
-            return code, None
+                              "warning", "katottg_mismatch"), ""
+            return code, None, ""
         if not name:
-            return "", ("settlement", "", "missing settlement (or katottg)", "", "error", "missing_settlement")
-        resolution = self.resolver.resolve(name, hint or None)
+            return "", ("settlement", "", "missing settlement (or katottg)", "", "error", "missing_settlement"), ""
+        resolution = self.resolver.find(name, hint or None)
         if (found := resolution.katottg) is not None:  # a match
-            return found, None
-        return "", self._settlement_problem(name, resolution)
+            return found, None, ""
+        if resolution.status == "ambiguous":
+            return "", self._ambiguous(name, resolution), ""
+        return "", ("settlement", name, f"unknown settlement '{name}'", "", "error", "unknown_settlement"), \
+            self.resolver.suggestion_key(name)
 
     def _agrees(self, name: str, hint: str, code: str) -> bool:
         """Whether ``name`` is one of settlement ``code``'s names (exact key) and the hint, if any, names
@@ -729,23 +797,13 @@ class Validator:
         named = exact_key(name) in {exact_key(form) for form in forms_of(row)}
         return named and (not hint or fits_hint(row, hint))
 
-    def _settlement_problem(self, name: str, resolution: Resolution) -> ProblemFields:
-        if resolution.status == "ambiguous":
-            options = "; ".join(f"{m['name_en']}, {m['hromada_en']} hromada, {m['raion_en']} raion: {m['katottg']}"
-                                for m in resolution.matches)
-            return ("settlement", name,
-                    f"ambiguous settlement '{name}': {len(resolution.matches)} settlements have this name",
-                    f"add a hint (hromada or raion) or a katottg: {options}", "error", "ambiguous_settlement")
-        return ("settlement", name, f"unknown settlement '{name}'", self._suggest_for(name), "error",
-                "unknown_settlement")
-
-    def _suggest_for(self, name: str) -> str:
-        if not name:
-            return ""
-        found = self.resolver.suggest(name, limit=3)
-        if not found:
-            return ""
-        return "did you mean: " + "; ".join(f"{s.name_en} ({s.katottg}, score {s.score:g})" for s in found)
+    @staticmethod
+    def _ambiguous(name: str, resolution: Resolution) -> ProblemFields:
+        options = "; ".join(f"{m['name_en']}, {m['hromada_en']} hromada, {m['raion_en']} raion: {m['katottg']}"
+                            for m in resolution.matches)
+        return ("settlement", name,
+                f"ambiguous settlement '{name}': {len(resolution.matches)} settlements have this name",
+                f"add a hint (hromada or raion) or a katottg: {options}", "error", "ambiguous_settlement")
 
     def _check_urls(self, frame: pd.DataFrame, problems: list[Problem]) -> pd.Series:
         bad = (frame.url != "") & ~frame.url.str.match(URL_RE)
@@ -810,14 +868,28 @@ class Validator:
         return flagged
 
 
+def _suggestion_text(found: list[Suggestion] | None, unknown: int) -> str:
+    """"did you mean: …" for a name suggestions were looked for; for the others, why none were."""
+    if found is None:
+        return (f"the file has {unknown:,} distinct unknown names; settlements are suggested for the first "
+                f"{limits.MAX_LISTED_PROBLEMS:,}")
+    if not found:
+        return ""
+    return "did you mean: " + "; ".join(f"{s.name_en} ({s.katottg}, score {s.score:g})" for s in found)
+
+
 def unreadable_file(path: Path, error: OSError) -> Problem:
     return Problem(0, "", str(path), f"cannot read the file: {error.strerror}", code="unreadable_file")
+
+
+CONTROL_NAMES = {"\x00": "NULL (a NUL byte)"}
 
 
 def _name_invisible(value: str) -> str:
     """The invisible characters of `value`, named: "U+202E RIGHT-TO-LEFT OVERRIDE at character 3"."""
     found = [(i, ch) for i, ch in enumerate(value) if INVISIBLE_RE.match(ch)]
-    named = [f"U+{ord(ch):04X} {unicodedata.name(ch, 'CONTROL CHARACTER')} at character {i + 1}"
+    named = [f"U+{ord(ch):04X} {unicodedata.name(ch, CONTROL_NAMES.get(ch, 'CONTROL CHARACTER'))} at character "
+             f"{i + 1}"
              for i, ch in found[:3]]
     return ", ".join(named) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
 
@@ -840,13 +912,11 @@ def choose_settlements(data: bytes, choices: dict[str, str]) -> bytes:
         header.append("katottg")
         reader = [[*reader[0], "katottg"]] + [[*row, ""] for row in reader[1:]]
     name_at, code_at = header.index("settlement") if "settlement" in header else -1, header.index("katottg")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(reader[0])
+    rows = [reader[0]]
     for row in reader[1:]:
         row = row + [""] * (len(header) - len(row))
         name = INVISIBLE_RE.sub("", row[name_at]).strip() if name_at >= 0 else ""
         if name in choices and not row[code_at].strip():
             row[code_at] = choices[name]
-        writer.writerow(row)
-    return out.getvalue().encode("utf-8")
+        rows.append(row)
+    return csvtext.write_rows(rows).encode("utf-8")

@@ -5,6 +5,7 @@ import json
 
 import pandas as pd
 
+from controlmap import csvtext
 from controlmap.model import STATUSES
 from controlmap.timeline import Timeline, When, from_day, to_day
 
@@ -25,8 +26,8 @@ def to_safe_csv(frame: pd.DataFrame) -> str:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(neutralise_formula)
     buffer = io.StringIO()
-    safe.to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue()
+    safe.to_csv(buffer, index=False, lineterminator="\r\n")  # "\r\n" quotes every line break inside a field
+    return csvtext.rewritten(buffer.getvalue())
 
 
 def snapshot_records(timeline: Timeline, when: When) -> list[dict]:

@@ -25,8 +25,8 @@ class Gazetteer:
 
     @classmethod
     def load(cls, geo_dir: Path = paths.GEO_DIR) -> "Gazetteer":
-        settlements = read_settlements(geo_dir / "settlements.csv")
-        cells = json.loads((geo_dir / "cells.geojson").read_text("utf-8"))
+        settlements = read_settlements(geo_dir / paths.GAZETTEER_FILES["settlements"])
+        cells = json.loads((geo_dir / paths.GAZETTEER_FILES["cells"]).read_text("utf-8"))
         areas = pd.Series({f["properties"]["katottg"]: f["properties"]["area_km2"] for f in cells["features"]},
                           dtype=float)
         return cls(settlements, areas)

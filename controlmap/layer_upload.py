@@ -7,12 +7,13 @@ the day the map shows, and picks which of the preset's series (layouts) the laye
 `check_layer` goes through these steps; each problem has a code (events.PROBLEM_CODES), on line 0:
 
 1. Limits before reading (`too_large` on the size alone; the unpacked size of a KMZ; the number of features).
-2. Opening it with the same reader as `import-areas` (`area_import.read_layer`): a file no reader opens is
-   `not_a_layer`.
+2. Opening it as the format its name says, through the fenced reader every layer read uses
+   (`controlmap.layer_reader`): a file that is not that format (a GDAL virtual layer named .geojson, say) or that
+   GDAL cannot read is `not_a_layer`; coordinates that are not finite or lie off the globe are `bad_coordinates`.
 3. Classifying its features with the preset: none classified as `ru`, `contested` or `ua` is
-   `no_recognised_feature`; classified features that all lie outside Kharkiv oblast are `layer_outside_oblast`
-   (every settlement would be read as lying outside them); polygons that match no rule are a warning
-   (`unrecognised_features`), as in the import's report.
+   `no_recognised_feature`; a recognised polygon that crosses itself is `invalid_geometry`; classified features
+   that all lie outside Kharkiv oblast are `layer_outside_oblast` (every settlement would be read as lying outside
+   them); polygons that match no rule are a warning (`unrecognised_features`), as in the import's report.
 4. A layer without a day (`missing_layer_date`) stops here.
 5. The conversion is `area_import.import_areas` on that one snapshot, the code path of
    `python -m controlmap import-areas`: every settlement with a point of its own gets one row, its state in the
@@ -22,16 +23,14 @@ the day the map shows, and picks which of the preset's series (layouts) the laye
 6. The rows, as an events CSV, go through `upload.check_file` like any uploaded CSV; `combine`, the preview,
    Try and Save then take them as they take a CSV's.
 
-Nothing here writes outside a temporary folder (the layer readers need a file).
+Nothing here writes outside a temporary folder (the import reads its snapshot from a file).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import tempfile
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -41,14 +40,12 @@ from typing import Any
 import pandas as pd
 import shapely
 
-from controlmap import area_import, limits, store
+from controlmap import area_import, layer_reader, limits, store
 from controlmap.events import INVISIBLE_RE, OBLAST_BOUNDS, Problem, Validator
 from controlmap.upload import CheckedFile, check_file
 
 # The layer formats the Upload page takes (the command line also reads zipped Shapefiles).
 LAYER_SUFFIXES = (".geojson", ".json", ".kml", ".kmz", ".gpkg")
-# Zip containers: their unpacked size is checked before a reader opens them.
-PACKED_SUFFIXES = (".kmz",)
 DEFAULT_PRESET = "deepstate"
 UPLOADED_SOURCE = "{publisher} (uploaded layer)"
 # How a note names the snapshot of a layer whose day the uploader gave (the file name's time is never invented).
@@ -183,26 +180,24 @@ def check_layer(name: str, data: bytes, validator: Validator, preset: area_impor
         return CheckedLayer(name, None, None, list(problems), layer_digest=digest, summary=summary,
                             layer_warnings=warnings or [])
 
-    if (unpacked := _unpacked_too_large(name, data)) is not None:
-        return refuse(unpacked)
+    try:
+        features = layer_reader.feature_count(data, name)
+        if features > limits.MAX_LAYER_FEATURES:
+            return refuse(_too_many_features(features))
+        frame = layer_reader.read_layer(data, name)
+    except layer_reader.LayerFileError as error:
+        return refuse(_file_problem(name, error))
+    classified = _classify(frame, series, preset, summary)
+    problems = _layer_problems(classified, summary, preset)
+    warnings = [] if problems else _unrecognised_warning(summary)
+    if time is None:
+        problems.append(_missing_date(preset))
+    if problems or time is None:
+        return refuse(*problems, warnings=warnings)
     with tempfile.TemporaryDirectory(prefix="controlmap-layer-") as folder:
-        path = Path(folder) / f"layer{_suffix(name)}"
+        # The import reads its snapshots from files; this one is written under a name of our own.
+        path = Path(folder) / f"layer{PurePath(name).suffix.lower()}"
         path.write_bytes(data)
-        try:
-            features = _feature_count(path)
-            if features > limits.MAX_LAYER_FEATURES:
-                return refuse(_too_many_features(features))
-            frame = area_import.read_layer(path)
-            classified = _classify(frame, series, preset, summary)
-        except Exception as error:  # the readers raise many kinds of errors for a file that is no layer
-            summary.read = False
-            return refuse(_not_a_layer(name, error, path))
-        problems = _layer_problems(classified, summary, preset)
-        warnings = [] if problems else _unrecognised_warning(summary)
-        if time is None:
-            problems.append(_missing_date(preset))
-        if problems or time is None:
-            return refuse(*problems, warnings=warnings)
         snapshot = area_import.Snapshot(path, _uploaded_series(series, preset, name, digest, dated_by), time)
         summary.snapshot = snapshot.describe()
         result = area_import.import_areas([snapshot], validator.gazetteer.settlements, preset)
@@ -215,58 +210,17 @@ def check_layer(name: str, data: bytes, validator: Validator, preset: area_impor
                         layer_digest=digest, summary=summary, layer_warnings=warnings)
 
 
-def _suffix(name: str) -> str:
-    suffix = PurePath(name).suffix.lower()
-    return suffix if suffix in LAYER_SUFFIXES else ".geojson"
-
-
-def _unpacked_too_large(name: str, data: bytes) -> Problem | None:
-    """A KMZ whose content would unpack to more than the limit (checked from its directory, nothing unpacked)."""
-    if not name.lower().endswith(PACKED_SUFFIXES):
-        return None
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        return _not_a_layer(name, error)
-    if unpacked <= limits.MAX_LAYER_UNPACKED_BYTES:
-        return None
-    return Problem(0, "", f"{unpacked:,} bytes unpacked",
-                   f"the layer unpacks to {limits.megabytes(unpacked)} (the limit is {limits.MAX_LAYER_UNPACKED_MB} "
-                   "MB unpacked); it was not read", "keep only the features near Kharkiv oblast",
-                   code="unpacked_too_large")
-
-
-def _feature_count(path: Path) -> int:
-    """Features in all layers of the file, as the reader counts them (before any geometry is read)."""
-    import pyogrio
-
-    if path.suffix in (".geojson", ".json"):
-        return int(pyogrio.read_info(path, force_feature_count=True)["features"])
-    return sum(int(pyogrio.read_info(path, layer=layer, force_feature_count=True)["features"])
-               for layer, _ in pyogrio.list_layers(path))
-
-
 def _too_many_features(features: int) -> Problem:
     return Problem(0, "", f"{features:,} features",
                    f"the layer has too many features: {features:,} (the limit is {limits.MAX_LAYER_FEATURES:,} per "
                    "layer)", "keep only the control areas near Kharkiv oblast", code="too_many_features")
 
 
-FORMAT_NAMES = {".geojson": "GeoJSON", ".json": "GeoJSON", ".kml": "KML", ".kmz": "KMZ", ".gpkg": "GeoPackage"}
-
-
-def _not_a_layer(name: str, error: BaseException, path: Path | None = None) -> Problem:
-    """The reader's reason in one short sentence, naming the uploaded file (never the temporary one)."""
-    reason = " ".join(str(error).split())
-    if path is not None:
-        reason = reason.replace(str(path), "the file").replace(path.name, "the file")
-    reason = reason.split("; ")[0].rstrip(".")[:160] or type(error).__name__
-    kind = FORMAT_NAMES.get(PurePath(name).suffix.lower(), "a layer")
-    return Problem(0, "", _clean(PurePath(name).name),
-                   f"the file is not a control-area layer: it cannot be read as {kind} ({reason})",
-                   "upload a GeoJSON, KML/KMZ or GeoPackage file of control areas, or an event CSV named .csv",
-                   code="not_a_layer")
+def _file_problem(name: str, error: layer_reader.LayerFileError) -> Problem:
+    """Why the file cannot be read, naming the uploaded file (never a path of the server's)."""
+    suggestion = error.suggestion or ("upload a GeoJSON, KML/KMZ or GeoPackage file of control areas, or an event "
+                                      "CSV named .csv")
+    return Problem(0, "", _clean(PurePath(name).name), error.message, suggestion, code=error.code)
 
 
 def _classify(frame: pd.DataFrame, series: area_import.Series, preset: area_import.Preset,
@@ -274,10 +228,10 @@ def _classify(frame: pd.DataFrame, series: area_import.Series, preset: area_impo
     """The layer's polygons by status (area_import.classify_layer), with the counts the summary gives."""
     classified = area_import.classify_layer(frame, series, preset)
     summary.read, summary.features = True, len(frame)
-    summary.not_areas = sum(not area_import._polygons(g) for g in frame.geometry)
+    summary.not_areas = sum(not area_import.polygon_count([g]) for g in frame.geometry)
     summary.classified.update({s: len(classified.geometries[s]) for s in area_import.CLASSES})
     summary.unrecognised = classified.unrecognised
-    polygons = sum(len(area_import._polygons(g)) for g in frame.geometry)
+    polygons = area_import.polygon_count(frame.geometry)
     summary.ignored = polygons - sum(summary.classified.values()) - sum(summary.unrecognised.values())
     return classified
 
@@ -296,6 +250,8 @@ def _layer_problems(classified: area_import.ClassifiedLayer, summary: LayerSumma
                         f"the preset reads the properties '{preset.name_property}' and '{preset.fill_property}' of "
                         "polygons (controlmap/presets/README.md); another preset, or another choice of what the "
                         "layer holds, may read it", code="no_recognised_feature")]
+    if classified.repaired:
+        return [_invalid_polygons(classified.repaired)]
     oblast = shapely.box(*OBLAST_BOUNDS)
     if not any(shapely.intersects(p, oblast) for p in polygons):
         west, south, east, north = shapely.total_bounds(polygons)
@@ -307,6 +263,17 @@ def _layer_problems(classified: area_import.ClassifiedLayer, summary: LayerSumma
                         "upload a map that covers Kharkiv oblast, in longitude and latitude (WGS 84) or with its "
                         "coordinate system declared", code="layer_outside_oblast")]
     return []
+
+
+def _invalid_polygons(repaired: list[tuple[Any, str]]) -> Problem:
+    """Polygons that cross themselves have no one meaning (a repair may keep a part the drawer did not mean, or
+    drop one they did), so the upload says where and stops."""
+    reasons = "; ".join(_clean(reason) for _, reason in repaired[:3])
+    return Problem(0, "", reasons[:300],
+                   f"{len(repaired):,} recognised polygon(s) of the layer are invalid ({reasons}): a polygon whose "
+                   "outline crosses itself has no one inside, so which settlements it covers is not known",
+                   "fix the polygons where they cross themselves (e.g. QGIS: Vector › Geometry Tools › Check "
+                   "Validity, then Fix Geometries) and upload the layer again", code="invalid_geometry")
 
 
 def _unrecognised_warning(summary: LayerSummary) -> list[Problem]:

@@ -14,6 +14,10 @@ MAX_LAYER_BYTES = MAX_LAYER_MB * 1024 * 1024
 MAX_LAYER_UNPACKED_MB = 50
 MAX_LAYER_UNPACKED_BYTES = MAX_LAYER_UNPACKED_MB * 1024 * 1024
 MAX_LAYER_FEATURES = 10_000
+# A snapshot file read by import-areas or update (from a folder, an archive or the publisher's API). DeepState's
+# full layer sets are at most 0.63 MB; a file of another publisher may be larger, but not without bound.
+MAX_SNAPSHOT_MB = 50
+MAX_SNAPSHOT_BYTES = MAX_SNAPSHOT_MB * 1024 * 1024
 # Longest text a field may hold. The shipped file's longest is a 748-character note; a quote is the sentence
 # relied on, not the article.
 MAX_FIELD_CHARS = 10_000

@@ -353,9 +353,7 @@ def _cells_by_row(cells: dict, rows: dict[str, int]) -> dict:
 def read_shapes(geo_dir: Path = paths.GEO_DIR) -> dict[str, dict]:
     """Outline, hromada and raion lines and cells as shipped (4,201 points: Leaflet simplifies them per zoom level
     as it draws, so the server does not). Read once per process and shared: callers must not modify them."""
-    names = {"outline": paths.OUTLINE_GEOJSON, "hromadas": paths.HROMADAS_GEOJSON, "cells": paths.CELLS_GEOJSON,
-             "raions": paths.RAIONS_GEOJSON}
-    return {key: json.loads((geo_dir / path.name).read_text("utf-8")) for key, path in names.items()}
+    return {key: json.loads((geo_dir / name).read_text("utf-8")) for key, name in paths.SHAPE_FILES.items()}
 
 
 @functools.cache

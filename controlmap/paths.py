@@ -13,3 +13,10 @@ HROMADAS_GEOJSON = GEO_DIR / "hromadas.geojson"
 RAIONS_GEOJSON = GEO_DIR / "raions.geojson"
 SETTLEMENT_SHAPES_GEOJSON = GEO_DIR / "settlement_shapes.geojson"
 STATIC_DIR = PROJECT_ROOT / "static"
+
+# The files of a geo folder that a loaded dataset and its maps read, by role: the gazetteer's and the maps' shapes.
+# One list: the disk cache's key is made of exactly the files read (controlmap.cache.dataset_digest).
+GAZETTEER_FILES = {"settlements": "settlements.csv", "cells": "cells.geojson"}
+SHAPE_FILES = {"outline": "oblast_outline.geojson", "hromadas": "hromadas.geojson", "cells": "cells.geojson",
+               "raions": "raions.geojson"}
+DATASET_GEO_FILES = tuple(sorted({*GAZETTEER_FILES.values(), *SHAPE_FILES.values()}))

@@ -25,7 +25,7 @@ from typing import Any
 import folium
 from branca.element import Element
 
-from controlmap import history, mapview, paths, settlement_shapes
+from controlmap import history, mapview, paths, settlement_shapes, urlvalues
 from controlmap.dataset import Dataset
 from controlmap.model import (
     BASELINE_SOURCE,
@@ -134,8 +134,10 @@ def statements_documents(dataset: Dataset, claimants: Iterable[str]) -> dict[str
     return out
 
 
-def site_settings(dataset: Dataset, request: SiteRequest, events_sha256: str) -> dict:
-    """What the page script needs besides the map's data: words, areas, the data's version."""
+def site_settings(dataset: Dataset, request: SiteRequest, events_sha256: str,
+                  view_bounds: list[list[float]] | None = None) -> dict:
+    """What the page script needs besides the map's data: words, areas, the data's version, and what the URL's
+    values are clamped to (the dashboard's limits, and the map's bounds for its centre)."""
     first_map = history.first_derived_date(dataset.events)
     return {
         "title": request.title,
@@ -152,6 +154,8 @@ def site_settings(dataset: Dataset, request: SiteRequest, events_sha256: str) ->
         "events": len(dataset.events),
         "attribution": DATA_ATTRIBUTION.replace("&copy;", "©").replace("&middot;", "·"),
         "statementsPath": STATEMENTS_PATH,
+        "urlLimits": urlvalues.limits(),
+        "viewBounds": view_bounds,
     }
 
 
@@ -191,6 +195,7 @@ def render_page(layer: mapview.LayerData, initial_day: int, settings: dict, asse
         f"<title>{_html_text(title)}</title>"
         f'<link rel="stylesheet" href="{assets["css"]}">'
         f'<script type="application/json" id="cm-site">{mapview.script_json(settings)}</script>'
+        f'<script defer src="{assets["urlvalues"]}"></script>'
         f'<script defer src="{assets["js"]}"></script>'), name="site_header")
     root.html.add_child(Element(_asset("panel.html").replace("{{ title }}", _html_text(title))), name="site_panel")
     _stable_ids(m)
@@ -214,7 +219,7 @@ def site_files(request: SiteRequest = SiteRequest(), events_path: Path = paths.E
     if dataset is None:
         dataset = _loaded(Path(events_path))
     layer, payload = site_layer(dataset, request)
-    settings = site_settings(dataset, request, hashlib.sha256(events_bytes).hexdigest())
+    settings = site_settings(dataset, request, hashlib.sha256(events_bytes).hexdigest(), layer.bounds)
     own_shapes = (f"vendor/controlmap/{settlement_shapes.file_name()}",
                   settlement_shapes.packed_shapes().encode("ascii"))
     return assemble_site(layer, int(payload["initial_day"]), settings,
@@ -239,7 +244,7 @@ def assemble_site(layer: mapview.LayerData, initial_day: int, settings: dict, st
         files[f"{LEAFLET_PATH}/{name}"] = (LEAFLET_SOURCE / name).read_bytes()
     assets = {"timeline": f"vendor/controlmap/{mapview.timeline_script_name()}"}
     files[assets["timeline"]] = mapview.timeline_script().encode("utf-8")
-    for role, name in (("js", "site.js"), ("css", "site.css")):
+    for role, name in (("urlvalues", "urlvalues.js"), ("js", "site.js"), ("css", "site.css")):
         data = _asset(name).encode("utf-8")
         stem, suffix = name.rsplit(".", 1)
         assets[role] = f"{stem}-{_digest12(data)}.{suffix}"

@@ -9,6 +9,10 @@ Rules, in order:
 4. Several candidates and a hint (hromada, raion, or their centre's name, any spelling): the candidates
    in that hromada or raion. Still several → `ambiguous`, all candidates listed.
 5. Nothing found → `not_found` with fuzzy suggestions (rapidfuzz), scored 0–100, never accepted.
+
+Work is bounded for files of many unknown names: each distinct (name, hint) is resolved once (`find`, cached),
+and suggestions, the costly part, are computed for many names in one matrix (`suggest_many`), by callers that cap
+how many names they ask about.
 """
 
 import re
@@ -16,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from controlmap.names import exact_key, fold_key, stem_key
@@ -76,11 +81,20 @@ class Resolver:
                         rows.append(i)
         self._fuzzy_keys = list(self._index[1])
         self._area_stems = [area_keys(row) for row in self.settlements.itertuples()]
-        self.resolve = lru_cache(maxsize=200_000)(self._resolve)
+        self.find = lru_cache(maxsize=200_000)(self._find)
 
     # ------------------------------------------------------------ public
 
-    def _resolve(self, name: str, hint: str | None = None) -> Resolution:
+    def resolve(self, name: str, hint: str | None = None) -> Resolution:
+        """`find`, with suggestions when nothing is found."""
+        resolution = self.find(name, hint)
+        if resolution.status != "not_found" or not (name or "").strip():
+            return resolution
+        return Resolution("not_found", suggestions=self.suggest(self.suggestion_key(name)))
+
+    def _find(self, name: str, hint: str | None = None) -> Resolution:
+        """The settlements a name (and hint) refers to: one (`match`), several (`ambiguous`) or none
+        (`not_found`, without suggestions)."""
         name = (name or "").strip()
         if not name:
             return Resolution("not_found")
@@ -90,23 +104,44 @@ class Resolver:
             hint = f"{extra_hint}, {hint}" if hint else extra_hint
             rows = self._lookup(name)
         if not rows:
-            return Resolution("not_found", suggestions=self.suggest(name))
+            return Resolution("not_found")
         if len(rows) > 1 and hint:
             rows = self._narrow(rows, hint) or rows
         status = "match" if len(rows) == 1 else "ambiguous"
         return Resolution(status, [self.candidate(i) for i in sorted(rows)])
 
+    @staticmethod
+    def suggestion_key(name: str) -> str:
+        """The name a suggestion is looked for: "NAME, HINT" without its hint when the whole finds nothing."""
+        name = name.strip()
+        return name.split(",", 1)[0].strip() if "," in name else name
+
     def suggest(self, name: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
+        return self.suggest_many([name], limit)[name]
+
+    def suggest_many(self, names: list[str], limit: int = MAX_SUGGESTIONS) -> dict[str, list[Suggestion]]:
+        """Fuzzy suggestions for each name: settlements whose folded name scores at least SUGGESTION_CUTOFF, best
+        first (score, then code), at most `limit`. All names are scored against all keys in one matrix."""
         from rapidfuzz import fuzz, process  # imported on use: loading shipped data never suggests
 
-        found = process.extract(fold_key(name), self._fuzzy_keys, scorer=fuzz.WRatio,
-                                score_cutoff=SUGGESTION_CUTOFF, limit=limit * 3)
-        best: dict[int, float] = {}
-        for key, score, _ in found:
-            for i in self._index[1][key]:
-                best[i] = max(best.get(i, 0.0), round(float(score), 1))
-        ranked = sorted(best.items(), key=lambda item: (-item[1], self.settlements.katottg[item[0]]))[:limit]
-        return [Suggestion(self.settlements.katottg[i], self.settlements.name_en[i], score) for i, score in ranked]
+        names = list(dict.fromkeys(names))
+        if not names:
+            return {}
+        scores = process.cdist([fold_key(n) for n in names], self._fuzzy_keys, scorer=fuzz.WRatio,
+                               score_cutoff=SUGGESTION_CUTOFF, dtype=np.float64, workers=1)
+        out = {}
+        for name, row in zip(names, scores, strict=True):
+            found = np.flatnonzero(row >= SUGGESTION_CUTOFF)
+            # the best keys first (ties in key order), as rapidfuzz's extract ranks them
+            ranked = found[np.lexsort((found, -row[found]))][:limit * 3]
+            best: dict[int, float] = {}
+            for k in ranked:
+                for i in self._index[1][self._fuzzy_keys[k]]:
+                    best[i] = max(best.get(i, 0.0), round(float(row[k]), 1))
+            chosen = sorted(best.items(), key=lambda item: (-item[1], self.settlements.katottg[item[0]]))[:limit]
+            out[name] = [Suggestion(self.settlements.katottg[i], self.settlements.name_en[i], score)
+                         for i, score in chosen]
+        return out
 
     def candidate(self, i: int) -> dict:
         row = self.settlements.iloc[i]

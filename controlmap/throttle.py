@@ -1,14 +1,21 @@
 """Throttling of wrong editor secrets, per client: guessing the secret gets slower with every wrong try.
 
-After ``free_failures`` wrong tries in a row a client must wait
+After ``free_failures`` wrong tries in a row (two) a client must wait
 ``base_delay_s * 2**(n - free_failures)`` seconds (n: its wrong tries in a row; at most ``max_delay_s``) before
 its next try is even checked.
 A right secret clears the client's record; a record older than ``forget_after_s`` is forgotten. Thread-safe:
 one throttle serves every session of a server process.
+
+Who the client is (`client_key`) must not be shared by accident, or one visitor's wrong tries would lock out the
+editor: it is the address the connection comes from, or, when that address is a trusted reverse proxy, the
+address the proxy forwards for (the web server, uvicorn, reads ``X-Forwarded-For`` only from the addresses in
+``FORWARDED_ALLOW_IPS``: by default this machine). A client on this machine (loopback, where Streamlit gives no
+address) is keyed by its browser session: every such client would otherwise share one record.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import threading
 import time
@@ -16,6 +23,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 LOG = logging.getLogger("controlmap.editor")
+FREE_FAILURES = 2
+
+
+def client_key(address: str | None, session_id: str) -> str:
+    """The throttle's key for one browser session: ``address:<ip>`` for a client with an address, ``session:<id>``
+    for one on this machine (Streamlit gives no address for a loopback connection, and every such client would
+    otherwise share one record). ``address`` is the connection's peer, or, where the peer is a trusted reverse
+    proxy (the server's ``FORWARDED_ALLOW_IPS``, by default this machine), the client it forwards for."""
+    try:
+        parsed = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return f"session:{session_id}"
+    mapped = getattr(parsed, "ipv4_mapped", None) or parsed
+    return f"session:{session_id}" if mapped.is_loopback else f"address:{mapped}"
 
 
 @dataclass
@@ -25,7 +46,7 @@ class _Record:
 
 
 class SecretThrottle:
-    def __init__(self, *, free_failures: int = 3, base_delay_s: float = 2.0, max_delay_s: float = 300.0,
+    def __init__(self, *, free_failures: int = FREE_FAILURES, base_delay_s: float = 2.0, max_delay_s: float = 300.0,
                  forget_after_s: float = 3600.0, clock: Callable[[], float] = time.monotonic):
         self.free_failures = free_failures
         self.base_delay_s = base_delay_s

@@ -1,12 +1,15 @@
 """Values read from a page's URL, checked: anyone can type or paste a URL, so every value is parsed here, an
 unreadable one gives the caller's default and a number is clamped to what the page can show.
 
-Pure functions of strings; ``app/state.py`` reads ``st.query_params`` and calls these.
+Pure functions of strings; ``app/state.py`` reads ``st.query_params`` and calls these. The published site applies
+the same rules to its URL's hash (``assets/site/urlvalues.js``, given these limits by ``publish``): both are tested
+on one table of cases (tests/fixtures/url_cases.json), so that a value means the same on both.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -19,6 +22,10 @@ MIN_ZOOM, MAX_ZOOM = 5, 18
 # Latitudes Web Mercator can draw; longitudes wrap at ±180.
 MAX_LATITUDE = 85.0
 MAX_LONGITUDE = 180.0
+# What a number or a date in a URL may look like (the page script's rules are the same: no "1_0", "0x10", "١٢",
+# no week dates or compact dates that Python's own parsers would take).
+NUMBER_RE = re.compile(r"\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*", re.ASCII)
+ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def text(raw: str | None, default: str = "", max_chars: int = MAX_TEXT_CHARS) -> str:
@@ -37,11 +44,11 @@ def choice(raw: str | None, choices: Sequence[str], default: str) -> str:
 
 def iso_date(raw: str | None, default: date, low: date | None = None, high: date | None = None) -> date:
     """An ISO date (YYYY-MM-DD) clamped to [low, high]; ``default`` when absent or unreadable."""
-    if raw is None or len(raw) > 32:
+    if raw is None or not ISO_DATE_RE.fullmatch(raw.strip()):
         return default
     try:
         value = date.fromisoformat(raw.strip())
-    except ValueError:
+    except ValueError:  # no such day (2022-02-30): the default, never the day it would roll over to
         return default
     if low is not None and value < low:
         return low
@@ -80,11 +87,18 @@ def finite(raw: str | float | int | None) -> float | None:
     """A finite number, or None (absent, unreadable, NaN or infinite)."""
     if raw is None:
         return None
+    if isinstance(raw, str) and not NUMBER_RE.fullmatch(raw):
+        return None
     try:
         value = float(raw)
     except (TypeError, ValueError, OverflowError):
         return None
     return value if math.isfinite(value) else None
+
+
+def limits() -> dict:
+    """The limits the page script clamps with (published in the site's settings)."""
+    return {"minZoom": MIN_ZOOM, "maxZoom": MAX_ZOOM, "maxLatitude": MAX_LATITUDE, "maxLongitude": MAX_LONGITUDE}
 
 
 def clamp(value: float, low: float, high: float) -> float:
@@ -104,4 +118,5 @@ def map_view(lat: str | float | None, lon: str | float | None, zoom: str | float
         (south, west), (north, east) = bounds or ((-MAX_LATITUDE, -MAX_LONGITUDE), (MAX_LATITUDE, MAX_LONGITUDE))
         center = (clamp(y, south, north), clamp(x, west, east))
     z = finite(zoom)
-    return center, None if z is None else int(clamp(round(z), MIN_ZOOM, MAX_ZOOM))
+    # Halves round up, as the page script's Math.round does.
+    return center, None if z is None else int(clamp(math.floor(z + 0.5), MIN_ZOOM, MAX_ZOOM))

@@ -300,7 +300,7 @@ def secret_accepted(given: str, secret: str, nothing_was: str) -> bool:
     """Checks the secret (throttled per client); says why not when it is refused."""
     checked = state.check_editor_secret(given, secret)
     if checked.wait_s:
-        st.error(f"Too many wrong editor secrets from your address: try again in {math.ceil(checked.wait_s)} s. "
+        st.error(f"Too many wrong editor secrets from you: try again in {math.ceil(checked.wait_s)} s. "
                  f"Nothing was {nothing_was}.")
     elif not checked.ok:
         st.error(f"Wrong editor secret: nothing was {nothing_was}.")

@@ -128,6 +128,31 @@ def test_errors_in_the_events_file_are_announced_with_the_first_one(monkeypatch,
     assert any(c.value.startswith("From data/events.csv (1 events)") for c in at.caption)
 
 
+def test_the_cited_data_version_follows_an_edit_of_the_same_size_with_its_mtime_put_back(monkeypatch, tmp_path):
+    """The version was keyed on size and mtime: such an edit left the page citing the old sha256."""
+    import hashlib
+    import os
+
+    from controlmap import paths
+
+    copy = tmp_path / "events.csv"
+    shutil.copy2(paths.EVENTS_CSV, copy)
+    monkeypatch.setattr(paths, "EVENTS_CSV", copy)
+
+    def cited(at: AppTest) -> str:
+        return next(c.value for c in at.caption if c.value.startswith("**Cite this map:**"))
+
+    first = run_dashboard(date="2022-09-12")
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() in cited(first)
+    stat = os.stat(copy)
+    edited = copy.read_bytes().replace(b"General Staff", b"General Stafg", 1)
+    assert len(edited) == stat.st_size
+    copy.write_bytes(edited)
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = run_dashboard(date="2022-09-12")
+    assert hashlib.sha256(edited).hexdigest() in cited(again)
+
+
 def test_a_valid_events_file_gets_no_error_message():
     assert [] == run_dashboard(date="2022-09-12").error
 

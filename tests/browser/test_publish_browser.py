@@ -1,6 +1,7 @@
 """The published static site (python -m controlmap publish), served by a plain static server with every
-request that leaves the machine blocked: it draws what the engine says, keeps its state in the URL's hash,
-loads statements only when asked, and works inside an iframe of another origin."""
+request that leaves the machine blocked: it draws what the engine says, keeps its state in the URL (the dashboard's
+scheme: ?date=…&claimants=…&lat=…&lon=…&zoom=…), loads statements only when asked, and works inside an iframe of
+another origin."""
 
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def figures(page) -> dict[str, list[str]]:
 
 def test_the_site_draws_the_engines_statuses_on_both_dates_after_scrubbing_and_playing(offline_page, site_url, engine):
     page = offline_page
-    page.goto(f"{site_url}/#date=2022-07-01")
+    page.goto(f"{site_url}/?date=2022-07-01")
     page.wait_for_selector(READY)
     assert shown_date(page) == "2022-07-01"
     all_claimants = ("ua", "ru", "independent")
@@ -90,16 +91,16 @@ def test_the_site_draws_the_engines_statuses_on_both_dates_after_scrubbing_and_p
     assert played_to > "2022-12-01"
     assert page.inner_text("#cm-date") == date.fromisoformat(played_to).strftime("%-d %B %Y")
 
-    page.evaluate("location.hash = '#date=2025-12-20'")
+    page.evaluate("location.hash = '#date=2025-12-20'")  # a hash of the same values is read too
     page.wait_for_function("window.controlmap.isoDate(window.controlmap.getDay()) === '2025-12-20'")
     assert statuses(page) == engine_statuses(engine, all_claimants, "2025-12-20")
     assert page.recorder.console_errors == []
     assert page.recorder.external_requests == []
 
 
-def test_the_claimant_choice_follows_the_engine_and_the_hash(offline_page, site_url, engine):
+def test_the_claimant_choice_follows_the_engine_and_the_url(offline_page, site_url, engine):
     page = offline_page
-    page.goto(f"{site_url}/#date=2025-12-20&claimants=ru")
+    page.goto(f"{site_url}/?date=2025-12-20&claimants=ru")
     page.wait_for_selector(READY)
     assert page.evaluate("window.controlmap.selection()") == "ru"
     assert statuses(page) == engine_statuses(engine, ("ru",), "2025-12-20")
@@ -107,34 +108,82 @@ def test_the_claimant_choice_follows_the_engine_and_the_hash(offline_page, site_
     page.check("#cm-claimant-independent")
     assert page.evaluate("window.controlmap.selection()") == "ru,independent"
     assert statuses(page) == engine_statuses(engine, ("ru", "independent"), "2025-12-20")
-    assert "claimants=ru,independent" in page.evaluate("location.hash")
+    assert "claimants=ru,independent" in page.evaluate("location.search")
 
 
-def test_a_hash_link_restores_date_claimants_comparison_and_view(offline_page, site_url):
+def restored(page) -> dict:
+    return page.evaluate("""() => {
+        const api = window.controlmap;
+        return {date: api.isoDate(api.getDay()), selection: api.selection(),
+                compare: api.compareLine() && api.compareLine().selection, view: api.view()};
+    }""")
+
+
+def test_a_link_restores_date_claimants_comparison_and_view(offline_page, site_url):
     page = offline_page
-    link = f"{site_url}/#date=2025-12-20&claimants=ru&compare=independent&view=49.7133,37.6142,11"
+    link = f"{site_url}/?date=2025-12-20&claimants=ru&compare=independent&lat=49.7133&lon=37.6142&zoom=11"
     page.goto(link)
     page.wait_for_selector(READY)
-    restored = page.evaluate("""() => {
-        const api = window.controlmap;
-        return {date: api.isoDate(api.getDay()), selection: api.selection(), compare: api.compareLine().selection,
-                view: api.view()};
-    }""")
-    assert restored == {"date": "2025-12-20", "selection": "ru", "compare": "independent",
-                        "view": {"lat": 49.7133, "lon": 37.6142, "zoom": 11}}
+    assert restored(page) == {"date": "2025-12-20", "selection": "ru", "compare": "independent",
+                              "view": {"lat": 49.7133, "lon": 37.6142, "zoom": 11}}
     # The two selections' front lines differ around Kupiansk on that day.
     lines = page.evaluate("[window.controlmap.frontLine().km, window.controlmap.compareLine().km]")
     assert lines[0] > 0 and lines[1] > 0 and abs(lines[0] - lines[1]) > 1
 
-    # What the reader does next is written back into the hash, and a reload restores it.
+    # What the reader does next is written back into the URL, and a reload restores it.
     page.uncheck("#cm-claimant-ru")
     page.check("#cm-claimant-ua")
-    hash_now = page.evaluate("location.hash")
-    assert hash_now.startswith("#date=2025-12-20&claimants=ua&compare=independent&view=")
+    search_now = page.evaluate("location.search")
+    assert search_now.startswith("?date=2025-12-20&claimants=ua&compare=independent&lat=49.7133&lon=37.6142&zoom=11")
     page.reload()
     page.wait_for_selector(READY)
     assert page.evaluate("window.controlmap.selection()") == "ua"
-    assert page.evaluate("location.hash") == hash_now
+    assert page.evaluate("location.search") == search_now
+
+
+def test_an_older_hash_link_with_a_view_still_opens(offline_page, site_url):
+    page = offline_page
+    page.goto(f"{site_url}/#date=2025-12-20&claimants=ru&compare=independent&view=49.7133,37.6142,11")
+    page.wait_for_selector(READY)
+    assert restored(page) == {"date": "2025-12-20", "selection": "ru", "compare": "independent",
+                              "view": {"lat": 49.7133, "lon": 37.6142, "zoom": 11}}
+    assert page.evaluate("location.hash") == ""  # rewritten in the current scheme
+
+
+@pytest.mark.parametrize(("link", "date_shown", "zoom", "selection"), [
+    ("#view=-1e308,1e308,-5", None, 5, None),  # stopped the map ("Invalid array length"), and was written back
+    ("#view=49.7,37.6,1e308", None, 18, None),  # "Invalid LatLng"
+    ("?lat=NaN&lon=Infinity&zoom=NaN", None, None, None),
+    ("#date=2022-02-30", None, None, None),  # showed 2 March quietly
+    ("?date=9999-12-31", "last", None, None),
+    ("?date=0001-01-01", "first", None, None),
+    # Unknown claimants are dropped, as on the dashboard: nothing known is left, so no claimant is chosen.
+    ("?claimants=<script>alert(1)</script>&compare=../../x", None, None, ""),
+])
+def test_a_hostile_link_opens_a_working_map_and_is_never_written_back(offline_page, site_url, link, date_shown, zoom,
+                                                                      selection):
+    page = offline_page
+    page.goto(f"{site_url}/")
+    page.wait_for_selector(READY)
+    default = restored(page)
+    last_day = page.evaluate("window.controlmap.isoDate(window.controlmap.dayCount() - 1)")
+    first_day = page.evaluate("window.controlmap.isoDate(0)")
+    page.goto(f"{site_url}/{link}")
+    page.reload()  # a hash alone does not reload the page
+    page.wait_for_selector(READY)
+    shown = restored(page)
+    expected_date = {"last": last_day, "first": first_day, None: default["date"]}[date_shown]
+    assert shown["date"] == expected_date
+    assert shown["selection"] == (default["selection"] if selection is None else selection)
+    view = shown["view"]
+    assert all(isinstance(view[k], (int, float)) for k in ("lat", "lon", "zoom"))
+    assert -85 <= view["lat"] <= 85 and -180 <= view["lon"] <= 180
+    assert view["zoom"] == (default["view"]["zoom"] if zoom is None else zoom)
+    search = page.evaluate("location.search")
+    assert "e308" not in search and "NaN" not in search and "script" not in search and "2022-02-30" not in search
+    assert page.evaluate("location.hash") == ""
+    assert page.evaluate("window.controlmap.stats().paints") >= 1
+    assert page.recorder.console_errors == []
 
 
 def test_statements_load_only_when_a_settlement_is_clicked(offline_page, site_url):
@@ -142,7 +191,7 @@ def test_statements_load_only_when_a_settlement_is_clicked(offline_page, site_ur
     fetched, shapes = [], []
     page.on("request", lambda request: "/statements/" in request.url and fetched.append(request.url))
     page.on("response", lambda response: "settlement-shapes-" in response.url and shapes.append(response.status))
-    page.goto(f"{site_url}/#date=2025-11-25&view=49.7133,37.6142,12")
+    page.goto(f"{site_url}/?date=2025-11-25&lat=49.7133&lon=37.6142&zoom=12")
     page.wait_for_selector(READY)
     assert fetched == []
     # Zoomed in close, the settlements' own boundaries come from the site's own copy.

@@ -505,6 +505,31 @@ def test_a_control_area_layer_is_dated_converted_previewed_and_tried(page, app, 
     assert console_errors(page) == []
 
 
+def test_a_gdal_virtual_layer_uploaded_as_geojson_reads_no_server_file(page, app):
+    """GDAL picks its reader by content: an XML virtual layer named leak.geojson was opened, and the lines of any file
+    the server can read (here a file beside the served app) were listed on this page as polygon names."""
+    canary = app.root / "canary.csv"
+    canary.write_text("name\nCANARY-5d1e77\n", encoding="utf-8")
+    data = (f'<OGRVRTDataSource><OGRVRTLayer name="canary"><SrcDataSource>CSV:{canary}</SrcDataSource>'
+            "<SrcSQL dialect=\"sqlite\">SELECT 'POLYGON((37 49,38 49,38 50,37 49))' AS wkt, *, '#a52714' AS fill "
+            'FROM canary</SrcSQL><GeometryField encoding="WKT" field="wkt"/></OGRVRTLayer></OGRVRTDataSource>'
+            ).encode()
+    open_upload(page, app)
+    upload(page, ("leak.geojson", data), mime_type="application/geo+json")
+    field = page.get_by_test_id("stDateInput").filter(has_text="Day the map shows")
+    field.get_by_role("spinbutton").first.click()
+    page.keyboard.type("20251125")
+    page.get_by_role("heading", name="Control-area layers").click()
+    expect(alert(page, "leak.geojson: 1 errors")).to_contain_text(
+        "the file is not a GeoJSON file: it is a GDAL virtual layer (<OGRVRTDataSource>), which reads other files; "
+        "such files are never opened")
+    expect(page.get_by_role("heading", name="Preview")).to_have_count(0)
+    assert "CANARY-5d1e77" not in page.content()
+    assert app.events.read_bytes() == app.original
+    canary.unlink()
+    page_still_works(page)
+
+
 # ---------------------------------------------------------------- broken files
 
 

@@ -148,3 +148,21 @@ def test_a_changed_shape_file_is_loaded_again(events, tiny_dir, tmp_path, cache_
     cache.load_dataset(events, geo, TODAY, cache_dir)
     cache.load_dataset(events, geo, TODAY, cache_dir)
     assert len(loads) == 2
+
+
+@pytest.mark.parametrize("name", ["settlements.csv", "cells.geojson", "oblast_outline.geojson", "hromadas.geojson",
+                                  "raions.geojson"])
+def test_every_geo_file_the_dataset_and_its_maps_read_is_in_the_key(events, tiny_dir, tmp_path, name):
+    """The raion lines were read by the map but left out of the key: an edited raions.geojson was served stale."""
+    geo = tmp_path / "geo"
+    shutil.copytree(tiny_dir, geo)
+    before = cache.dataset_digest(events, geo, TODAY)
+    (geo / name).write_text("{}" if not (geo / name).exists() else (geo / name).read_text() + " ", encoding="utf-8")
+    assert before != cache.dataset_digest(events, geo, TODAY)
+
+
+def test_the_key_lists_exactly_the_files_the_loaders_read():
+    from controlmap import paths
+
+    assert ("cells.geojson", "hromadas.geojson", "oblast_outline.geojson", "raions.geojson",
+            "settlements.csv") == paths.DATASET_GEO_FILES

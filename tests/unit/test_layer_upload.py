@@ -202,7 +202,8 @@ def test_a_file_that_is_no_layer(validator, name, data):
     checked = check(validator, name, data, day=date(2022, 7, 5))
     assert (False, ["not_a_layer"]) == (checked.ok, codes(checked))
     [problem] = checked.problems
-    assert problem.message.startswith("the file is not a control-area layer: it cannot be read as ")
+    kind = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GeoPackage", ".kml": "KML", ".kmz": "KMZ"}
+    assert problem.message.startswith(f"the file is not a {kind[Path(name).suffix]} file: ")
     assert "controlmap-layer-" not in problem.message  # the temporary file is never named
     assert (checked.rows, checked.data) == (0, None)
 

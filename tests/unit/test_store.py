@@ -588,3 +588,54 @@ def test_the_streamlit_upload_limit_is_the_cores():
 
     config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] == store.MAX_UPLOAD_MB
+
+
+# ---------------------------------------------------------------- hostile shapes of data (issue: security)
+
+
+def test_a_bare_carriage_return_inside_a_quoted_field_is_merged_and_reads_back(events, validator):
+    """Python's csv writer does not quote a field holding a bare \\r when lines end with \\n; the store's writer
+    quotes any line break, so such a field is stored as given (it was refused as a read-back mismatch)."""
+    upload = (b"date,settlement,status,claimed_by,source,note\n"
+              b'2022-09-10,Kupiansk,ua,ua,Kharkiv regional administration,"first\rsecond"\n')
+    assert validator.validate(upload, TODAY).ok
+    result = EventStore(events).save(upload, validator=validator, today=TODAY)
+    assert (True, True) == (result.ok, result.written), result.message
+    assert events.read_bytes().endswith(b',,,"first\rsecond"\n')
+    assert ["first\rsecond"] == validator.validate(events.read_bytes(), TODAY).events.note.tolist()[-1:]
+
+
+def test_a_read_back_fault_names_the_uploads_own_line(events, validator, monkeypatch):
+    """Were the writer ever to write a row it cannot read back, the message names the row's line in the upload,
+    not a line of the new file the user has never seen."""
+    def unquoted(rows, delimiter=",", terminator="\n"):  # the writer as it was: a bare \r left unquoted
+        buffer = io.StringIO()
+        csv.writer(buffer, delimiter=delimiter, lineterminator=terminator).writerows(rows)
+        return buffer.getvalue()
+
+    monkeypatch.setattr(store.csvtext, "write_rows", unquoted)
+    before = events.read_bytes()
+    upload = (b"date,settlement,status,claimed_by,source,note\n"
+              b"2022-09-13,Kivsharivka,ua,ua,Kharkiv regional administration,\n"
+              b'2022-09-10,Kupiansk,ua,ua,Kharkiv regional administration,"first\rsecond"\n')
+    result = EventStore(events).save(upload, validator=validator, today=TODAY)
+    assert (False, False) == (result.ok, result.written)
+    assert result.message.startswith("line 3 of the upload would not read back as written (")
+    assert ["read_back_mismatch"] == [p.code for p in result.errors]
+    assert 3 == result.errors[0].line
+    assert before == events.read_bytes()
+
+
+def test_merge_planning_pairs_each_new_row_with_one_existing_row_per_status(validator):
+    """Repeated keys cost linear work: 3 new rows against 1,000 existing rows of one settlement, day and claimant
+    are 3 conflicts (one existing row named for each), not 3,000 pairs (5,000 into 10,000 took 23 s and 8 GB)."""
+    header = "date,settlement,katottg,status,claimed_by,source\n"
+    existing = validator.validate((header + "".join(
+        f"2023-01-01,Kupiansk,{KUPIANSK},ru,ru,Source {i}\n" for i in range(1000))).encode(), TODAY)
+    upload = validator.validate((header + "".join(
+        f"2023-01-01,Kupiansk,{KUPIANSK},contested,ru,New source {i}\n" for i in range(3))).encode(), TODAY)
+    plan = plan_merge(existing, upload)
+    assert plan.ok
+    assert [[2, 2, "ru", "Source 0", False], [3, 2, "ru", "Source 0", False], [4, 2, "ru", "Source 0", False]] == \
+        plan.conflicts[["line", "existing_line", "existing_status", "existing_source", "same_source"]].values.tolist()
+    assert {"mode": "merge", "added": 3, "duplicates_skipped": 0, "conflicts": 3} == plan.summary()

@@ -2,8 +2,10 @@
 
 import logging
 
+import pytest
+
 from controlmap.store import check_secret
-from controlmap.throttle import SecretCheck, SecretThrottle, check_secret_throttled
+from controlmap.throttle import SecretCheck, SecretThrottle, check_secret_throttled, client_key
 
 
 class Clock:
@@ -73,3 +75,27 @@ def test_a_throttled_try_is_not_checked_and_nothing_logs_the_secret(caplog):
     assert not any("s3cret" in m or "guess" in m for m in caplog.messages)
     clock.now += 2.0
     assert SecretCheck(True) == check_secret_throttled("s3cret", "s3cret", "10.0.0.9", throttle, check)
+
+
+def test_the_default_gives_two_free_tries_as_the_readme_says():
+    clock = Clock()
+    throttle = SecretThrottle(clock=clock)
+    throttle.failed("a")
+    assert 0.0 == throttle.wait_s("a")
+    throttle.failed("a")
+    assert 2.0 == throttle.wait_s("a")
+
+
+@pytest.mark.parametrize(("address", "key"), [
+    ("203.0.113.7", "address:203.0.113.7"),
+    ("2001:db8::1", "address:2001:db8::1"),
+    ("::ffff:203.0.113.7", "address:203.0.113.7"),
+    (None, "session:abc"),  # Streamlit gives no address for a loopback connection
+    ("127.0.0.1", "session:abc"),
+    ("::1", "session:abc"),
+    ("", "session:abc"),
+    ("not an address", "session:abc"),
+])
+def test_clients_on_this_machine_are_told_apart_by_session(address, key):
+    assert key == client_key(address, "abc")
+    assert client_key(None, "abc") != client_key(None, "def")

@@ -1,6 +1,8 @@
 """URL values are checked and clamped: whatever a URL holds, a page gets a value it can show."""
 
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +67,27 @@ def test_choices_and_repeated_values():
     assert "en" == urlvalues.choice("xx", ("en", "uk"), "en")
     assert "uk" == urlvalues.choice("uk", ("en", "uk"), "en")
     assert ["ISW, daily", "TASS"] == urlvalues.repeated(["ISW, daily", "", "TASS", "x"], ["ISW, daily", "TASS"])
+
+
+# ---------------------------------------------------------------- the cases the published site is tested on too
+
+CASES = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "url_cases.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("case", CASES["map_view"], ids=lambda c: f"{c['lat']},{c['lon']},{c['zoom']}")
+def test_map_views_as_the_site_reads_them(case):
+    bounds = CASES["bounds"] if case.get("bounded") else None
+    center = None if case["center"] is None else tuple(case["center"])
+    assert (center, case["zoomed"]) == urlvalues.map_view(case["lat"], case["lon"], case["zoom"], bounds)
+
+
+@pytest.mark.parametrize(("raw", "expected"), CASES["iso_date"]["cases"])
+def test_dates_as_the_site_reads_them(raw, expected):
+    low, high = (date.fromisoformat(CASES["iso_date"][k]) for k in ("low", "high"))
+    unused = date(1999, 1, 1)
+    got = urlvalues.iso_date(raw, unused, low=low, high=high)
+    assert (None if expected is None else date.fromisoformat(expected)) == (None if got == unused else got)
+
+
+def test_the_sites_limits_are_these():
+    assert CASES["limits"] == urlvalues.limits()

@@ -731,3 +731,42 @@ def test_rows_whose_name_and_hint_agree_with_their_katottg_need_no_name_index(re
     monkeypatch.setattr("controlmap.events.Resolver", no_index)
     result = Validator(real_gazetteer).validate_path(paths.EVENTS_CSV, today=TODAY)
     assert ([], result.rows) == (result.problems, len(result.events))
+
+
+# ---------------------------------------------------------------- encodings an attacker or an odd tool produces
+
+HOSTILE_TEXT = "date,settlement,status,claimed_by,source\n2022-09-10,Kupiansk,ua,ua,General Staff\n"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read_as_utf16(validator, codec):
+    """It was "not a CSV file: it contains binary data", with no word about the encoding."""
+    result = validator.validate(HOSTILE_TEXT.encode(codec), today=TODAY)
+    assert ("utf-16", [], ["UA63080090010026457"]) == (result.encoding, result.problems, result.events.katottg.tolist())
+
+
+def test_utf32_is_one_clear_error(validator):
+    """It gave 14 errors about NUL characters."""
+    result = validator.validate(codecs.BOM_UTF32_LE + HOSTILE_TEXT.encode("utf-32-le"), today=TODAY)
+    assert [(1, "encoding", "the file is UTF-32 text, an encoding that is not read")] == [
+        (p.line, p.code, p.message) for p in result.problems]
+
+
+def test_a_nul_byte_in_one_field_is_refused_on_its_own_line(validator):
+    """It rejected the whole file as binary data, at "line 1"."""
+    data = (HOSTILE_TEXT + "2022-09-11,Izium,ua,ua,General\x00Staff\n").encode()
+    result = validator.validate(data, today=TODAY)
+    assert [(3, "source", "control_characters")] == [(p.line, p.column, p.code) for p in result.problems]
+    assert "U+0000 NULL (a NUL byte) at character 8" in result.problems[0].message
+    assert ["UA63080090010026457"] == result.events.katottg.tolist()
+
+
+def test_suggestions_are_looked_for_the_listed_names_only(validator):
+    """40,000 unknown names took two minutes of fuzzy matching (twice per name); suggestions are now looked for the
+    first 200 distinct names (the problems listed), in one batch."""
+    lines = "".join(f"2023-05-01,Kupianks{i}x,ru,ru,Source\n" for i in range(250))
+    result = validator.validate(("date,settlement,status,claimed_by,source\n" + lines).encode(), today=TODAY)
+    assert 250 == len(result.problems)
+    assert result.problems[0].suggestion.startswith("did you mean: ")
+    assert ("the file has 250 distinct unknown names; settlements are suggested for the first 200"
+            == result.problems[200].suggestion == result.problems[-1].suggestion)

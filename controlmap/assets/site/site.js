@@ -1,8 +1,8 @@
 /* The published site's page script (controlmap/publish.py): the panel beside the map — the date, the figures
    for it, the settlements changed, the claimant choice, a second front line, a clicked settlement's
-   statements — and the URL's hash, which holds the date, claimants, comparison and view so that a link opens
-   the same picture. It only talks to the map through its public API (window.controlmap, api.js) and only
-   ever sets textContent. */
+   statements — and the URL, which holds the date, claimants, comparison and view (as the dashboard's URL does)
+   so that a link opens the same picture. It only talks to the map through its public API (window.controlmap,
+   api.js) and only ever sets textContent. */
 (function () {
   "use strict";
 
@@ -16,7 +16,8 @@
   // The statuses on the day last committed (slider released, paused, a link opened): changes are told since it.
   let committed = null;
   let frame = 0;
-  let writingHash = false;
+  let writingUrl = false;
+  const urlValues = window.controlmapUrlValues;
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -48,50 +49,73 @@
       { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
   }
 
-  // --- the hash ------------------------------------------------------------------------------------
+  // --- the URL ---------------------------------------------------------------------------------------
+  // The dashboard's scheme: ?date=…&claimants=…&compare=…&lat=…&lon=…&zoom=… (a link copied from one opens the same
+  // picture on the other). A hash of the same values (and the older #…&view=lat,lon,zoom) is read too. Every value is
+  // checked as the dashboard checks it (urlvalues.js): an unreadable one is left out, a number clamped.
 
-  function readHash() {
-    const params = new URLSearchParams(window.location.hash.replace(/^#/, ""));
-    const out = {};
-    if (params.has("date")) out.date = params.get("date");
+  function urlParams() {
+    const params = new URLSearchParams(window.location.search);
+    for (const [key, value] of new URLSearchParams(window.location.hash.replace(/^#/, ""))) params.set(key, value);
+    if (params.has("view")) {
+      const [lat, lon, zoom] = params.get("view").split(",");
+      for (const [key, value] of [["lat", lat], ["lon", lon], ["zoom", zoom]]) {
+        if (!params.has(key) && value !== undefined) params.set(key, value);
+      }
+    }
+    return params;
+  }
+
+  function readUrl() {
+    const params = urlParams();
+    const out = { compare: null };
+    const last = api.isoDate(api.dayCount() - 1);
+    if (params.has("date")) out.date = urlValues.isoDate(params.get("date"), api.isoDate(0), last);
     if (params.has("claimants")) {
       const value = params.get("claimants");
       out.claimants = value === "none" ? "" : selectionKey(value.split(","));
     }
     // compare=none: the empty selection's line (the baseline alone); no compare: no second line.
-    out.compare = null;
     if (params.has("compare")) {
       const value = params.get("compare");
       out.compare = value === "none" ? "" : selectionKey(value.split(","));
     }
-    if (params.has("view")) {
-      const [lat, lon, zoom] = params.get("view").split(",").map(Number);
-      if ([lat, lon, zoom].every(Number.isFinite)) out.view = { lat: lat, lon: lon, zoom: zoom };
-    }
+    out.view = urlValues.mapView(params.get("lat"), params.get("lon"), params.get("zoom"), settings.urlLimits,
+      settings.viewBounds);
     return out;
   }
 
-  function writeHash() {
-    const view = api.view();
+  function writeUrl() {
     const compare = api.compareLine();
     const params = new URLSearchParams();
     params.set("date", api.isoDate(api.getDay()));
     params.set("claimants", api.selection() || "none");
     if (compare) params.set("compare", compare.selection || "none");
-    params.set("view", [view.lat.toFixed(4), view.lon.toFixed(4), view.zoom].join(","));
-    const hash = "#" + params.toString().replace(/%2C/g, ",");
-    if (hash !== window.location.hash) {
-      writingHash = true;
-      history.replaceState(null, "", hash);
-      writingHash = false;
+    const current = api.view();
+    const view = urlValues.mapView(String(current.lat), String(current.lon), String(current.zoom), settings.urlLimits);
+    if (view.center && view.zoom !== null) {  // never a value the page would not read back
+      params.set("lat", view.center[0].toFixed(4));
+      params.set("lon", view.center[1].toFixed(4));
+      params.set("zoom", String(view.zoom));
+    }
+    const url = "?" + params.toString().replace(/%2C/g, ",");
+    if (url !== window.location.search || window.location.hash) {
+      writingUrl = true;
+      history.replaceState(null, "", url);
+      writingUrl = false;
     }
   }
 
-  function applyHash() {
-    const wanted = readHash();
+  function applyUrl() {
+    const wanted = readUrl();
     if ("claimants" in wanted && api.selections().includes(wanted.claimants)) api.setSelection(wanted.claimants);
     if (wanted.compare === null || api.selections().includes(wanted.compare)) api.compareWith(wanted.compare);
-    if (wanted.view) api.setView(wanted.view);
+    const { center, zoom } = wanted.view;
+    if (center || zoom !== null) {
+      const current = api.view();
+      api.setView({ lat: center ? center[0] : current.lat, lon: center ? center[1] : current.lon,
+        zoom: zoom === null ? current.zoom : zoom });
+    }
     if (wanted.date) {
       const day = dayOf(wanted.date);
       if (Number.isFinite(day)) api.setDay(day);
@@ -121,7 +145,7 @@
     }
     $("cm-compare").addEventListener("change", (event) => {
       api.compareWith(event.target.value === "" ? null : event.target.value.replace(/^=/, ""));
-      writeHash();
+      writeUrl();
     });
   }
 
@@ -219,7 +243,7 @@
     showFigures();
     showChanges();
     committed = { iso: iso, statuses: statuses, selection: api.selection() };
-    writeHash();
+    writeUrl();
   }
 
   async function showStatements(katottg) {
@@ -279,14 +303,17 @@
     buildControls();
     showFooter();
     api.onDayCommitted(() => commit());
-    api.onViewChanged(() => writeHash());
+    api.onViewChanged(() => writeUrl());
     api.onSettlementClick((katottg) => showStatements(katottg));
     const container = document.querySelector(".folium-map");
     new MutationObserver(scheduleFigures).observe(container, { attributes: true, attributeFilter: ["data-painted"] });
     window.addEventListener("hashchange", () => {
-      if (!writingHash) applyHash();
+      if (!writingUrl) applyUrl();
     });
-    applyHash();
+    window.addEventListener("popstate", () => {
+      if (!writingUrl) applyUrl();
+    });
+    applyUrl();
     document.body.dataset.siteReady = "true";
   }
 

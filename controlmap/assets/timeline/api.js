@@ -53,6 +53,8 @@
     return {
       setDay: (value) => tl.paint(value),
       getDay: () => state.day,
+      // Days the map can show: day indices 0 … dayCount() - 1 (isoDate(i) gives their dates).
+      dayCount: () => d.nDays,
       onDayCommitted: (listener) => {
         state.committedListeners.add(listener);
         return () => state.committedListeners.delete(listener);

@@ -64,6 +64,7 @@
   // gives the indices of the boxes that may intersect `box`, in drawing order.
   function gridIndex(boxes) {
     const cells = new Map();
+    const occupied = []; // {x, y, members} of every cell holding a box
     const wide = [];
     const seen = new Uint32Array(boxes.length);
     let stamp = 0;
@@ -80,8 +81,12 @@
       for (let x = x0; x <= x1; x++) {
         for (let y = y0; y <= y1; y++) {
           const key = x + "," + y;
-          if (!cells.has(key)) cells.set(key, []);
-          cells.get(key).push(k);
+          if (!cells.has(key)) {
+            const cell = { x: x, y: y, members: [] };
+            cells.set(key, cell);
+            occupied.push(cell);
+          }
+          cells.get(key).members.push(k);
         }
       }
     });
@@ -94,10 +99,22 @@
         found.push(k);
       };
       wide.forEach(take);
-      for (let x = Math.floor(box.minX / CELL); x <= Math.floor(box.maxX / CELL); x++) {
-        for (let y = Math.floor(box.minY / CELL); y <= Math.floor(box.maxY / CELL); y++) {
-          const members = cells.get(x + "," + y);
-          if (members) members.forEach(take);
+      const x0 = Math.floor(box.minX / CELL);
+      const x1 = Math.floor(box.maxX / CELL);
+      const y0 = Math.floor(box.minY / CELL);
+      const y1 = Math.floor(box.maxY / CELL);
+      if ((x1 - x0 + 1) * (y1 - y0 + 1) > occupied.length) {
+        // A box larger than the index (the whole map zoomed in close spans millions of cells): visit the cells
+        // that hold something rather than every cell of the box.
+        for (const cell of occupied) {
+          if (cell.x >= x0 && cell.x <= x1 && cell.y >= y0 && cell.y <= y1) cell.members.forEach(take);
+        }
+      } else {
+        for (let x = x0; x <= x1; x++) {
+          for (let y = y0; y <= y1; y++) {
+            const cell = cells.get(x + "," + y);
+            if (cell) cell.members.forEach(take);
+          }
         }
       }
       return found.sort((a, b) => a - b);
