@@ -6,22 +6,22 @@ from datetime import date
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app import state
+from app import data, publishing, session_maps, urls, widgets
 from app.copy_link import copy_link
 from app.date_control import date_control
 from app.selection_bridge import selection_bridge
-from controlmap import publish
-from controlmap.citation import citation
-from controlmap.gazetteer import placement_summary
+from controlmap.geo.gazetteer import placement_summary
 from controlmap.model import BASELINE_SOURCE, BASELINE_STATUS, CLAIMANT_LABELS, CLAIMANTS, STATUS_LABELS, STATUS_ORDER
-from controlmap.publish import selections_of
 from controlmap.text import md_escape, md_link
-from controlmap.timeline import ChangeList, from_day, to_day
+from controlmap.timeline.engine import ChangeList, from_day, to_day
+from controlmap.web import publish
+from controlmap.web.citation import citation
+from controlmap.web.publish import selections_of
 
 # No page_icon: an emoji loads Streamlit's emoji catalogue (~0.1 s at first start), a Material icon is
 # fetched from Google's servers, and an image file loads PIL.
 st.set_page_config(page_title="Kharkiv oblast: who controlled what, when", layout="wide")
-leaflet_ready = state.ensure_static_assets()
+leaflet_ready = session_maps.ensure_static_assets()
 # A one-line title close to the top: the map below takes the rest of the window's height.
 # On a phone (Streamlit stacks the columns below 640 px) the title is smaller and clear of the header's buttons.
 st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; } "
@@ -33,15 +33,15 @@ st.title("Kharkiv oblast: who controlled which settlement, day by day")
 
 def claimant_filter() -> tuple[str, ...]:
     """The sidebar's claimant checkboxes (first value from the URL); returns the claimants included."""
-    from_url = state.query_claimants()
+    from_url = urls.query_claimants()
     st.sidebar.markdown("**Statements included**", help="Whose statements decide the displayed status. "
                         "Claims are never merged.")
     for claimant in CLAIMANTS:
         st.sidebar.checkbox(CLAIMANT_LABELS[claimant], value=claimant in from_url, key=f"claimant_{claimant}")
-    chosen = tuple(c for c in CLAIMANTS if state.widget_value(f"claimant_{c}", False))
+    chosen = tuple(c for c in CLAIMANTS if widgets.widget_value(f"claimant_{c}", False))
     if not chosen:
         st.sidebar.warning("No statements included: every settlement shows the 24 Feb 2022 baseline.")
-    state.set_query_claimants(chosen)  # `none` for no claimant: a reload keeps the empty choice
+    urls.set_query_claimants(chosen)  # `none` for no claimant: a reload keeps the empty choice
     return chosen
 
 
@@ -63,7 +63,7 @@ def compare_filter() -> tuple[str, ...] | None:
 
 def data_file_errors() -> None:
     """Rows of data/events.csv that fail validation are left out of every page: say so, with the first error."""
-    errors = state.shipped_dataset().validation.errors
+    errors = data.shipped_dataset().validation.errors
     if errors:
         st.error(f"**data/events.csv has {len(errors):,} error(s); the rows with errors are left out of every "
                  f"page.** The first: {md_escape(str(errors[0]))}. See them all with "
@@ -72,13 +72,13 @@ def data_file_errors() -> None:
 
 # Cheap widgets first, the map last: the browser can lay out the widgets while the server loads the data
 # and builds the map.
-state.names_switch()
+widgets.names_switch()
 claimants = claimant_filter()
 compare = compare_filter()
-timeline = state.timeline(claimants)
+timeline = data.timeline(claimants)
 data_file_errors()
 first, last = timeline.span
-default_day = to_day(state.query_date("date", from_day(last)))
+default_day = to_day(urls.query_date("date", from_day(last)))
 start_day = min(max(default_day, first), last)
 map_column, text_column = st.columns([2, 1], gap="medium")
 CHANGES_LISTED = 40  # changed settlements listed by name; the rest are counted
@@ -90,20 +90,20 @@ def date_and_figures() -> None:
     never the map (the map is told the new day in the browser)."""
     back, forward = st.columns(2)
     span = {"default": start_day, "first": first, "last": last}
-    back.button("◀ 30 days", key="back_30", on_click=state.shift_map_day, args=(-30,), kwargs=span,
+    back.button("◀ 30 days", key="back_30", on_click=widgets.shift_map_day, args=(-30,), kwargs=span,
                 use_container_width=True)
-    forward.button("30 days ▶", key="forward_30", on_click=state.shift_map_day, args=(30,), kwargs=span,
+    forward.button("30 days ▶", key="forward_30", on_click=widgets.shift_map_day, args=(30,), kwargs=span,
                    use_container_width=True)
-    requested = state.map_day(start_day)
+    requested = widgets.map_day(start_day)
     committed = date_control(requested - first, last - first + 1, from_day(first).isoformat(),
                              [int(d - first) for d in timeline.change_days if first <= d <= last], key="date_control",
-                             on_view=state.remember_view)
+                             on_view=urls.remember_view)
     day = first + int(committed)
-    state.set_map_day(day)
-    state.set_query(date=from_day(day).isoformat())
+    widgets.set_map_day(day)
+    urls.set_query(date=from_day(day).isoformat())
     shown = timeline.state_at(day)
     st.subheader(f"{from_day(day):%d %B %Y}")
-    previous = state.previous_day("map_previous_day", day)
+    previous = session_maps.previous_day("map_previous_day", day)
     changed = timeline.change_list(previous, day, limit=CHANGES_LISTED)
     # One Markdown element, not four: every element costs the browser a render at start.
     st.markdown("\n\n".join(part for part in [
@@ -111,15 +111,15 @@ def date_and_figures() -> None:
         figures_table(timeline.count_by_status(shown), timeline.area_by_status(shown)),
         f"**Disputed** (the sides' recent statements disagree): {int(shown.disputed.sum())} settlement(s)",
         f"**Changed since {from_day(previous):%d %b %Y}:** {changed.total} settlement(s)",
-        changes_list(changed, state.name_column()),
+        changes_list(changed, widgets.name_column()),
     ] if part))
     share_and_cite(day)
 
 
 def share_and_cite(day: int) -> None:
     """A link that reopens this map (date, claimants, view) and the text to cite it by, with the data's sha256."""
-    url = state.share_url()
-    cited = citation(from_day(day), claimants, state.data_version(), url, uploaded=state.has_upload())
+    url = urls.share_url()
+    cited = citation(from_day(day), claimants, data.data_version(), url, uploaded=data.has_upload())
     copy_link(url, cited)
     # Plain text, not a code block: st.code loads a syntax highlighter, a third more browser work at start.
     st.caption(f"**Cite this map:** {md_escape(cited)}")
@@ -128,19 +128,19 @@ def share_and_cite(day: int) -> None:
 def town_list() -> None:
     """A settlement's history by keyboard: type a name (any spelling or code the Town history search takes, or one
     of the list's), Enter; namesakes are told apart there."""
-    chosen = state.town_to_open()
+    chosen = widgets.town_to_open()
     if chosen:
         st.switch_page("pages/1_Town_history.py",
-                       query_params={"settlement": chosen, **({"names": "uk"} if state.names_language() == "uk"
+                       query_params={"settlement": chosen, **({"names": "uk"} if widgets.names_language() == "uk"
                                                                else {})})
-    st.selectbox("Open a town's history", state.settlement_names(), index=None, key=state.OPEN_TOWN,
-                 on_change=state.town_chosen, accept_new_options=True,
+    st.selectbox("Open a town's history", data.settlement_names(), index=None, key=widgets.OPEN_TOWN,
+                 on_change=widgets.town_chosen, accept_new_options=True,
                  placeholder="type a settlement's name, then Enter")
 
 
 def before_the_maps(day) -> str:
     """A warning for days before the first dated control-area map: only researched statements speak then."""
-    first_map = state.first_map_date()
+    first_map = data.first_map_date()
     if first_map is None or day >= first_map:
         return ""
     return (f"**Before {first_map:%d %B %Y}**, the first archived control map, only researched statements "
@@ -195,7 +195,7 @@ def publish_section(first_day: date, last_day: date) -> None:
         except publish.PublishError as error:
             st.error(f"Cannot publish: {error}.")
             return
-        st.download_button("Download the site (zip)", data=lambda: state.site_zip(*astuple(request)),
+        st.download_button("Download the site (zip)", data=lambda: publishing.site_zip(*astuple(request)),
                            file_name="controlmap-site.zip", mime="application/zip", on_click="ignore",
                            key="publish_download")
         address = st.text_input("Address the site will be served at", "https://example.org/kharkiv-map/",
@@ -206,9 +206,9 @@ def publish_section(first_day: date, last_day: date) -> None:
 with text_column:
     town_list()
     date_and_figures()
-    dataset = state.dataset()
+    dataset = data.dataset()
     st.caption(f"From data/events.csv ({len(dataset.events):,} events"
-               f"{' + your uploaded events, this session only' if state.has_upload() else ''}); statements by: "
+               f"{' + your uploaded events, this session only' if data.has_upload() else ''}); statements by: "
                f"{', '.join(CLAIMANT_LABELS[c] for c in claimants) or 'none'}. Areas: each settlement's cell, the "
                f"part of its hromada nearer to it than to any other "
                f"({placement_summary(dataset.gazetteer.settlements)}). Before a settlement's first statement it "
@@ -219,9 +219,9 @@ with map_column:
     # date control's bridge, which reruns only the figures.
     if leaflet_ready:
         # One map per session: another claimant selection is shown on it in the browser, never rebuilt.
-        st_folium(state.settlement_map(claimants, state.map_day(start_day)), key="map",
+        st_folium(session_maps.settlement_map(claimants, widgets.map_day(start_day)), key="map",
                   returned_objects=[], height=640, use_container_width=True)
-        push = state.selection_push(claimants, compare)
+        push = session_maps.selection_push(claimants, compare)
         if push:
             selection_bridge(*push)
     st.caption("Points: settlements at their own point (OpenStreetMap, else GeoNames). Hollow dashed marks: "

@@ -22,9 +22,9 @@ logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").add
 
 def _warm_up() -> None:
     try:
-        from app import state
+        from app import startup
 
-        state.warm_up()
+        startup.warm_up()
     except Exception:  # the page loads the data itself, and shows the problem to the user
         _LOG.warning("Loading the data at start failed; the first page will load it.", exc_info=True)
 

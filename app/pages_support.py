@@ -16,12 +16,12 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app import state
-from controlmap import smallmaps
-from controlmap.dataset import Dataset
-from controlmap.gazetteer import placement_summary
+from app import data, session_maps, urls, widgets
+from controlmap.geo.gazetteer import placement_summary
 from controlmap.model import CLAIMANT_LABELS, CLAIMANTS, STATUS_COLOURS, STATUSES, colour_key
 from controlmap.text import md_escape, safe_url  # noqa: F401  (re-exported for the pages)
+from controlmap.timeline.dataset import Dataset
+from controlmap.web import smallmaps
 
 EVENTS_FILE = "data/events.csv"
 MAP_HEIGHT = 360
@@ -46,7 +46,7 @@ def page_setup(title: str) -> None:
 
 def sources_caption(dataset: Dataset, claimants: Iterable[str] | None, extra: str = "") -> None:
     """Where the page's numbers come from: the events file, the claimant filter, what the areas are."""
-    upload = " plus the file you are trying in this session" if state.has_upload() else ""
+    upload = " plus the file you are trying in this session" if data.has_upload() else ""
     parts = [f"Data: `{EVENTS_FILE}` ({len(dataset.events):,} valid events){upload}"]
     if claimants is not None:
         parts.append(f"claimants: {claimants_text(claimants)}")
@@ -63,13 +63,13 @@ def sources_caption(dataset: Dataset, claimants: Iterable[str] | None, extra: st
 def claimant_filter(key: str, container=None) -> tuple[str, ...]:
     """Multiselect of claimants kept in the URL as `claimants=ua,ru,independent` (`none` for an empty choice)."""
     container = container or st.sidebar
-    state.seed(key, list(state.query_claimants()))
+    widgets.seed(key, list(urls.query_claimants()))
     chosen = container.multiselect(
         "Claimants", list(CLAIMANTS), key=key,
         format_func=lambda c: f"{c} ({CLAIMANT_LABELS[c]})",
         help=f"Whose statements count: {', '.join(CLAIMANT_LABELS[c] for c in CLAIMANTS)}.")
     chosen = tuple(c for c in CLAIMANTS if c in chosen)
-    state.set_query_claimants(chosen)
+    urls.set_query_claimants(chosen)
     if not chosen:
         container.warning("No claimant chosen: every settlement keeps the 24 Feb 2022 baseline.")
     return chosen
@@ -110,11 +110,11 @@ def colours_text() -> str:
     return f"Colours: {colour_key()}."
 
 
-# ---------------------------------------------------------------- small maps (built by controlmap.smallmaps)
+# ---------------------------------------------------------------- small maps (built by controlmap.web.smallmaps)
 
 def settlement_map(info: dict, status: str, key: str) -> None:
     """One settlement with its cell, its own boundary and its hromada (see ``smallmaps.town_map``)."""
-    if not state.ensure_static_assets():
+    if not session_maps.ensure_static_assets():
         return
     m = smallmaps.town_map(info, status)
     if m is None:
@@ -125,7 +125,7 @@ def settlement_map(info: dict, status: str, key: str) -> None:
 
 def points_map(frame: pd.DataFrame, status_column: str, name_column: str, key: str) -> None:
     """Settlements as points coloured by ``status_column`` (see ``smallmaps.changes_map``)."""
-    if not state.ensure_static_assets():
+    if not session_maps.ensure_static_assets():
         return
     m = smallmaps.changes_map(frame, status_column, name_column)
     if m is not None:

@@ -31,6 +31,10 @@ import time
 from datetime import date
 from pathlib import Path
 
+from controlmap.areas import classify, measure
+from controlmap.areas.preset import Preset
+from controlmap.areas.snapshots import Snapshot, find_snapshots, layer_files, read_layer
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -69,7 +73,7 @@ VIEWS = {"independent": ("independent",), "all claimants": ("ua", "ru", "indepen
 
 def shown_km2(event_files: list[Path], days: list[date]) -> dict[str, list[tuple[float, float]]]:
     """Per view, the km² the dashboard shows (ru, contested) on each day, from the event files read together."""
-    from controlmap.dataset import Dataset
+    from controlmap.timeline.dataset import Dataset
 
     dataset = Dataset.load(event_files[0])
     for extra in event_files[1:]:
@@ -88,13 +92,13 @@ def within_acceptance(shown: float, archive: float) -> bool:
 
 
 def archive_table(sources: list[str], days: list[date]) -> list[dict]:
-    from controlmap import area_import, paths
+    from controlmap import paths
 
-    preset = area_import.Preset.load("deepstate")
-    snapshots, _ = area_import.find_snapshots(area_import.layer_files(sources), preset)
-    region = area_import.read_region(paths.OUTLINE_GEOJSON)
+    preset = Preset.load("deepstate")
+    snapshots, _ = find_snapshots(layer_files(sources), preset)
+    region = measure.read_region(paths.OUTLINE_GEOJSON)
     rows = []
-    for day, figures in zip(days, area_import.areas_on(days, snapshots, preset, region), strict=True):
+    for day, figures in zip(days, measure.areas_on(days, snapshots, preset, region), strict=True):
         rows.append({"date": day, "figures": figures})
     return rows
 
@@ -161,15 +165,15 @@ def overlap_table(sources: list[str], every_days: int = 15) -> None:
 
     import shapely
 
-    from controlmap import area_import, paths
+    from controlmap import paths
 
-    preset = area_import.Preset.load("deepstate")
-    region = area_import.read_region(paths.OUTLINE_GEOJSON)
+    preset = Preset.load("deepstate")
+    region = measure.read_region(paths.OUTLINE_GEOJSON)
     snapshots = []
-    for file in area_import.layer_files(sources):
+    for file in layer_files(sources):
         matched = preset.match(file.name)
         if matched:
-            snapshots.append(area_import.Snapshot(file, *matched))
+            snapshots.append(Snapshot(file, *matched))
     full = sorted((s for s in snapshots if s.series.grey_zone), key=lambda s: s.time)
     occupied = {s.day: s for s in snapshots if not s.series.grey_zone}
     if not full or not occupied:
@@ -177,12 +181,12 @@ def overlap_table(sources: list[str], every_days: int = 15) -> None:
         return
 
     def layers(snapshot):
-        layer = area_import.classify_layer(area_import.read_layer(snapshot.file, tuple(region.bounds)),
+        layer = classify.classify_layer(read_layer(snapshot.file, tuple(region.bounds)),
                                            snapshot.series, preset)
-        ru = area_import._clip(layer.geometries["ru"], region)
-        return ru, shapely.difference(area_import._clip(layer.geometries["contested"], region), ru)
+        ru = measure._clip(layer.geometries["ru"], region)
+        return ru, shapely.difference(measure._clip(layer.geometries["contested"], region), ru)
 
-    km2 = area_import._km2
+    km2 = measure._km2
     first = max(min(occupied), full[0].day + timedelta(days=1))
     last = min(max(occupied), full[-1].day + timedelta(days=1))
     days = [first + timedelta(days=k) for k in range(0, (last - first).days, every_days)] + [last]
@@ -205,9 +209,8 @@ def grey_spells(event_file: Path, last_full: date) -> None:
     ended, and those still open on the last full-layer day: what a held-over grey settlement later became."""
     import pandas as pd
 
-    from controlmap import area_import
 
-    series = {s.id: s.source for s in area_import.Preset.load("deepstate").series}
+    series = {s.id: s.source for s in Preset.load("deepstate").series}
     events = pd.read_csv(event_file, dtype=str, keep_default_na=False)
     derived = events[events.source.isin(series.values())].copy()
     derived["day"] = pd.to_datetime(derived.date).dt.date

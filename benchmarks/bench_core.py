@@ -52,8 +52,8 @@ def mixed_names(settlements: pd.DataFrame, n: int, seed: int = 1) -> list[str]:
 
 
 def bench_resolve() -> dict:
-    from controlmap.gazetteer import Gazetteer
-    from controlmap.resolve import Resolver
+    from controlmap.geo.gazetteer import Gazetteer
+    from controlmap.geo.resolve import Resolver
 
     gazetteer = Gazetteer.load()
     started = time.perf_counter()
@@ -75,8 +75,8 @@ def bench_resolve() -> dict:
 
 
 def bench_shipped() -> dict:
-    from controlmap.dataset import Dataset
-    from controlmap.timeline import Timeline
+    from controlmap.timeline.dataset import Dataset
+    from controlmap.timeline.engine import Timeline
 
     started = time.perf_counter()
     dataset = Dataset.load(today=TODAY)
@@ -105,7 +105,7 @@ def _median_lookup(timeline, samples: int = 200) -> float:
 
 
 def synthetic_gazetteer(n: int):
-    from controlmap.gazetteer import Gazetteer
+    from controlmap.geo.gazetteer import Gazetteer
 
     codes = [f"UA63{i:015d}" for i in range(n)]
     frame = pd.DataFrame({"katottg": codes, "category": "C", "name_uk": [f"Село {i}" for i in range(n)],
@@ -135,7 +135,7 @@ def synthetic_events(gazetteer, n_events: int, seed: int = 4) -> pd.DataFrame:
 
 
 def bench_synthetic(n_settlements: int, n_events: int) -> dict:
-    from controlmap.timeline import StatementTable, Timeline
+    from controlmap.timeline.engine import StatementTable, Timeline
 
     gazetteer = synthetic_gazetteer(n_settlements)
     events = synthetic_events(gazetteer, n_events)
@@ -158,8 +158,8 @@ def bench_synthetic(n_settlements: int, n_events: int) -> dict:
 
 
 def bench_validate(n_rows: int) -> dict:
-    from controlmap.events import Validator
-    from controlmap.gazetteer import Gazetteer
+    from controlmap.events.validation import Validator
+    from controlmap.geo.gazetteer import Gazetteer
 
     gazetteer = Gazetteer.load()
     validator = Validator(gazetteer)
@@ -189,7 +189,7 @@ def bench_validate(n_rows: int) -> dict:
 
 def _cached_reload(data: bytes) -> float:
     """Seconds to load an events file whose validated dataset the disk cache already holds."""
-    from controlmap.cache import load_dataset
+    from controlmap.timeline.cache import load_dataset
 
     with tempfile.TemporaryDirectory() as scratch:
         events = Path(scratch) / "events.csv"

@@ -4,7 +4,7 @@ Run: .venv/bin/python benchmarks/bench_hostile.py
 Each scenario runs in its own process (its peak RSS is its own) and prints one row of the table:
 
 - a 3.6 MB event CSV of 40,000 unknown settlement names: the Upload page's check of the file (limits, then
-  validation, as `upload.check_file`), and `python -m controlmap validate` and `merge --dry-run` on it;
+  validation, as `uploads.check_file`), and `python -m controlmap validate` and `merge --dry-run` on it;
 - 5,000 rows sharing one settlement, day and claimant merged into a copy of data/events.csv that already holds
   10,000 such rows (`merge --dry-run`), and saved (`merge`, through the store).
 """
@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from controlmap.events import uploads
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -56,15 +58,15 @@ def repeated_keys(folder: Path) -> tuple[Path, Path]:
 
 def scenario(name: str, folder: Path) -> dict:
     """Runs one scenario in this process; returns its seconds and peak RSS."""
-    from controlmap import cli, upload
-    from controlmap.events import Validator
-    from controlmap.gazetteer import Gazetteer
+    from controlmap import cli
+    from controlmap.events.validation import Validator
+    from controlmap.geo.gazetteer import Gazetteer
 
     if name == "check":
         data = (folder / "unknown.csv").read_bytes()
         validator = Validator(Gazetteer.load())
         started = time.perf_counter()
-        checked = upload.check_file("unknown.csv", data, validator)
+        checked = uploads.check_file("unknown.csv", data, validator)
         seconds = time.perf_counter() - started
         detail = f"{len(checked.errors):,} errors, {len(data) / 1e6:.1f} MB"
     else:
@@ -84,7 +86,7 @@ def scenario(name: str, folder: Path) -> dict:
 
 
 ROWS = [
-    ("40,000 unknown names", "check", "Upload page's check (upload.check_file)"),
+    ("40,000 unknown names", "check", "Upload page's check (uploads.check_file)"),
     ("40,000 unknown names", "validate", "validate --json"),
     ("40,000 unknown names", "merge-unknown", "merge --dry-run (refused: errors)"),
     ("5,000 rows into 10,000 on one key", "plan", "merge --dry-run"),

@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere; the helpers live
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from benchmarks.synthetic import box_outline, grid_boundaries, synthetic_payload, voronoi_cells  # noqa: E402
-from controlmap import mapview, publish  # noqa: E402
 from controlmap.model import CLAIMANT_LABELS, CLAIMANTS, STATUS_COLOURS, STATUS_LABELS, STATUS_ORDER  # noqa: E402
-from controlmap.offline import DATA_ATTRIBUTION  # noqa: E402
+from controlmap.web import publish, wire  # noqa: E402
+from controlmap.web.offline import DATA_ATTRIBUTION  # noqa: E402
 from tests.browser.conftest import is_local, launch_chromium, static_server  # noqa: E402
 
 SCRUB_STEPS = 120
@@ -49,7 +49,7 @@ def shipped_site() -> dict[str, bytes]:
 def demo_site(n: int) -> dict[str, bytes]:
     """The synthetic demo through the same assembly as a real site: one selection, no statements, no areas."""
     payload = synthetic_payload(n, 3, seed=7)
-    layer = mapview.layer_data(payload, outline=box_outline(), boundaries=grid_boundaries(),
+    layer = wire.layer_data(payload, outline=box_outline(), boundaries=grid_boundaries(),
                                cells=voronoi_cells(payload), selection="independent")
     settings = {
         "title": f"Synthetic demo, {n:,} settlements", "claimants": ["independent"],

@@ -1,4 +1,4 @@
-"""Deterministic synthetic timelines in the payload format of ``controlmap.mapview.build_map``.
+"""Deterministic synthetic timelines in the payload format of ``controlmap.web.maps.build_map``.
 
 Used by the demo app, the browser tests and the benchmark; nothing here depends on real data.
 """
@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from controlmap.model import STATUSES
-from controlmap.payload import legend
+from controlmap.web.payload import legend
 
 DAY0 = date(2022, 2, 24)
 N_DAYS = 1732

@@ -8,6 +8,11 @@ from datetime import date
 from pathlib import Path
 
 from controlmap import paths
+from controlmap.areas import importer
+from controlmap.areas.preset import Preset, PresetError
+from controlmap.areas.snapshots import SnapshotError, find_snapshots, layer_files
+from controlmap.timeline import exports
+from controlmap.web import publish
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -92,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _install_assets(args: argparse.Namespace) -> int:
-    from controlmap.offline import install_assets
+    from controlmap.web.offline import install_assets
 
     leaflet, script, shapes = install_assets(args.static_dir)
     print(f"Leaflet installed in {leaflet}; the map script as {script}; settlements' boundaries as {shapes}")
@@ -100,7 +105,7 @@ def _install_assets(args: argparse.Namespace) -> int:
 
 
 def _build_geo(args: argparse.Namespace) -> int:
-    from controlmap.build_geo import build
+    from controlmap.geo.build import build
 
     report = build(args.out)
     print("\n".join(report.lines()))
@@ -108,8 +113,8 @@ def _build_geo(args: argparse.Namespace) -> int:
 
 
 def _resolve(args: argparse.Namespace) -> int:
-    from controlmap.gazetteer import Gazetteer
-    from controlmap.resolve import Resolver
+    from controlmap.geo.gazetteer import Gazetteer
+    from controlmap.geo.resolve import Resolver
 
     result = Resolver(Gazetteer.load().settlements).resolve(args.name, args.hint)
     if args.json:
@@ -125,9 +130,10 @@ def _resolve(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from controlmap.events import Validator, listed_problems
-    from controlmap.gazetteer import Gazetteer
-    from controlmap.upload import read_file
+    from controlmap.events.problems import listed_problems
+    from controlmap.events.uploads import read_file
+    from controlmap.events.validation import Validator
+    from controlmap.geo.gazetteer import Gazetteer
 
     checked = read_file(args.file, Validator(Gazetteer.load()))
     result, problems = checked.result, checked.problems
@@ -145,7 +151,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _print_problems(listed: list, rest: dict[str, int]) -> None:
-    from controlmap.events import not_listed_text
+    from controlmap.events.problems import not_listed_text
 
     for problem in listed:
         print(("" if problem.severity == "error" else "warning: ") + str(problem))
@@ -154,7 +160,7 @@ def _print_problems(listed: list, rest: dict[str, int]) -> None:
 
 
 def _timeline(args):
-    from controlmap.dataset import Dataset
+    from controlmap.timeline.dataset import Dataset
 
     dataset = Dataset.load(args.events)
     if not dataset.validation.ok:
@@ -165,7 +171,6 @@ def _timeline(args):
 
 
 def _snapshot(args: argparse.Namespace) -> int:
-    from controlmap import exports
 
     timeline = _timeline(args)
     render = {"csv": exports.snapshot_csv, "json": exports.snapshot_json, "geojson": exports.snapshot_geojson}
@@ -174,7 +179,6 @@ def _snapshot(args: argparse.Namespace) -> int:
 
 
 def _changes(args: argparse.Namespace) -> int:
-    from controlmap import exports
 
     timeline = _timeline(args)
     if args.format == "csv":
@@ -185,9 +189,12 @@ def _changes(args: argparse.Namespace) -> int:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from controlmap.events import Validator, listed_problems
-    from controlmap.gazetteer import Gazetteer
-    from controlmap.store import EventStore, StoreError, read_upload
+    from controlmap.events.problems import listed_problems
+    from controlmap.events.store import EventStore
+    from controlmap.events.uploads import read_upload
+    from controlmap.events.validation import Validator
+    from controlmap.events.writing import StoreError
+    from controlmap.geo.gazetteer import Gazetteer
 
     data, problems = read_upload(args.file)  # the size is checked before the file is read
     if data is None:
@@ -221,25 +228,24 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _import_areas(args: argparse.Namespace) -> int:
-    from controlmap import area_import
-    from controlmap.gazetteer import read_settlements
+    from controlmap.geo.gazetteer import read_settlements
 
     try:
-        preset = area_import.Preset.load(args.preset)
+        preset = Preset.load(args.preset)
         commits = dict(_pair(text) for text in args.commit)
-        files = area_import.layer_files(args.sources)
-    except (area_import.PresetError, FileNotFoundError, ValueError) as error:
+        files = layer_files(args.sources)
+    except (PresetError, FileNotFoundError, ValueError) as error:
         print(error, file=sys.stderr)
-        return 2 if isinstance(error, area_import.PresetError | ValueError) else 1
-    snapshots, unmatched = area_import.find_snapshots(files, preset, args.since, args.until)
+        return 2 if isinstance(error, PresetError | ValueError) else 1
+    snapshots, unmatched = find_snapshots(files, preset, args.since, args.until)
     if not snapshots:
         print(f"no snapshot of preset '{preset.name}' among {len(files)} files", file=sys.stderr)
         return 1
-    rule = area_import.FlickerRule(args.min_snapshots, args.min_days)
+    rule = importer.FlickerRule(args.min_snapshots, args.min_days)
     try:
-        result = area_import.import_areas(snapshots, read_settlements(args.settlements), preset, commits, rule,
+        result = importer.import_areas(snapshots, read_settlements(args.settlements), preset, commits, rule,
                                           _progress_printer("snapshots"))
-    except area_import.SnapshotError as error:
+    except SnapshotError as error:
         print(f"error: {error}; nothing was written", file=sys.stderr)
         return 1
     result.report.unmatched_files = len(unmatched)
@@ -283,7 +289,6 @@ def _progress_printer(unit: str) -> Callable[[int, int], None]:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from controlmap import publish
 
     request = publish.SiteRequest(args.claimants, args.first, args.last, args.title or publish.DEFAULT_TITLE)
     try:

@@ -1,4 +1,4 @@
-"""The sha256 of a file: the version of a data file, from its content.
+"""The sha256 of bytes, and of a file: the version of a data file, from its content.
 
 Computed again only when the file may have changed: its inode, size, modification or status-change time differ
 from the last reading. The status-change time (ctime) moves with every write or rename and cannot be set back
@@ -9,6 +9,28 @@ import hashlib
 import os
 import threading
 from pathlib import Path
+from typing import overload
+
+SHORT = 12  # hex digits of a short digest (a file named by its content, a history entry)
+
+
+@overload
+def sha256(data: bytes) -> str: ...
+
+
+@overload
+def sha256(data: None) -> None: ...
+
+
+def sha256(data: bytes | None) -> str | None:
+    """sha256 (hex) of `data`; None for no data."""
+    return None if data is None else hashlib.sha256(data).hexdigest()
+
+
+def short_sha256(data: bytes) -> str:
+    """The first SHORT hex digits of the sha256 of `data`: enough to name a file by its content."""
+    return hashlib.sha256(data).hexdigest()[:SHORT]
+
 
 _lock = threading.Lock()
 _known: dict[str, tuple[tuple[int, ...], str]] = {}

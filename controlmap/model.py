@@ -1,7 +1,7 @@
 """The vocabulary shared by every layer: statuses, claimants, their words and colours, coordinate qualities.
 
 This module is the one owner of these words: the pages, the core's exports and the map script (through the
-payload, see ``controlmap.payload.legend``) take them from here.
+payload, see ``controlmap.web.payload.legend``) take them from here.
 """
 
 from datetime import date
@@ -40,6 +40,7 @@ BASELINE_SOURCE = "Baseline: the whole oblast was under Ukrainian control on 202
 def colour_key(statuses: tuple[str, ...] = STATUS_ORDER) -> str:
     """The statuses' colours in words, for a caption: "ua #0072B2 (Ukrainian-held), …"."""
     return ", ".join(f"{s} {STATUS_COLOURS[s]} ({STATUS_LABELS[s]})" for s in statuses)
+
 
 # A row derived from a dated control-area map (python -m controlmap import-areas) says so at the start of its note.
 DERIVED_NOTE_PREFIX = "derived: "

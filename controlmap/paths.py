@@ -15,7 +15,7 @@ SETTLEMENT_SHAPES_GEOJSON = GEO_DIR / "settlement_shapes.geojson"
 STATIC_DIR = PROJECT_ROOT / "static"
 
 # The files of a geo folder that a loaded dataset and its maps read, by role: the gazetteer's and the maps' shapes.
-# One list: the disk cache's key is made of exactly the files read (controlmap.cache.dataset_digest).
+# One list: the disk cache's key is made of exactly the files read (controlmap.timeline.cache.dataset_digest).
 GAZETTEER_FILES = {"settlements": "settlements.csv", "cells": "cells.geojson"}
 SHAPE_FILES = {"outline": "oblast_outline.geojson", "hromadas": "hromadas.geojson", "cells": "cells.geojson",
                "raions": "raions.geojson"}

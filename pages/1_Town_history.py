@@ -10,28 +10,28 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from app import data, urls, widgets
 from app import pages_support as ps
-from app import state
-from controlmap import exports, history
-from controlmap.gazetteer import has_own_point, position_text
+from controlmap.geo.gazetteer import has_own_point, position_text
+from controlmap.geo.resolve import KATOTTG_RE
 from controlmap.model import CLAIMANT_LABELS, CLAIMANTS, STATUS_LABELS
-from controlmap.resolve import KATOTTG_RE
+from controlmap.timeline import engine, exports, history
 
 ps.page_setup("Town history")
-state.names_switch()
+widgets.names_switch()
 claimants = ps.claimant_filter("town_claimants")
-name_column = state.name_column()
+name_column = widgets.name_column()
 other_column = ps.other_name_column(name_column)
-dataset = state.dataset()
+dataset = data.dataset()
 settlements = dataset.gazetteer.settlements
-timeline = state.timeline(claimants)
+timeline = data.timeline(claimants)
 
 st.title("Town history")
 
 
 def _new_search() -> None:
     """A newly typed name replaces the settlement in the URL until it is resolved again."""
-    state.drop_query("settlement")
+    urls.drop_query("settlement")
 
 
 def _label(code: str) -> str:
@@ -42,15 +42,15 @@ def _label(code: str) -> str:
             f"{info['raion_en']} raion · {code}")
 
 
-named = state.query_text("settlement")
-if named and not KATOTTG_RE.match(named.upper()) and not state.query_text("q"):
+named = urls.query_text("settlement")
+if named and not KATOTTG_RE.match(named.upper()) and not urls.query_text("q"):
     # ?settlement= may hold a name in any form, as the search box does: it is looked up the same way.
-    state.seed("town_query", named)
-state.seed("town_query", state.query_text("q"))
+    widgets.seed("town_query", named)
+widgets.seed("town_query", urls.query_text("q"))
 query = st.text_input("Settlement: any spelling (Kupiansk, Kupyansk, Купянск…) or a KATOTTG code",
                       key="town_query", on_change=_new_search,
                       placeholder="e.g. Kupiansk, Vovchansk, Balakliia")
-code = state.query_text("settlement") or None
+code = urls.query_text("settlement") or None
 if code and not KATOTTG_RE.match(code.upper()):
     code = None
 
@@ -76,7 +76,7 @@ if query.strip():
             code = picked
         else:
             code = None
-state.set_query(q=query.strip() or None, settlement=code)
+urls.set_query(q=query.strip() or None, settlement=code)
 
 if not code:
     if not query.strip():
@@ -106,7 +106,7 @@ with left:
         st.info("Approximate position: no exact point is known for this settlement, so it is drawn at the "
                 "centre of its hromada, has no cell of its own and counts no area.")
 
-end = max(date.today(), history.from_day(timeline.span[1]))
+end = max(date.today(), engine.from_day(timeline.span[1]))
 now = history.status_at(timeline, code, timeline.span[1])
 statements = history.settlement_statements(dataset.events, code, claimants)
 per_claimant = history.statements_per_claimant(statements, claimants)
@@ -115,7 +115,7 @@ with left:
     if now is not None:
         since = f" since {now['since'].isoformat()}" if now["since"] else ""
         disputed = " — **disputed**: the claimants' recent statements disagree" if now["disputed"] else ""
-        st.markdown(f"Displayed on {history.from_day(timeline.span[1]).isoformat()} (the latest date with data): "
+        st.markdown(f"Displayed on {engine.from_day(timeline.span[1]).isoformat()} (the latest date with data): "
                     f"**{STATUS_LABELS[now['status']]}** ({now['status']}){since}{disputed}.")
         st.caption("Statement responsible:")
         st.text(now["source"] if now["statement"] is None else
@@ -146,7 +146,7 @@ else:
     shown["last_day"] = shown.end - pd.Timedelta(days=1)
     base = alt.Chart(shown).mark_bar(height=16).encode(
         x=alt.X("start:T", title=None, axis=alt.Axis(format="%b %Y"), scale=alt.Scale(domain=[
-            pd.Timestamp(history.from_day(timeline.span[0])).isoformat(), pd.Timestamp(end).isoformat()])),
+            pd.Timestamp(engine.from_day(timeline.span[0])).isoformat(), pd.Timestamp(end).isoformat()])),
         x2="end:T",
         y=alt.Y("row:N", sort=rows, title=None, scale=alt.Scale(domain=rows)),
         color=alt.Color("status:N", scale=ps.status_scale(), legend=alt.Legend(title="status")),

@@ -8,10 +8,10 @@ from datetime import date
 
 import streamlit as st
 
+from app import data, urls, widgets
 from app import pages_support as ps
-from app import state
-from controlmap import exports, history
 from controlmap.model import EARLIEST_DATE
+from controlmap.timeline import engine, exports, history
 
 EXAMPLES = {
     "Sept 2022 counteroffensive (Balakliia–Izium–Kupiansk)": (date(2022, 9, 6), date(2022, 9, 12)),
@@ -19,27 +19,27 @@ EXAMPLES = {
 }
 
 ps.page_setup("Compare two dates")
-state.names_switch()
+widgets.names_switch()
 claimants = ps.claimant_filter("compare_claimants")
-name_column = state.name_column()
+name_column = widgets.name_column()
 other_column = ps.other_name_column(name_column)
-dataset = state.dataset()
-timeline = state.timeline(claimants)
+dataset = data.dataset()
+timeline = data.timeline(claimants)
 
 st.title("Compare two dates")
 
 latest_before, latest = history.latest_change(timeline)
-low, high = EARLIEST_DATE, max(date.today(), history.from_day(timeline.span[1]))
-first_default = ps.clamp(state.query_date("from", latest_before), low, high)
-second_default = ps.clamp(state.query_date("to", latest), low, high)
+low, high = EARLIEST_DATE, max(date.today(), engine.from_day(timeline.span[1]))
+first_default = ps.clamp(urls.query_date("from", latest_before), low, high)
+second_default = ps.clamp(urls.query_date("to", latest), low, high)
 
 
 def _example(first: date, second: date) -> None:
-    state.set_widget(compare_from=first, compare_to=second)
+    widgets.set_widget(compare_from=first, compare_to=second)
 
 
-state.seed("compare_from", first_default)
-state.seed("compare_to", second_default)
+widgets.seed("compare_from", first_default)
+widgets.seed("compare_to", second_default)
 left, right, examples = st.columns([1, 1, 2])
 first = left.date_input("From", min_value=low, max_value=high, key="compare_from", format="YYYY-MM-DD")
 second = right.date_input("To", min_value=low, max_value=high, key="compare_to", format="YYYY-MM-DD")
@@ -47,7 +47,7 @@ with examples:
     st.caption(f"Default: the latest change ({latest_before.isoformat()} → {latest.isoformat()}). Examples:")
     for i, (label, (a, b)) in enumerate(EXAMPLES.items()):
         st.button(label, key=f"compare_example_{i}", on_click=_example, args=(a, b))
-state.set_query(**{"from": first.isoformat(), "to": second.isoformat()})
+urls.set_query(**{"from": first.isoformat(), "to": second.isoformat()})
 
 if first > second:
     st.info("“From” is after “To”: the table shows what changed going back in time.")

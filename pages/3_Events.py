@@ -7,18 +7,18 @@ URL: /Events?q=…&from=YYYY-MM-DD&to=YYYY-MM-DD&claimants=ua,ru&status=ru,conte
 import pandas as pd
 import streamlit as st
 
+from app import data, urls, widgets
 from app import pages_support as ps
-from app import state
-from controlmap import exports, history
 from controlmap.model import CLAIMANTS, EARLIEST_DATE, STATUSES
+from controlmap.timeline import exports, history
 
 EVENT_STATUSES = tuple(s for s in STATUSES if s != "unknown")  # what an event may state
 
 ps.page_setup("Events")
-state.names_switch()
-name_column = state.name_column()
+widgets.names_switch()
+name_column = widgets.name_column()
 other_column = ps.other_name_column(name_column)
-dataset = state.dataset()
+dataset = data.dataset()
 events = dataset.events
 settlements = dataset.gazetteer.settlements
 
@@ -40,18 +40,18 @@ def _settlement_label(code: str) -> str:
 
 
 def _reset() -> None:
-    state.reset_widgets("events_query", "events_from", "events_to", "events_claimants", "events_statuses",
+    widgets.reset_widgets("events_query", "events_from", "events_to", "events_claimants", "events_statuses",
                         "events_settlements", "events_sources")
-    state.clear_query()
+    urls.clear_query()
 
 
-state.seed("events_query", state.query_text("q"))
-state.seed("events_from", ps.clamp(state.query_date("from", first_day), first_day, last_day))
-state.seed("events_to", ps.clamp(state.query_date("to", last_day), first_day, last_day))
-state.seed("events_claimants", state.query_list("claimants", CLAIMANTS, list(CLAIMANTS)))
-state.seed("events_statuses", state.query_list("status", EVENT_STATUSES, list(EVENT_STATUSES)))
-state.seed("events_settlements", state.query_list("settlement", present, []))
-state.seed("events_sources", state.query_values("source", sources))
+widgets.seed("events_query", urls.query_text("q"))
+widgets.seed("events_from", ps.clamp(urls.query_date("from", first_day), first_day, last_day))
+widgets.seed("events_to", ps.clamp(urls.query_date("to", last_day), first_day, last_day))
+widgets.seed("events_claimants", urls.query_list("claimants", CLAIMANTS, list(CLAIMANTS)))
+widgets.seed("events_statuses", urls.query_list("status", EVENT_STATUSES, list(EVENT_STATUSES)))
+widgets.seed("events_settlements", urls.query_list("settlement", present, []))
+widgets.seed("events_sources", urls.query_values("source", sources))
 
 query = st.text_input("Search: a settlement by any name form (Kupyansk, Купянск, Kupjansk…) or words of a "
                       "source or quote", key="events_query", placeholder="e.g. Vovchansk, ISW, liberated")
@@ -68,12 +68,12 @@ chosen_sources = row2[1].multiselect("Sources", sources, key="events_sources", p
 row2[2].button("Clear filters", key="events_reset", on_click=_reset)
 
 # Only filters that narrow the table go to the URL, so a link to "everything" still shows later events.
-state.set_query(q=query.strip() or None,
+urls.set_query(q=query.strip() or None,
                 **{"from": None if start == first_day else start.isoformat(),
                    "to": None if end == last_day else end.isoformat()},
-                claimants=state.list_param(claimants, CLAIMANTS), status=state.list_param(statuses, EVENT_STATUSES),
+                claimants=urls.list_param(claimants, CLAIMANTS), status=urls.list_param(statuses, EVENT_STATUSES),
                 settlement=",".join(chosen_settlements) or None)
-state.set_query_values("source", chosen_sources)
+urls.set_query_values("source", chosen_sources)
 
 search = history.search_events(events, dataset.resolver, query)
 if search.query:

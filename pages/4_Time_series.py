@@ -7,27 +7,27 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from app import data, urls, widgets
 from app import pages_support as ps
-from app import state
-from controlmap import exports, history
 from controlmap.model import STATUS_LABELS, STATUSES
+from controlmap.timeline import engine, exports, history
 
 ps.page_setup("Time series")
-state.names_switch()
+widgets.names_switch()
 claimants = ps.claimant_filter("series_claimants")
-dataset = state.dataset()
-timeline = state.timeline(claimants)
+dataset = data.dataset()
+timeline = data.timeline(claimants)
 
 st.title("Time series")
 
-first, last = (history.from_day(d) for d in timeline.span)
-state.seed("series_date", ps.clamp(state.query_date("date", last), first, last))
+first, last = (engine.from_day(d) for d in timeline.span)
+widgets.seed("series_date", ps.clamp(urls.query_date("date", last), first, last))
 chosen = st.date_input("Date", min_value=first, max_value=last, key="series_date", format="YYYY-MM-DD",
                        help="Marked on the charts; the figures and the snapshot downloads are for this date.")
-state.seed("series_scale", state.query_choice("scale", ("linear", "log"), "linear"))
+widgets.seed("series_scale", urls.query_choice("scale", ("linear", "log"), "linear"))
 scale = st.radio("Settlements axis", ["linear", "log"], key="series_scale", horizontal=True,
                  format_func={"linear": "linear", "log": "symmetric log (shows the small counts)"}.get)
-state.set_query(date=chosen.isoformat(), scale=None if scale == "linear" else scale)
+urls.set_query(date=chosen.isoformat(), scale=None if scale == "linear" else scale)
 
 # ---------------------------------------------------------------- figures at the date
 figures = history.figures_at(timeline, chosen)

@@ -1,6 +1,6 @@
 """Upload event CSVs: validate, fix ambiguous names, preview, try for this session, save without loss.
 
-A control-area layer (GeoJSON, KML/KMZ, GeoPackage) may be uploaded besides CSVs: controlmap.layer_upload
+A control-area layer (GeoJSON, KML/KMZ, GeoPackage) may be uploaded besides CSVs: controlmap.areas.layer_upload
 converts it into events (one snapshot, read with a preset; its day from its file name or from the date box
 drawn here) and then checks those rows as an uploaded CSV's, so the preview, Try and Save take it alike.
 
@@ -10,7 +10,7 @@ look like spreadsheet formulas get a leading '). Nothing is written unless the e
 and given; Undo and the history of saves need no upload.
 
 The page only lays out widgets: checking a file, combining the files and planning the merge are
-controlmap.upload's; each file's check is cached by its sha256 (app/state.py), so a rerun caused by typing the
+controlmap.events.uploads's; each file's check is cached by its sha256 (app/state.py), so a rerun caused by typing the
 secret or moving the preview slider validates nothing again. A file over the size limit is refused on its size,
 before it is read.
 """
@@ -23,13 +23,16 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app import state
+from app import data, editing, session_maps, upload_checks, widgets
 from app.pages_support import md_escape
-from controlmap import area_import, layer_upload, limits, store, upload
-from controlmap.dataset import Dataset
-from controlmap.events import listed_problems, not_listed_text, problems_frame
-from controlmap.exports import to_safe_csv
+from controlmap import limits
+from controlmap.areas import layer_upload
+from controlmap.areas.preset import Preset
+from controlmap.events import editor, store, uploads, writing
+from controlmap.events.problems import listed_problems, not_listed_text, problems_frame
 from controlmap.model import EARLIEST_DATE
+from controlmap.timeline.dataset import Dataset
+from controlmap.timeline.exports import to_safe_csv
 
 SHOWN_ERRORS = 5  # errors per file written out as text; the table and its download list up to MAX_LISTED_PROBLEMS
 PREVIEW_COLUMNS = ["date", "settlement", "hint", "katottg", "status", "claimed_by", "source", "url", "quote",
@@ -94,9 +97,9 @@ def layer_options(files) -> LayerOptions:
         "“(uploaded layer)”; no url; the note names the file and its sha256). Then the rows are checked like a "
         "CSV's. A series of dated maps, with its flicker rule, is for that command.")
     names = layer_upload.preset_names()
-    preset_name = st.selectbox("Preset: how the layers' features are read (controlmap/presets/)", names,
+    preset_name = st.selectbox("Preset: how the layers' features are read (controlmap/areas/presets/)", names,
                                key="layer_preset")
-    preset = area_import.Preset.load(preset_name)
+    preset = Preset.load(preset_name)
     options: LayerOptions = {}
     for uploaded_file in layers:
         name = uploaded_file.name
@@ -121,9 +124,8 @@ def layer_options(files) -> LayerOptions:
     return options
 
 
-def check_files(files, choices: dict[str, dict[str, str]], layers: LayerOptions) -> list[upload.CheckedFile]:
-    """Each file checked once per content (see state.checked_file, state.checked_layer); one over its size limit
-    is never read."""
+def check_files(files, choices: dict[str, dict[str, str]], layers: LayerOptions) -> list[uploads.CheckedFile]:
+    """Each file checked once per content (see app/upload_checks.py); one over its size limit is never read."""
     progress = st.progress(0.0, text="Checking…")
     checked = []
     for number, uploaded_file in enumerate(files, start=1):
@@ -132,15 +134,15 @@ def check_files(files, choices: dict[str, dict[str, str]], layers: LayerOptions)
             if refused is None:
                 preset_name, day, series_id = layers[uploaded_file.name]
                 with st.spinner(f"Converting {md_escape(uploaded_file.name)} ({uploaded_file.size:,} bytes)…"):
-                    refused = state.checked_layer(uploaded_file.name, uploaded_file.getvalue(), preset_name, day,
-                                                  series_id)
+                    refused = upload_checks.checked_layer(uploaded_file.name, uploaded_file.getvalue(), preset_name,
+                                                          day, series_id)
             checked.append(refused)
             progress.progress(number / len(files), text=f"Checked {number} of {len(files)} files")
             continue
-        refused = upload.too_large(uploaded_file.name, uploaded_file.size)
+        refused = uploads.too_large(uploaded_file.name, uploaded_file.size)
         if refused is None:
             with st.spinner(f"Validating {md_escape(uploaded_file.name)} ({uploaded_file.size:,} bytes)…"):
-                refused = state.checked_file(uploaded_file.name, uploaded_file.getvalue(),
+                refused = upload_checks.checked_file(uploaded_file.name, uploaded_file.getvalue(),
                                              choices.get(uploaded_file.name, {}))
         checked.append(refused)
         progress.progress(number / len(files), text=f"Checked {number} of {len(files)} files")
@@ -148,7 +150,7 @@ def check_files(files, choices: dict[str, dict[str, str]], layers: LayerOptions)
     return checked
 
 
-def show_file(number: int, file: upload.CheckedFile, shipped: Dataset, choices: dict[str, dict[str, str]]) -> None:
+def show_file(number: int, file: uploads.CheckedFile, shipped: Dataset, choices: dict[str, dict[str, str]]) -> None:
     errors = file.errors
     header = f"{md_escape(file.name)}: {file.rows:,} rows, {len(errors)} errors, {len(file.warnings)} warnings"
     with st.expander(header, expanded=bool(file.problems)):
@@ -191,23 +193,23 @@ def pick_settlement(number: int, file_name: str, settlement: str, shipped: Datas
         st.rerun()
 
 
-def check_and_preview(files, shipped: Dataset) -> upload.Upload | None:
+def check_and_preview(files, shipped: Dataset) -> uploads.Upload | None:
     """Validation, then (when there are no errors) the preview and Try. The ready upload, or None."""
-    choices = state.upload_choices()
+    choices = upload_checks.upload_choices()
     layers = layer_options(files)
     checked = check_files(files, choices, layers)
     for number, file in enumerate(checked, start=1):
         show_file(number, file, shipped, choices)
-    combined = state.combined_upload(checked)
-    if combined.stage == upload.FILES_HAVE_ERRORS:
+    combined = upload_checks.combined_upload(checked)
+    if combined.stage == uploads.FILES_HAVE_ERRORS:
         st.error("Fix the errors above (or pick the candidates) and upload again: nothing can be applied while "
                  "errors remain.")
         return None
-    if combined.stage == upload.TOGETHER_HAVE_ERRORS:
+    if combined.stage == uploads.TOGETHER_HAVE_ERRORS:
         error_list("The files together have errors (line numbers count the files' rows one after the other)",
                    combined.problems)
         return None
-    if combined.stage == upload.CONTRADICTS_DATA_FILE:
+    if combined.stage == uploads.CONTRADICTS_DATA_FILE:
         error_list(f"{len(combined.problems)} lines contradict data/events.csv: nothing can be applied",
                    combined.problems)
         return None
@@ -216,7 +218,7 @@ def check_and_preview(files, shipped: Dataset) -> upload.Upload | None:
     return combined
 
 
-def preview(ready: upload.Upload) -> None:
+def preview(ready: uploads.Upload) -> None:
     plan = ready.plan
     st.subheader("Preview")
     summary = plan.summary()
@@ -232,42 +234,42 @@ def preview(ready: upload.Upload) -> None:
             st.download_button(f"Download: {title.split(' (')[0].lower()} (CSV)", to_safe_csv(shown),
                                f"upload-{key}.csv", "text/csv", key=f"plan-download-{key}")
 
-    with_upload = state.preview_dataset(ready)
+    with_upload = data.preview_dataset(ready)
     timeline = with_upload.timeline()
     first, last = timeline.span
-    day = st.slider("Preview the map with the upload at", min_value=state.day_to_date(first),
-                    max_value=state.day_to_date(last), value=state.day_to_date(last), key="preview_date")
+    day = st.slider("Preview the map with the upload at", min_value=widgets.day_to_date(first),
+                    max_value=widgets.day_to_date(last), value=widgets.day_to_date(last), key="preview_date")
     counts = timeline.count_by_status(timeline.state_at(day))
     st.dataframe(pd.DataFrame({"status": list(STATUS_ORDER), "settlements": [counts[s] for s in STATUS_ORDER]}),
                  hide_index=True, key="preview-counts")
-    st_folium(state.map_of(with_upload, key=ready.digest), key="preview-map", returned_objects=[],
+    st_folium(session_maps.map_of(with_upload, key=ready.digest), key="preview-map", returned_objects=[],
               height=480, use_container_width=True)
 
 
-def try_it(ready: upload.Upload) -> None:
+def try_it(ready: uploads.Upload) -> None:
     st.subheader("Try it")
     st.caption("Shows the new events on every page of the dashboard, in this browser session only "
                "(what Save with merge would add). Nothing is written; other sessions see nothing.")
     if st.button("Show these events on every page, for this session only", key="try", type="primary"):
-        state.try_upload(ready.plan.new)
+        data.try_upload(ready.plan.new)
         st.success(f"Applied for this browser session: the map and all pages now include your "
                    f"{len(ready.plan.new)} new events. Nothing was written; other sessions see nothing.")
-    if state.has_upload() and st.button("Stop showing my uploaded events", key="clear_try_after"):
-        state.clear_upload()
+    if data.has_upload() and st.button("Stop showing my uploaded events", key="clear_try_after"):
+        data.clear_upload()
         st.rerun()
 
 
-def save_it(ready: upload.Upload | None, shipped: Dataset) -> None:
+def save_it(ready: uploads.Upload | None, shipped: Dataset) -> None:
     """The secret, Save (with a ready upload), Undo and the history (always)."""
     st.subheader("Save it")
-    secret = state.editor_secret()
+    secret = editing.editor_secret()
     if secret is None:
         st.info(f"Saving is disabled: no editor secret is configured. To enable it, set the environment variable "
-                f"`{store.SECRET_ENV}` or `{store.SECRET_KEY}` in `.streamlit/secrets.toml`, then restart the app. "
+                f"`{editor.SECRET_ENV}` or `{editor.SECRET_KEY}` in `.streamlit/secrets.toml`, then restart the app. "
                 "Viewing and trying never need it.")
         return
     given = st.text_input("Editor secret", type="password", key="editor_secret")
-    events_store = state.event_store()
+    events_store = editing.event_store()
     if ready is None:
         st.caption("Upload files without errors to save them. Undo and the history below need no upload.")
     else:
@@ -276,7 +278,7 @@ def save_it(ready: upload.Upload | None, shipped: Dataset) -> None:
     history_table(events_store)
 
 
-def save_controls(ready: upload.Upload, shipped: Dataset, given: str, secret: str,
+def save_controls(ready: uploads.Upload, shipped: Dataset, given: str, secret: str,
                   events_store: store.EventStore) -> None:
     mode = st.radio("How", ["merge", "replace"], horizontal=True, key="save_mode", format_func={
         "merge": "Merge into data/events.csv", "replace": "Replace data/events.csv with the upload"}.get)
@@ -285,7 +287,7 @@ def save_controls(ready: upload.Upload, shipped: Dataset, given: str, secret: st
         save(ready, mode == "replace", given, secret, events_store, shipped)
 
 
-def replace_confirmed(ready: upload.Upload, shipped: Dataset) -> bool:
+def replace_confirmed(ready: uploads.Upload, shipped: Dataset) -> bool:
     """What Replace would do; a checkbox to confirm when it removes events."""
     summary = ready.replace_plan(shipped.validation).summary()
     st.warning(f"Replace writes the upload as the whole file: {summary['added']} new, "
@@ -298,7 +300,7 @@ def replace_confirmed(ready: upload.Upload, shipped: Dataset) -> bool:
 
 def secret_accepted(given: str, secret: str, nothing_was: str) -> bool:
     """Checks the secret (throttled per client); says why not when it is refused."""
-    checked = state.check_editor_secret(given, secret)
+    checked = editing.check_editor_secret(given, secret)
     if checked.wait_s:
         st.error(f"Too many wrong editor secrets from you: try again in {math.ceil(checked.wait_s)} s. "
                  f"Nothing was {nothing_was}.")
@@ -307,17 +309,17 @@ def secret_accepted(given: str, secret: str, nothing_was: str) -> bool:
     return checked.ok
 
 
-def save(ready: upload.Upload, replace: bool, given: str, secret: str, events_store: store.EventStore,
+def save(ready: uploads.Upload, replace: bool, given: str, secret: str, events_store: store.EventStore,
          shipped: Dataset) -> None:
     if not secret_accepted(given, secret, "saved"):
         return
     try:
         saved = events_store.save(ready.data, replace=replace, validator=shipped.validator, author="dashboard")
-    except store.StoreError as error:
+    except writing.StoreError as error:
         st.error(f"Nothing was saved: {error}")
         return
     if saved.entry:
-        state.remember_save(saved.entry["id"])
+        editing.remember_save(saved.entry["id"])
     (st.success if saved.ok else st.error)(md_escape(saved.message))
     if saved.errors:
         st.dataframe(problems_frame(listed_problems(saved.errors)[0]), hide_index=True, key="save-errors")
@@ -330,7 +332,7 @@ def undo_control(given: str, secret: str, events_store: store.EventStore) -> Non
         st.caption("Nothing to undo.")
         return
     what = f"the {target.get('action', 'save')} of {target.get('when', '?')}"
-    if state.saved_here(target["id"]):
+    if editing.saved_here(target["id"]):
         label, allowed = f"Undo my last save ({what})", True
     else:
         st.warning(f"The newest save, {what}, was not made in this browser session (author: "
@@ -343,7 +345,7 @@ def undo_control(given: str, secret: str, events_store: store.EventStore) -> Non
         return
     try:
         undone = events_store.undo(author="dashboard", expected=target["id"])
-    except store.StoreError as error:
+    except writing.StoreError as error:
         st.error(f"Nothing was undone: {error}")
         return
     (st.success if undone.ok else st.error)(md_escape(undone.message))
@@ -357,8 +359,8 @@ def history_table(events_store: store.EventStore) -> None:
 
 
 st.set_page_config(page_title="Upload events · Kharkiv oblast control map", layout="wide")
-state.ensure_static_assets()
-state.names_switch()
+session_maps.ensure_static_assets()
+widgets.names_switch()
 st.title("Upload event CSVs")
 st.caption(
     "The format is described in `data/README.md`: date, settlement (or katottg), status, claimed_by, source; "
@@ -368,17 +370,17 @@ st.caption(
     "changed until you press Save (which needs the editor secret); Try applies the upload to this browser session "
     "only.")
 
-shipped_data = state.shipped_dataset()
+shipped_data = data.shipped_dataset()
 uploaded = st.file_uploader("Event CSV files or control-area layers", type=[*CSV_TYPES, *LAYER_TYPES],
                             accept_multiple_files=True, max_upload_size=max(limits.MAX_UPLOAD_MB, limits.MAX_LAYER_MB),
                             key="upload_files")
 valid_upload = None
 if not uploaded:
     st.info("Choose one or more CSV files to check them.")
-    if state.has_upload():
+    if data.has_upload():
         st.warning("Your session is showing uploaded events on every page.")
         if st.button("Stop showing my uploaded events", key="clear_try"):
-            state.clear_upload()
+            data.clear_upload()
             st.rerun()
 else:
     valid_upload = check_and_preview(uploaded, shipped_data)

@@ -15,7 +15,7 @@ data/README.md: derived rows come first, so that a researched statement wins a t
 - history (DanielRose2310/deepstatemaps-history): geojsons/<UTC unix time>.geojson, DeepState's full layer set.
 - occupied-daily (cyterat/deepstate-map-data): data/deepstatemap_data_<YYYYMMDD>.geojson, the occupied area only.
 
-The preset (controlmap/presets/deepstate.json) uses the history archive wherever it has snapshots, and the
+The preset (controlmap/areas/presets/deepstate.json) uses the history archive wherever it has snapshots, and the
 occupied-only archive after its last one. Files the copy lacks (a partial mirror) are listed and left out.
 """
 
@@ -23,6 +23,8 @@ import argparse
 import subprocess
 import sys
 from pathlib import Path
+
+from controlmap.areas import importer, preset
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -98,11 +100,11 @@ def main(argv: list[str] | None = None) -> int:
 def ship(derived: Path) -> int:
     """data/events.csv becomes: the derived rows, then every row of it that an earlier derivation did not write
     (saved through the store: the old file is kept in data/history/ and the save can be undone)."""
-    from controlmap import area_import, paths
+    from controlmap import paths
     from controlmap.cli import main as cli
 
-    sources = [series.source for series in area_import.Preset.load("deepstate").series]
-    combined = area_import.with_derived_rows(paths.EVENTS_CSV.read_bytes(), derived.read_bytes(), sources)
+    sources = [series.source for series in preset.Preset.load("deepstate").series]
+    combined = importer.with_derived_rows(paths.EVENTS_CSV.read_bytes(), derived.read_bytes(), sources)
     staged = derived.with_name(derived.stem + ".shipped.csv")
     staged.write_bytes(combined)
     return cli(["merge", str(staged), "--replace", "--author", "import-areas (DeepState archives)"])

@@ -6,7 +6,7 @@ import folium
 from streamlit_folium import st_folium
 
 from benchmarks.synthetic import box_outline
-from controlmap.offline import install_leaflet, offline_map
+from controlmap.web.offline import install_leaflet, offline_map
 
 install_leaflet(Path(__file__).resolve().parent / "static")
 m = offline_map(location=[49.75, 36.75], zoom_start=8)

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from controlmap.dataset import Dataset
 from controlmap.model import STATUS_ORDER
 from controlmap.text import md_escape
+from controlmap.timeline.dataset import Dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -102,11 +102,11 @@ def test_an_unreadable_date_in_the_url_falls_back_to_the_last_day(engine):
 
 
 def test_after_the_warm_up_the_first_run_loads_no_data(monkeypatch):
-    from app import state
+    from app import data, startup
 
-    state._shipped.clear()
-    state.warm_up()  # what streamlit_app.py runs when the server starts
-    monkeypatch.setattr(state, "load_dataset", lambda *args, **kwargs: pytest.fail("the data was loaded again"))
+    data._shipped.clear()
+    startup.warm_up()  # what streamlit_app.py runs when the server starts
+    monkeypatch.setattr(data, "load_dataset", lambda *args, **kwargs: pytest.fail("the data was loaded again"))
     at = run_dashboard(date="2022-09-12")
     assert not at.exception
     assert "12 September 2022" == at.subheader[0].value
@@ -161,9 +161,9 @@ def test_a_valid_events_file_gets_no_error_message():
 
 def map_options(at: AppTest) -> tuple[list[float], int]:
     """The starting centre and zoom of the map this session built (what the browser is sent)."""
-    from app import state
+    from app import session_maps
 
-    ((folium_map, _selection),) = at.session_state[state.MAPS].values()
+    ((folium_map, _selection),) = at.session_state[session_maps.MAPS].values()
     return folium_map.location, folium_map.options["zoom"]
 
 
@@ -185,7 +185,7 @@ def test_hostile_map_views_in_the_url_give_a_map_that_can_be_drawn(engine, query
     if expected is None:  # the map's own default view: the oblast
         assert (49.5, 36.5, 8) == (round(lat, 1), round(lon, 1), zoom)
     elif expected[0] == "north-east":  # clamped into the oblast's bounds and the map's zoom levels
-        from controlmap.mapview import dataset_layer
+        from controlmap.web.maps import dataset_layer
 
         north_east = dataset_layer(engine).bounds[1]
         assert (north_east, 18) == ([lat, lon], zoom)
@@ -222,14 +222,15 @@ def test_checking_every_claimant_again_drops_the_parameter():
 
 
 def test_without_leaflet_installed_the_page_says_what_to_run(monkeypatch):
-    from app import state
-    from controlmap import offline
+    from app import session_maps
 
-    monkeypatch.setattr(state, "_leaflet_ready", False)
+    monkeypatch.setattr(session_maps, "_leaflet_ready", False)
+    from controlmap.web import offline
+
     monkeypatch.setattr(offline, "missing_leaflet_files", lambda *args: ["leaflet.js"])
     at = run_dashboard(date="2022-09-12")
     assert not at.exception
-    assert [state.LEAFLET_MISSING] == [e.value for e in at.error]
+    assert [session_maps.LEAFLET_MISSING] == [e.value for e in at.error]
     assert "12 September 2022" == at.subheader[0].value, "the figures are still shown"
 
 

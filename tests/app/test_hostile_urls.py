@@ -90,10 +90,10 @@ def test_hostile_claimants_on_the_map_page(query, checked):
 def test_numbers_only_python_would_read_are_not_a_view(query):
     """Python's float() reads "1_0" and Arabic-Indic digits; the published site's page script does not: neither does
     the page, so a link means the same on both."""
-    from app import state
+    from app import session_maps
 
     at = run("dashboard.py", date="2022-09-12", **query)
-    ((folium_map, _),) = at.session_state[state.MAPS].values()
+    ((folium_map, _),) = at.session_state[session_maps.MAPS].values()
     assert (49.5, 36.5, 8) == (round(folium_map.location[0], 1), round(folium_map.location[1], 1),
                                folium_map.options["zoom"])
 

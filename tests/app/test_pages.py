@@ -11,11 +11,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app import data as app_data
 from app import pages_support
-from app import state as app_state
-from controlmap import exports, history
-from controlmap.dataset import Dataset
+from app import widgets as app_widgets
 from controlmap.model import CLAIMANTS, EARLIEST_DATE
+from controlmap.timeline import exports, history
+from controlmap.timeline.dataset import Dataset
+from controlmap.timeline.engine import from_day
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every page of the app, found by glob: a new page gets the smoke test below without being listed.
@@ -84,14 +86,14 @@ def test_each_page_renders_without_exception_and_names_its_sources(page):
     assert ("areas: each settlement's cell within its hromada (1,676 of 1,751 settlements at their own point "
             "(1,641 OpenStreetMap, 35 GeoNames); 75 drawn approximately at their hromada centre, with no cell and "
             "no area)") in captions
-    assert at.sidebar.radio(key=app_state.NAMES) is not None, "every page has the names switch"
+    assert at.sidebar.radio(key=app_widgets.NAMES) is not None, "every page has the names switch"
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_each_page_takes_ukrainian_names_and_an_empty_claimant_choice(engine, page):
     at = run(page, names="uk", claimants="none", settlement=KUPIANSK, q="Куп'янськ")
     assert not at.exception, at.exception
-    assert "uk" == at.sidebar.radio(key=app_state.NAMES).value
+    assert "uk" == at.sidebar.radio(key=app_widgets.NAMES).value
     if page == "town":
         name_uk = history.settlement_info(engine.gazetteer.settlements, KUPIANSK)["name_uk"]
         assert pages_support.md_escape(name_uk) == at.header[0].value
@@ -350,7 +352,7 @@ def test_time_series_figures_are_the_engines_at_the_chosen_date(engine, day, cla
 
 def test_time_series_defaults_to_the_last_day_and_moves_with_the_input(engine):
     at = run("series")
-    last = history.from_day(engine.timeline().span[1])
+    last = from_day(engine.timeline().span[1])
     assert last == at.date_input(key="series_date").value
     at.date_input(key="series_date").set_value(date(2022, 5, 1)).run()
     assert param(at, "date") == "2022-05-01"
@@ -396,12 +398,12 @@ def test_a_hostile_search_query_is_shown_as_text():
 def test_uploaded_text_and_links_are_never_markup(engine):
     """An upload (validated elsewhere) whose texts are hostile: shown in tables only, unsafe URLs dropped."""
     hostile = engine.events[engine.events.katottg == KUPIANSK].tail(1).copy()
-    hostile["date"] = pd.Timestamp(history.from_day(engine.timeline().span[1]))
+    hostile["date"] = pd.Timestamp(from_day(engine.timeline().span[1]))
     hostile["source"] = "=HYPERLINK(\"http://evil\") " + HOSTILE
     hostile["quote"] = HOSTILE
     hostile["url"] = "javascript:alert(1)"
     hostile["claimed_by"] = "ru"
-    session = {app_state.UPLOAD_EVENTS: hostile, app_state.UPLOAD_DIGEST: "test-hostile-upload"}
+    session = {app_data.UPLOAD_EVENTS: hostile, app_data.UPLOAD_DIGEST: "test-hostile-upload"}
     at = run("town", session=session, settlement=KUPIANSK)
     assert not at.exception
     for text in markdown_texts(at):

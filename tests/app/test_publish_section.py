@@ -10,20 +10,20 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from controlmap import publish
+from controlmap.web import publish
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_dashboards_zip_equals_the_clis_site_for_the_same_arguments(tmp_path):
-    from app import state
+    from app import publishing
 
     out = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "controlmap", "publish", str(out), "--claimants", "ru,independent",
                     "--from", "2022-06-01", "--to", "2023-06-01", "--title", "Kharkiv, 2022–23"],
                    cwd=ROOT, check=True, capture_output=True)
     written = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    archive = state.site_zip(("ru", "independent"), date(2022, 6, 1), date(2023, 6, 1), "Kharkiv, 2022–23")
+    archive = publishing.site_zip(("ru", "independent"), date(2022, 6, 1), date(2023, 6, 1), "Kharkiv, 2022–23")
     with zipfile.ZipFile(io.BytesIO(archive)) as z:
         assert {name: z.read(name) for name in z.namelist()} == written
     assert archive == publish.site_zip(written)

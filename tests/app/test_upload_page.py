@@ -16,10 +16,15 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import state
+from app import data as app_data
+from app import editing
 from app.pages_support import md_escape
-from controlmap import layer_upload, limits, paths, store, upload
-from controlmap.dataset import Dataset
+from controlmap import limits, paths
+from controlmap.areas import layer_upload
+from controlmap.digest import sha256
+from controlmap.events import merge, store, uploads
+from controlmap.events.editor import SECRET_ENV
+from controlmap.timeline.dataset import Dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "pages" / "5_Upload.py"
@@ -37,9 +42,9 @@ DISABLED = (
 @pytest.fixture(autouse=True)
 def fresh_throttle():
     """Wrong secrets are counted per server process: each test starts with none."""
-    state._secret_throttle.clear()
+    editing._secret_throttle.clear()
     yield
-    state._secret_throttle.clear()
+    editing._secret_throttle.clear()
 
 
 @pytest.fixture
@@ -56,9 +61,9 @@ def events(tmp_path, monkeypatch) -> Path:
 
 def run_page(secret: str | None, monkeypatch) -> AppTest:
     if secret is None:
-        monkeypatch.delenv(store.SECRET_ENV, raising=False)
+        monkeypatch.delenv(SECRET_ENV, raising=False)
     else:
-        monkeypatch.setenv(store.SECRET_ENV, secret)
+        monkeypatch.setenv(SECRET_ENV, secret)
     at = AppTest.from_file(str(PAGE), default_timeout=60)
     at.secrets["unrelated"] = "1"  # in-memory secrets: a local .streamlit/secrets.toml cannot leak in
     return at.run()
@@ -203,7 +208,7 @@ def test_an_uploaded_file_without_a_secret_configured_cannot_be_saved(events, mo
 def test_reruns_do_not_validate_the_uploaded_files_again(events, monkeypatch):
     """Each file's check is cached by its content: typing the secret or moving the preview slider reruns the page
     without validating anything again."""
-    from controlmap.events import Validator
+    from controlmap.events.validation import Validator
 
     validated = []
     validate = Validator.validate
@@ -233,7 +238,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(events, monkeyp
         raise AssertionError("the file was read")
 
     monkeypatch.setattr(UploadedFile, "getvalue", unread)
-    big = b"x" * (store.MAX_UPLOAD_BYTES + 1)
+    big = b"x" * (limits.MAX_UPLOAD_BYTES + 1)
     at = run_page(None, monkeypatch)
     at.file_uploader(key="upload_files").set_value([("big.csv", big, "text/csv")]).run()
     assert not at.exception
@@ -244,15 +249,15 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(events, monkeyp
 # ---------------------------------------------------------------- control-area layers (tests/fixtures/layers/)
 
 
-def layer_plan(events: Path, name: str, data: bytes, day: date | None = None) -> tuple[upload.CheckedFile,
-                                                                                        upload.Upload]:
+def layer_plan(events: Path, name: str, data: bytes, day: date | None = None) -> tuple[uploads.CheckedFile,
+                                                                                        uploads.Upload]:
     """What the page should find: the engine's own conversion and plan, on the page's copy of the data file."""
     dataset = Dataset.load(events)
     checked = layer_upload.check_layer(name, data, dataset.validator, day=day, today=date.today())
-    return checked, upload.combine([checked], dataset.validator, dataset.validation, date.today())
+    return checked, uploads.combine([checked], dataset.validator, dataset.validation, date.today())
 
 
-def summary_of(plan: store.MergePlan) -> str:
+def summary_of(plan: merge.MergePlan) -> str:
     s = plan.summary()
     return (f"{s['added']} new events, {s['duplicates_skipped']} exact duplicates skipped, {s['conflicts']} "
             "conflicts with existing statements (added, flagged).")
@@ -283,7 +288,7 @@ def test_a_layer_of_real_places_is_dated_converted_previewed_tried_saved_and_und
     assert [e.label for e in at.expander] == [f"{md_escape('kupiansk.geojson')}: {rows:,} rows, 0 errors, 0 warnings"]
     assert summary_of(planned.plan) in values(at.markdown)
     assert md_escape(" ".join(checked.summary.lines())) in values(at.caption)
-    assert f"Layer sha256: {store.sha256(data)}" in values(at.caption)
+    assert f"Layer sha256: {sha256(data)}" in values(at.caption)
     new = at.dataframe[0].value
     assert len(new) == rows
     assert set(new.source) == {"DeepStateMap (uploaded layer)"} and set(new.date) == {"2025-11-25"}
@@ -292,10 +297,10 @@ def test_a_layer_of_real_places_is_dated_converted_previewed_tried_saved_and_und
     assert (by_code.status[KUPIANSK], by_code.status[KUPIANSK_VUZLOVYI]) == ("ru", "contested")
     assert by_code.note[KUPIANSK] == (
         "derived: the point of the settlement lies in the occupied layer of the map dated 2025-11-25 by the uploader "
-        f"(uploaded file kupiansk.geojson, sha256 {store.sha256(data)})")
+        f"(uploaded file kupiansk.geojson, sha256 {sha256(data)})")
 
     at.button(key="try").click().run()
-    assert len(at.session_state[state.UPLOAD_EVENTS]) == rows
+    assert len(at.session_state[app_data.UPLOAD_EVENTS]) == rows
 
     at.text_input(key="editor_secret").set_value(SECRET).run()
     shipped = Dataset.load(events).validation.rows
@@ -324,7 +329,7 @@ def test_a_layer_whose_name_the_preset_dates_needs_no_day(events, monkeypatch):
     assert summary_of(planned.plan) in values(at.markdown)
     note = at.dataframe[0].value.set_index("katottg").note[KUPIANSK]
     assert note.endswith(f"of the snapshot published 2025-11-25 14:00 UTC (uploaded file {name}, sha256 "
-                         f"{store.sha256(data)})")
+                         f"{sha256(data)})")
 
 
 @pytest.mark.parametrize(("name", "codes"), [

@@ -172,7 +172,7 @@ def page(browser) -> Iterator:
 @pytest.fixture(scope="session")
 def engine():
     """The shipped data as the engine reads it (a module may define its own)."""
-    from controlmap.dataset import Dataset
+    from controlmap.timeline.dataset import Dataset
 
     return Dataset.load()
 

@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from controlmap.model import OWN_POINT_QUALITIES, STATUSES
-from controlmap.timeline import from_day, to_day
+from controlmap.timeline.engine import from_day, to_day
+from controlmap.web import maps
 from tests.browser.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -277,9 +278,8 @@ def overlap(a: dict, b: dict) -> bool:
 
 
 def test_the_legend_never_covers_the_oblast_at_the_default_view(page, dashboard, engine):
-    from controlmap import mapview
 
-    bounds = mapview.dataset_layer(engine).bounds
+    bounds = maps.dataset_layer(engine).bounds
     for width, height in ((1500, 1000), (1280, 720)):
         page.set_viewport_size({"width": width, "height": height})
         frame = open_dashboard(page, dashboard)

@@ -14,9 +14,10 @@ import pytest
 from playwright.sync_api import expect
 
 from benchmarks.synthetic import box_outline, grid_boundaries, state_on, status_counts, synthetic_payload
-from controlmap.mapview import build_map, layer_data, map_of_layer, wire_payload
 from controlmap.model import STATUS_LABELS
-from controlmap.offline import LEAFLET_SOURCE, install_leaflet, leaflet_files
+from controlmap.web.maps import build_map, map_of_layer
+from controlmap.web.offline import LEAFLET_SOURCE, install_leaflet, leaflet_files
+from controlmap.web.wire import layer_data, wire_payload
 from tests.browser.conftest import APPS_DIR
 
 DEMO = APPS_DIR / "map_demo.py"

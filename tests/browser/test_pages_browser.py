@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from controlmap import exports, history
-from controlmap.dataset import Dataset
+from controlmap.timeline import exports, history
+from controlmap.timeline.dataset import Dataset
 
 pytestmark = pytest.mark.browser
 

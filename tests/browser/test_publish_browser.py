@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from controlmap.cache import load_dataset
 from controlmap.model import STATUS_ORDER
+from controlmap.timeline.cache import load_dataset
+from controlmap.web import publish
 from tests.browser.conftest import ROOT, is_local, static_server
 
 READY = "body[data-site-ready=true]"
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
@@ -237,7 +239,6 @@ def test_the_site_works_in_an_iframe_of_another_origin(browser, site_url, tmp_pa
 def test_the_dashboards_download_is_the_clis_site_zipped(page, streamlit_app, site_dir):
     from playwright.sync_api import expect
 
-    from controlmap import publish
 
     page.goto(f"{streamlit_app(ROOT / 'streamlit_app.py')}/?date=2025-12-20")
     page.get_by_text("Publish / embed", exact=True).click()

@@ -33,11 +33,13 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from controlmap import layer_upload, store
-from controlmap.dataset import Dataset
-from controlmap.events import choose_settlements
-from controlmap.offline import LEAFLET_SOURCE, install_leaflet
-from controlmap.upload import combine
+from controlmap import limits
+from controlmap.areas import layer_upload
+from controlmap.events import editor, merge, store, uploads, writing
+from controlmap.events.fields import choose_settlements
+from controlmap.events.uploads import combine
+from controlmap.timeline.dataset import Dataset
+from controlmap.web.offline import LEAFLET_SOURCE, install_leaflet
 from tests.browser.conftest import ROOT, streamlit_server
 
 pytestmark = pytest.mark.browser
@@ -99,10 +101,10 @@ def copy_app(target: Path) -> Path:
 
 
 def app_environment(app_dir: Path, secret: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in (store.SECRET_ENV, "PYTHONPATH")}
+    env = {k: v for k, v in os.environ.items() if k not in (editor.SECRET_ENV, "PYTHONPATH")}
     env["PYTHONPATH"] = str(app_dir)
     if secret is not None:
-        env[store.SECRET_ENV] = secret
+        env[editor.SECRET_ENV] = secret
     return env
 
 
@@ -181,24 +183,24 @@ def good_upload(app: ServedApp) -> bytes:
     return good + buffer.getvalue().encode("utf-8")
 
 
-def plan_for(engine: Dataset, *files: bytes) -> store.MergePlan:
+def plan_for(engine: Dataset, *files: bytes) -> merge.MergePlan:
     """What the page plans for files without errors (as the page does: every file's events, re-validated)."""
     events = [engine.validator.validate(data).events for data in files]
-    combined = engine.validator.validate(store.render_events(pd.concat(events, ignore_index=True)))
+    combined = engine.validator.validate(writing.render_events(pd.concat(events, ignore_index=True)))
     assert combined.ok
-    return store.plan_merge(engine.validation, combined)
+    return merge.plan_merge(engine.validation, combined)
 
 
-def summary_text(plan: store.MergePlan) -> str:
+def summary_text(plan: merge.MergePlan) -> str:
     s = plan.summary()
     return (f"{s['added']} new events, {s['duplicates_skipped']} exact duplicates skipped, "
             f"{s['conflicts']} conflicts with existing statements (added, flagged).")  # fmt: skip
 
 
 def header_text(name: str, engine: Dataset, data: bytes) -> str:
-    limits = store.check_upload_limits(data)
-    result = None if limits else engine.validator.validate(data)
-    problems = limits or result.problems
+    over_limits = uploads.check_upload_limits(data)
+    result = None if over_limits else engine.validator.validate(data)
+    problems = over_limits or result.problems
     errors = [p for p in problems if p.severity == "error"]
     return (f"{name}: {result.rows if result else 0:,} rows, {len(errors)} errors, "
             f"{len(problems) - len(errors)} warnings")  # fmt: skip
@@ -393,7 +395,7 @@ def test_a_wrong_secret_saves_and_undoes_nothing(page, app, engine):
 
 def test_replace_needs_a_confirmation_and_undo_restores_the_file(page, app, engine):
     data = good_upload(app)
-    replace = store.plan_merge(engine.validation, engine.validator.validate(data), replace=True).summary()
+    replace = merge.plan_merge(engine.validation, engine.validator.validate(data), replace=True).summary()
     open_upload(page, app)
     upload(page, ("good.csv", data))
     page.get_by_text("Replace data/events.csv with the upload").click()
@@ -542,13 +544,13 @@ def png_bytes() -> bytes:
 def too_large() -> bytes:
     row = b"2023-05-01,Kupiansk,ua,independent,Upload test (size),https://example.org/upload-test/size\n"
     data = b"date,settlement,status,claimed_by,source,url\n" + row * (6_000_000 // len(row))
-    assert store.MAX_UPLOAD_BYTES < len(data)  # over the limit, which the uploader itself enforces
+    assert limits.MAX_UPLOAD_BYTES < len(data)  # over the limit, which the uploader itself enforces
     return data
 
 
 def too_many_rows() -> bytes:
-    data = b"date,settlement,status,claimed_by,source\n" + b"2023-05-01,Izium,ua,ua,X\n" * (store.MAX_UPLOAD_ROWS + 1)
-    assert len(data) < store.MAX_UPLOAD_BYTES
+    data = b"date,settlement,status,claimed_by,source\n" + b"2023-05-01,Izium,ua,ua,X\n" * (limits.MAX_UPLOAD_ROWS + 1)
+    assert len(data) < limits.MAX_UPLOAD_BYTES
     return data
 
 
@@ -589,13 +591,13 @@ def test_each_broken_file_gets_its_message_and_changes_nothing(corpus_page, app,
     page = corpus_page
     clear_uploads(page)
     data = broken_bytes(name)
-    limits = store.check_upload_limits(data)
-    result = None if limits else engine.validator.validate(data)
-    errors = limits or result.errors
+    over_limits = uploads.check_upload_limits(data)
+    result = None if over_limits else engine.validator.validate(data)
+    errors = over_limits or result.errors
     upload(page, (name, data))
     if name == "too_large.csv":  # the uploader refuses it (max_upload_size): the page never receives it
         uploader = page.get_by_test_id("stFileUploader")
-        expect(uploader).to_contain_text(f"File must be {store.MAX_UPLOAD_MB}")
+        expect(uploader).to_contain_text(f"File must be {limits.MAX_UPLOAD_MB}")
         expect(uploader).to_contain_text("or smaller")
         expect(page.get_by_test_id("stExpander")).to_have_count(0)
         assert app.events.read_bytes() == app.original
@@ -681,7 +683,7 @@ def test_a_line_contradicting_the_data_file_blocks_try_and_save(page, app, engin
 def test_the_same_rows_in_two_files_are_reported_not_merged(page, app, engine):
     data = (UPLOAD_DIR / "good.csv").read_bytes()
     events = engine.validator.validate(data).events
-    combined = engine.validator.validate(store.render_events(pd.concat([events, events], ignore_index=True)))
+    combined = engine.validator.validate(writing.render_events(pd.concat([events, events], ignore_index=True)))
     open_upload(page, app)
     upload(page, ("first.csv", data), ("second.csv", data))
     expect(expander(page, "second.csv: 2 rows, 0 errors, 0 warnings")).to_be_visible()

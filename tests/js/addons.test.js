@@ -1,12 +1,12 @@
-// The map's add-ons (controlmap/assets/timeline): the PNG export's caption and line wrapping (export_image.js), and
+// The map's add-ons (controlmap/web/assets/timeline): the PNG export's caption and line wrapping (export_image.js), and
 // settlements' own boundaries fetched once, when zoomed in close, and shown only there (own_shapes.js).
 "use strict";
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
 const zlib = require("node:zlib");
-const exportImage = require("../../controlmap/assets/timeline/export_image.js");
-const ownShapes = require("../../controlmap/assets/timeline/own_shapes.js");
+const exportImage = require("../../controlmap/web/assets/timeline/export_image.js");
+const ownShapes = require("../../controlmap/web/assets/timeline/own_shapes.js");
 
 const LABELS = { ua: "Ukrainian officials", ru: "Russian officials", independent: "independent observers" };
 

@@ -1,10 +1,10 @@
-// Payload decoding, shape expansion and day formatting (controlmap/assets/timeline/decode.js).
+// Payload decoding, shape expansion and day formatting (controlmap/web/assets/timeline/decode.js).
 "use strict";
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
 const zlib = require("node:zlib");
-const decode = require("../../controlmap/assets/timeline/decode.js");
+const decode = require("../../controlmap/web/assets/timeline/decode.js");
 const { wirePayload } = require("./fixtures.js");
 
 test("unpack reads deflated JSON in base64, as mapview.packed_json writes it", async () => {

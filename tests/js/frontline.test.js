@@ -1,10 +1,10 @@
 // The front line: decoding the cells' borders, each settlement's side, which borders are drawn and how
-// long they are (controlmap/assets/timeline/frontline.js).
+// long they are (controlmap/web/assets/timeline/frontline.js).
 "use strict";
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const frontline = require("../../controlmap/assets/timeline/frontline.js");
+const frontline = require("../../controlmap/web/assets/timeline/frontline.js");
 
 // Four settlements in a row of cells 0.1° wide: 0 | 1 | 2 | 3, the border of i and i + 1 at longitude
 // (i + 1) / 10, from latitude 0 to 0.1; the border of 1 and 2 in two lines (as frontline.py sends a border

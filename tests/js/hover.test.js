@@ -1,12 +1,12 @@
-// Hit-testing, tooltips, styles and sprites (hover.js, styles.js, sprites.js in controlmap/assets/timeline).
+// Hit-testing, tooltips, styles and sprites (hover.js, styles.js, sprites.js in controlmap/web/assets/timeline).
 "use strict";
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const decode = require("../../controlmap/assets/timeline/decode.js");
-const hover = require("../../controlmap/assets/timeline/hover.js");
-const styles = require("../../controlmap/assets/timeline/styles.js");
-const sprites = require("../../controlmap/assets/timeline/sprites.js");
+const decode = require("../../controlmap/web/assets/timeline/decode.js");
+const hover = require("../../controlmap/web/assets/timeline/hover.js");
+const styles = require("../../controlmap/web/assets/timeline/styles.js");
+const sprites = require("../../controlmap/web/assets/timeline/sprites.js");
 const { wirePayload } = require("./fixtures.js");
 
 const d = decode.decodePayload(wirePayload(), 0);

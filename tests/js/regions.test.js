@@ -1,9 +1,9 @@
-// Partial redraws: the boxes repainted and the layer index (controlmap/assets/timeline/regions.js).
+// Partial redraws: the boxes repainted and the layer index (controlmap/web/assets/timeline/regions.js).
 "use strict";
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const regions = require("../../controlmap/assets/timeline/regions.js");
+const regions = require("../../controlmap/web/assets/timeline/regions.js");
 
 const box = (minX, minY, maxX, maxY) => ({ minX, minY, maxX, maxY });
 

@@ -1,12 +1,12 @@
 // Run lookup: the state of settlement i on day d, and what a change of day restyles
-// (controlmap/assets/timeline/runs.js).
+// (controlmap/web/assets/timeline/runs.js).
 "use strict";
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
-const decode = require("../../controlmap/assets/timeline/decode.js");
-const runs = require("../../controlmap/assets/timeline/runs.js");
-const { createState } = require("../../controlmap/assets/timeline/state.js");
+const decode = require("../../controlmap/web/assets/timeline/decode.js");
+const runs = require("../../controlmap/web/assets/timeline/runs.js");
+const { createState } = require("../../controlmap/web/assets/timeline/state.js");
 const { wirePayload } = require("./fixtures.js");
 
 const d = decode.decodePayload(wirePayload(), 0);

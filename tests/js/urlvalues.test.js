@@ -1,12 +1,12 @@
-// The published site's URL values (controlmap/assets/site/urlvalues.js) on the table of cases the dashboard's rules
-// (controlmap/urlvalues.py) are tested on too: a link means the same on both.
+// The published site's URL values (controlmap/web/assets/site/urlvalues.js) on the table of cases the dashboard's rules
+// (controlmap/web/urlvalues.py) are tested on too: a link means the same on both.
 "use strict";
 
 const test = require("node:test");
 const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const path = require("node:path");
-const urlValues = require("../../controlmap/assets/site/urlvalues.js");
+const urlValues = require("../../controlmap/web/assets/site/urlvalues.js");
 
 const CASES = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "fixtures", "url_cases.json"), "utf8"));
 
@@ -25,5 +25,5 @@ test("dates: a day that exists, in YYYY-MM-DD, clamped; anything else is not use
 });
 
 test("the limits the site clamps with are the dashboard's", () => {
-  assert.deepEqual(Object.keys(CASES.limits).sort(), ["maxLatitude", "maxLongitude", "maxZoom", "minZoom"]);
+  assert.deepEqual(Object.keys(CASES.limits).sort(), ["maxLatitude", "maxLongitude", "maxZoom", "minZoom", "zoomStep"]);
 });

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from controlmap.gazetteer import Gazetteer, read_settlements
+from controlmap.geo.gazetteer import Gazetteer, read_settlements
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TINY_DIR = FIXTURES / "tiny"

@@ -1,4 +1,5 @@
-"""The layers hold: the core never imports Streamlit; the shipped configuration keeps tracebacks and the app
+"""The layers hold: the core never imports Streamlit and its subpackages import only what lies below them, with no
+cycle; no module grows past ~500 lines without saying why; the shipped configuration keeps tracebacks and the app
 itself off the network's reach; the app never writes into its own folder."""
 
 import ast
@@ -7,6 +8,9 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+from controlmap.web import offline, own_shapes
+from controlmap.web.script import installed_script_url
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "controlmap"
@@ -56,26 +60,25 @@ def test_the_app_never_copies_files_at_run_time():
     """Leaflet is copied into static/ at set-up (scripts/setup.sh), not by the app (its folder may be read-only)."""
     glue = [ROOT / "dashboard.py", ROOT / "streamlit_app.py", *(ROOT / "app").glob("*.py"),
             *(ROOT / "pages").glob("*.py")]
-    installers = ("install_leaflet", "install_assets", "install_timeline_script", "settlement_shapes.install")
+    installers = ("install_leaflet", "install_assets", "install_timeline_script", "own_shapes.install")
     assert [] == [str(p.relative_to(ROOT)) for p in glue if any(name in p.read_text(encoding="utf-8")
                                                                   for name in installers)]
     assert "controlmap install-assets" in (ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8")
 
 
 def test_install_assets_copies_leaflet_where_the_app_looks_for_it(tmp_path):
-    from controlmap import cli, offline
+    from controlmap import cli
 
     assert offline.missing_leaflet_files(tmp_path) == offline.leaflet_files()
     assert 0 == cli.main(["install-assets", "--static-dir", str(tmp_path)])
     assert [] == offline.missing_leaflet_files(tmp_path)
-    from controlmap import mapview, settlement_shapes
 
-    assert mapview.installed_script_url(tmp_path) is not None
-    assert settlement_shapes.installed_url(tmp_path) is not None, "and the settlements' boundaries"
+    assert installed_script_url(tmp_path) is not None
+    assert own_shapes.installed_url(tmp_path) is not None, "and the settlements' boundaries"
 
 
 # Build-only modules (python -m controlmap build-geo): their packages are in requirements-build.txt.
-BUILD_ONLY = ("build_geo.py", "geo_sources.py")
+BUILD_ONLY = ("geo/build.py", "geo/codifier.py", "geo/sources.py")
 MODULE_OF = {"streamlit-folium": "streamlit_folium", "django-js-lib-leaflet": "js_lib_leaflet",
              "charset-normalizer": "charset_normalizer"}
 
@@ -97,8 +100,108 @@ def pinned(requirements: str) -> list[str]:
 
 
 def test_the_runtime_requirements_are_exactly_what_the_app_and_the_core_import():
-    runtime = [p for p in PACKAGE.rglob("*.py") if p.name not in BUILD_ONLY]
+    runtime = [p for p in PACKAGE.rglob("*.py") if p.relative_to(PACKAGE).as_posix() not in BUILD_ONLY]
     runtime += [ROOT / "dashboard.py", ROOT / "streamlit_app.py", *(ROOT / "app").glob("*.py"),
                 *(ROOT / "pages").glob("*.py")]
     imported = imported_packages(runtime) - {"app", "controlmap"}
     assert sorted(imported) == sorted(MODULE_OF.get(name, name) for name in pinned("requirements.txt"))
+
+
+# ---------------------------------------------------------------- the core's rooms
+
+# What each subpackage may import besides the base modules (controlmap/*.py): what lies below it.
+MAY_IMPORT = {"geo": set(), "events": {"geo"}, "areas": {"geo", "events"}, "timeline": {"geo", "events"},
+              "web": {"geo", "events", "timeline"}}
+BASE = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__", "cli"}
+
+
+def controlmap_imports(path: Path) -> set[str]:
+    """The package's modules and subpackages `path` imports (inside functions too), as dotted names."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        module = node.module if isinstance(node, ast.ImportFrom) and node.level == 0 else None
+        if module and module.startswith("controlmap"):
+            found |= {module} if module != "controlmap" else {f"controlmap.{a.name}" for a in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("controlmap")}
+    return found
+
+
+def module_name(path: Path) -> str:
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def test_each_subpackage_imports_only_the_base_and_what_lies_below_it():
+    wrong = []
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE).parts
+        if len(parts) == 1:  # a base module (the CLI may import anything)
+            allowed = None if parts[0] in ("cli.py", "__main__.py") else set()
+        else:
+            allowed = MAY_IMPORT[parts[0]] | {parts[0]}
+        if allowed is None:
+            continue
+        for name in controlmap_imports(path):
+            room = name.split(".")[1]
+            if room not in BASE and room not in allowed:
+                wrong.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert [] == sorted(wrong)
+
+
+def test_every_subpackage_says_its_job_and_what_it_may_import():
+    for room, below in MAY_IMPORT.items():
+        text = (PACKAGE / room / "__init__.py").read_text(encoding="utf-8")
+        assert "May import:" in text, room
+        named = {r for r in MAY_IMPORT if f"controlmap.{r}" in text.split("May import:")[1]}
+        assert below == named, room
+
+
+def test_no_module_imports_itself_back_through_others():
+    graph = {module_name(p): {n for n in controlmap_imports(p) if n != module_name(p)} for p in PACKAGE.rglob("*.py")}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+
+    def visit(node: str) -> None:  # Tarjan's strongly connected components
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in graph.get(node, ()):
+            if other not in graph:
+                continue
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    assert [] == cycles
+
+
+LONG_REASON = "Longer than 500 lines because"
+
+
+def test_no_module_is_over_500_lines_without_saying_why():
+    sources = [*PACKAGE.rglob("*.py"), *(ROOT / "app").glob("*.py"), *(ROOT / "pages").glob("*.py"),
+               ROOT / "dashboard.py"]
+    long = [f"{p.relative_to(ROOT)}: {n} lines" for p in sources
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500
+            and LONG_REASON not in (ast.get_docstring(ast.parse(p.read_text(encoding="utf-8"))) or "")]
+    assert [] == long
+
+
+def test_the_map_scripts_layer_stays_under_450_lines():
+    lines = (PACKAGE / "web" / "assets" / "timeline" / "layer.js").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 450

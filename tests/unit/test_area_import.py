@@ -1,4 +1,4 @@
-"""controlmap.area_import: dated control-area layers → settlement events, on the hand-made archive in
+"""controlmap.areas.importer: dated control-area layers → settlement events, on the hand-made archive in
 tests/fixtures/areas/ (see its README: three snapshots, a grey zone, a flicker, layers outside Ukraine to
 ignore, settlements without a point)."""
 
@@ -13,12 +13,15 @@ import pandas as pd
 import pytest
 import shapely
 
-from controlmap import area_import, cli
-from controlmap.area_import import Changes, FlickerRule, Preset, PresetError
-from controlmap.events import Validator
-from controlmap.gazetteer import Gazetteer, read_settlements
+from controlmap import cli
+from controlmap.areas import classify, importer, measure
+from controlmap.areas.importer import Changes, FlickerRule
+from controlmap.areas.preset import Preset, PresetError
+from controlmap.areas.snapshots import find_snapshots, layer_files, read_layer
+from controlmap.events.store import EventStore
+from controlmap.events.validation import Validator
+from controlmap.geo.gazetteer import Gazetteer, read_settlements
 from controlmap.model import STATUS_CODE
-from controlmap.store import EventStore
 
 AREAS = Path(__file__).resolve().parent.parent / "fixtures" / "areas"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -67,14 +70,14 @@ def settlements() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def snapshots(preset):
-    found, unmatched = area_import.find_snapshots(area_import.layer_files([AREAS]), preset)
+    found, unmatched = find_snapshots(layer_files([AREAS]), preset)
     assert [] == [p.name for p in unmatched if p.suffix == ".geojson"]
     return found
 
 
 @pytest.fixture(scope="module")
 def result(snapshots, settlements, preset):
-    return area_import.import_areas(snapshots, settlements, preset, {"history": COMMIT})
+    return importer.import_areas(snapshots, settlements, preset, {"history": COMMIT})
 
 
 def rows_of(text: str) -> list[list[str]]:
@@ -149,11 +152,11 @@ def test_a_later_series_is_used_only_after_the_earlier_ones_last_snapshot(preset
     for name in ["1656698640.geojson", "1656878640.geojson", "deepstatemap_data_20220702.geojson",
                  "deepstatemap_data_20220704.geojson", "deepstatemap_data_20220705.geojson", "notes.json"]:
         (tmp_path / name).write_text("{}")
-    found, unmatched = area_import.find_snapshots(area_import.layer_files([tmp_path]), preset)
+    found, unmatched = find_snapshots(layer_files([tmp_path]), preset)
     assert (["1656698640.geojson", "1656878640.geojson", "deepstatemap_data_20220704.geojson",
              "deepstatemap_data_20220705.geojson"], ["notes.json"]) == (
         [s.file.name for s in found], [p.name for p in unmatched])
-    found, _ = area_import.find_snapshots(area_import.layer_files([tmp_path]), preset, since=date(2022, 7, 3),
+    found, _ = find_snapshots(layer_files([tmp_path]), preset, since=date(2022, 7, 3),
                                           until=date(2022, 7, 4))
     assert ["1656878640.geojson", "deepstatemap_data_20220704.geojson"] == [s.file.name for s in found]
 
@@ -177,12 +180,12 @@ def test_states_of_the_placed_settlements_in_each_snapshot(result):
     ([], [], Changes([], 0, 0, False)),
 ])
 def test_flicker_rule(states, hours, expected):
-    assert expected == area_import.stable_changes(np.array(states, np.int8), np.array(hours, float),
+    assert expected == importer.stable_changes(np.array(states, np.int8), np.array(hours, float),
                                                   FlickerRule(2, 1))
 
 
 def test_without_the_flicker_rule_every_change_counts():
-    changes = area_import.stable_changes(np.array([UA, RU, UA], np.int8), np.array([0.0, 1, 2]), FlickerRule(1, 0))
+    changes = importer.stable_changes(np.array([UA, RU, UA], np.int8), np.array([0.0, 1, 2]), FlickerRule(1, 0))
     assert Changes([(0, UA), (1, RU), (2, UA)], 2, 0, False) == changes
 
 
@@ -191,7 +194,7 @@ def test_without_the_flicker_rule_every_change_counts():
 
 def test_exact_rows(result):
     assert EXPECTED_ROWS == rows_of(result.csv())[1:]
-    assert list(area_import.OUTPUT_COLUMNS) == rows_of(result.csv())[0]
+    assert list(importer.OUTPUT_COLUMNS) == rows_of(result.csv())[0]
 
 
 def test_report(result):
@@ -222,13 +225,13 @@ def test_rows_validate_and_merge_by_the_ordinary_code_path(result, settlements, 
 
 
 def test_without_a_commit_rows_have_no_url(snapshots, settlements, preset):
-    plain = area_import.import_areas(snapshots, settlements, preset)
+    plain = importer.import_areas(snapshots, settlements, preset)
     assert [""] * 6 == list(plain.events.url)
 
 
 def test_until_limits_the_snapshots(preset, settlements):
-    found, _ = area_import.find_snapshots(area_import.layer_files([AREAS]), preset, until=date(2022, 7, 1))
-    only_first = area_import.import_areas(found, settlements, preset, {"history": COMMIT})
+    found, _ = find_snapshots(layer_files([AREAS]), preset, until=date(2022, 7, 1))
+    only_first = importer.import_areas(found, settlements, preset, {"history": COMMIT})
     assert EXPECTED_ROWS[:4] == rows_of(only_first.csv())[1:]
 
 
@@ -241,8 +244,8 @@ def test_an_archive_without_grey_zone_continues_contested(preset, settlements, t
     occupied = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": geometry}]}
     for day in ("20220703", "20220704"):
         (tmp_path / f"deepstatemap_data_{day}.geojson").write_text(json.dumps(occupied), "utf-8")
-    found, _ = area_import.find_snapshots(area_import.layer_files([tmp_path]), preset)
-    result = area_import.import_areas(found, settlements, preset, {"history": COMMIT, "occupied-daily": COMMIT})
+    found, _ = find_snapshots(layer_files([tmp_path]), preset)
+    result = importer.import_areas(found, settlements, preset, {"history": COMMIT, "occupied-daily": COMMIT})
     daily = f"https://github.com/cyterat/deepstate-map-data/blob/{COMMIT}/data/deepstatemap_data_20220703.geojson"
     snapshot = "the snapshot archived on 2022-07-03 (data/deepstatemap_data_20220703.geojson)"
     assert [*EXPECTED_ROWS[:4],
@@ -260,10 +263,10 @@ def test_an_archive_without_grey_zone_continues_contested(preset, settlements, t
 
 
 def test_continue_grey(preset):
-    n = area_import.NOT_OCCUPIED
+    n = classify.NOT_OCCUPIED
     states = np.array([[n, CONTESTED, RU, UA], [n, n, n, n], [RU, n, n, CONTESTED], [n, n, n, n]], np.int8)
     assert [[UA, CONTESTED, RU, UA], [UA, CONTESTED, UA, UA], [RU, CONTESTED, UA, CONTESTED],
-            [UA, CONTESTED, UA, CONTESTED]] == area_import.continue_grey(states, preset).tolist()
+            [UA, CONTESTED, UA, CONTESTED]] == importer.continue_grey(states, preset).tolist()
 
 
 # ---------------------------------------------------------------- other layer formats
@@ -285,8 +288,8 @@ def test_other_layer_formats_read_alike(preset, tmp_path, suffix, driver):
     else:
         path = tmp_path / f"layer{suffix}"
         source.to_file(path, driver=driver)
-    frame = area_import.read_layer(path, (36.2, 49.4, 37.0, 49.9))
-    layer = area_import.classify_layer(frame, preset.series[0], preset)
+    frame = read_layer(path, (36.2, 49.4, 37.0, 49.9))
+    layer = classify.classify_layer(frame, preset.series[0], preset)
     assert {"ru": 0, "contested": 1, "ua": 1} == {k: len(v) for k, v in layer.geometries.items()}
 
 
@@ -295,17 +298,17 @@ def test_other_layer_formats_read_alike(preset, tmp_path, suffix, driver):
 
 def test_area_inside_the_occupied_and_grey_layers(snapshots, preset):
     region = shapely.box(36.6, 49.5, 37.0, 49.8)
-    figures = [area_import.area_inside(s, preset, region) for s in snapshots]
+    figures = [measure.area_inside(s, preset, region) for s in snapshots]
     assert [(80.2, 80.4, 160.6), (80.4, 0.0, 80.4), (80.4, 0.0, 80.4)] == [
         (f.ru_km2, f.contested_km2, f.total_km2) for f in figures]
 
 
 def test_snapshot_on_a_day(snapshots):
     assert (None, T1, T2, T3) == tuple(
-        s and s.file.stem for s in (area_import.snapshot_on(snapshots, date(2022, 6, 30)),
-                                    area_import.snapshot_on(snapshots, date(2022, 7, 1)),
-                                    area_import.snapshot_on(snapshots, date(2022, 7, 2)),
-                                    area_import.snapshot_on(snapshots, date(2025, 1, 1))))
+        s and s.file.stem for s in (measure.snapshot_on(snapshots, date(2022, 6, 30)),
+                                    measure.snapshot_on(snapshots, date(2022, 7, 1)),
+                                    measure.snapshot_on(snapshots, date(2022, 7, 2)),
+                                    measure.snapshot_on(snapshots, date(2025, 1, 1))))
 
 
 # ---------------------------------------------------------------- command line
@@ -366,15 +369,15 @@ def test_derived_rows_replace_the_earlier_ones_and_come_before_researched_rows()
     derived = (f"{HEADER}\n"
                "2022-04-03,Izium,,,ru,independent,DeepStateMap (archived layer),,,derived: new\n"
                "2022-09-12,Izium,,,ua,independent,DeepStateMap (archived layer),,,derived: new").encode()
-    combined = area_import.with_derived_rows(current, derived, ["DeepStateMap (archived layer)"])
+    combined = importer.with_derived_rows(current, derived, ["DeepStateMap (archived layer)"])
     assert (f"{HEADER}\r\n"
             "2022-04-03,Izium,,,ru,independent,DeepStateMap (archived layer),,,derived: new\r\n"
             "2022-09-12,Izium,,,ua,independent,DeepStateMap (archived layer),,,derived: new\r\n"
             "2022-09-10,Izium,,,ua,ua,General Staff,,\"Izium is ours,\r\nsaid the staff\",\r\n"
             "2022-09-10,Izium,,,contested,independent,ISW,,,\r\n").encode() == combined
-    assert combined == area_import.with_derived_rows(combined, derived, ["DeepStateMap (archived layer)"])
+    assert combined == importer.with_derived_rows(combined, derived, ["DeepStateMap (archived layer)"])
 
 
 def test_derived_rows_need_the_same_header():
     with pytest.raises(ValueError, match="the headers differ"):
-        area_import.with_derived_rows(f"{HEADER}\n".encode(), b"date,settlement\n", [])
+        importer.with_derived_rows(f"{HEADER}\n".encode(), b"date,settlement\n", [])

@@ -1,4 +1,4 @@
-"""The build's joins and cells on tiny hand-made inputs (controlmap.build_geo).
+"""The build's joins and cells on tiny hand-made inputs (controlmap.geo.build, controlmap.geo.cells).
 
 Two hromadas, H1 and H2. In H1: Alpha (joined by code), and a namesake pair Delta / Delta, one joined by
 code, the other with a code newer than the code → node table. In H2: Gamma, whose node in the table is
@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from controlmap import build_geo
-from controlmap.gazetteer import placement_summary, position_text
+from controlmap.geo import build
+from controlmap.geo import cells as geo_cells
+from controlmap.geo.gazetteer import placement_summary, position_text
 
 H1, H2 = "UA63900010000000001", "UA63900020000000002"
 
@@ -49,8 +50,8 @@ PLACES = pd.DataFrame([
 
 @pytest.fixture()
 def joined():
-    report = build_geo.BuildReport()
-    return build_geo.osm_points(SETTLEMENTS, PLACES, NODE_OF_CODE, report), report
+    report = build.BuildReport()
+    return build.osm_points(SETTLEMENTS, PLACES, NODE_OF_CODE, report), report
 
 
 def test_joins_by_code_then_by_a_name_unique_in_the_hromada(joined):
@@ -72,8 +73,8 @@ def test_every_join_not_made_is_reported(joined):
 
 def test_a_node_outside_its_hromada_is_kept_and_reported():
     places = PLACES.assign(hromada_code=[H2, H1, H1, H2, H2, H1])
-    report = build_geo.BuildReport()
-    points = build_geo.osm_points(SETTLEMENTS, places, NODE_OF_CODE, report)
+    report = build.BuildReport()
+    points = build.osm_points(SETTLEMENTS, places, NODE_OF_CODE, report)
     assert "code" == points.how[0]
     assert ("UA63900010010000011 Alpha: node/1 lies outside its hromada (UA63900020000000002); kept, the code "
             "decides") == report.osm[0]
@@ -85,8 +86,8 @@ def test_openstreetmap_first_then_geonames_then_the_hromada_centre(joined):
                              "lon": [36.9, np.nan, np.nan, np.nan, np.nan, 36.3],
                              "source": ["geonames:7", "", "", "", "", "geonames:8"],
                              "aliases": ["Alfa", "", "", "", "", ""]})
-    report = build_geo.BuildReport()
-    placed = build_geo.place_settlements(SETTLEMENTS, points, geonames, report)
+    report = build.BuildReport()
+    placed = build.place_settlements(SETTLEMENTS, points, geonames, report)
     assert ["exact", "exact", "hromada_centre", "osm_name", "osm_name", "exact"] == placed.coord_quality.tolist()
     assert ["osm:node/1", "osm:node/2", "hromada_centre:UA63900010010000011", "osm:node/4", "osm:node/5",
             "geonames:8"] == placed.coord_source.tolist()
@@ -109,12 +110,12 @@ def test_cells_tile_each_hromada_and_never_cross_its_line():
     x0, y0 = 6_000_000.0, 3_000_000.0
     coverage = [square(x0, y0, 10_000), square(x0 + 10_000, y0, 10_000)]
     sites = [(x0 + 9_000, y0 + 5_000), (x0 + 12_500, y0 + 5_000), (x0 + 17_500, y0 + 5_000), (x0, y0)]
-    _, back = build_geo._transformers()
+    _, back = geo_cells._transformers()
     lon, lat = back.transform([x for x, _ in sites], [y for _, y in sites])
     settlements = pd.DataFrame({"hromada_code": [H1, H2, H2, H2], "lon": lon, "lat": lat,
                                 "coord_quality": ["exact", "exact", "osm_name", "hromada_centre"]})
     hromadas = pd.DataFrame({"code": [H1, H2]})
-    cells = build_geo.settlement_cells(settlements, hromadas, coverage)
+    cells = geo_cells.settlement_cells(settlements, hromadas, coverage)
     assert [0, 1, 2] == cells.index.tolist()
     # H1's only settlement lies 1 km from H2's first: its cell is still the whole of H1.
     assert [100.0, 50.0, 50.0] == [round(c.area / 1e6, 3) for c in cells.cell_ea]

@@ -1,4 +1,4 @@
-"""What the shipped data/geo/ promises (see controlmap.build_geo), checked on the committed files."""
+"""What the shipped data/geo/ promises (see controlmap.geo.build), checked on the committed files."""
 
 import json
 import re
@@ -8,7 +8,9 @@ import pytest
 import shapely
 from shapely.geometry import GeometryCollection, shape
 
-from controlmap import build_geo, paths
+from controlmap import paths
+from controlmap.geo import build
+from controlmap.geo import cells as geo_cells
 from controlmap.model import COORD_QUALITIES, OWN_POINT_QUALITIES
 
 COLUMNS = ["katottg", "category", "name_uk", "name_en", "former_names", "aliases", "raion_code", "raion_en",
@@ -28,14 +30,14 @@ def geojson(name: str) -> dict:
 @pytest.fixture(scope="module")
 def outline_area() -> float:
     (feature,) = geojson("oblast_outline.geojson")["features"]
-    return build_geo.area_km2(shape(feature["geometry"]))
+    return geo_cells.area_km2(shape(feature["geometry"]))
 
 
 # ---------------------------------------------------------------- settlements.csv
 
 def test_settlements_columns_in_order(settlements):
     assert COLUMNS == list(settlements.columns)
-    assert COLUMNS == build_geo.SETTLEMENT_COLUMNS
+    assert COLUMNS == build.SETTLEMENT_COLUMNS
 
 
 def test_settlement_count(settlements):
@@ -165,9 +167,9 @@ def test_hromadas_and_raions_are_openstreetmap_relations(settlements, name, colu
 def test_features_tile_the_outline(name, outline_area):
     features = geojson(name)["features"]
     parts = [shape(f["geometry"]) for f in features]
-    total = build_geo.area_km2(GeometryCollection(parts))  # the sum of the parts' areas, in one projection
+    total = geo_cells.area_km2(GeometryCollection(parts))  # the sum of the parts' areas, in one projection
     assert abs(total - outline_area) / outline_area < 0.001
-    assert abs(build_geo.area_km2(shapely.union_all(parts)) - total) / total < 0.0001  # no overlaps
+    assert abs(geo_cells.area_km2(shapely.union_all(parts)) - total) / total < 0.0001  # no overlaps
     assert abs(sum(f["properties"]["area_km2"] for f in features) - outline_area) / outline_area < 0.001
 
 
@@ -183,7 +185,7 @@ def test_no_cell_crosses_its_hromada_line():
     crossing = {}
     for feature in geojson("cells.geojson")["features"]:
         cell = shape(feature["geometry"])
-        outside = build_geo.area_km2(cell.difference(hromadas[feature["properties"]["hromada_code"]]))
+        outside = geo_cells.area_km2(cell.difference(hromadas[feature["properties"]["hromada_code"]]))
         if outside > 0.005:
             crossing[feature["properties"]["katottg"]] = outside
     assert {} == crossing
@@ -226,14 +228,14 @@ def test_gazetteer_load_reads_cell_areas(real_gazetteer, outline_area):
 
 def test_area_km2_of_the_tiny_squares(tiny_dir):
     cells = json.loads((tiny_dir / "cells.geojson").read_text("utf-8"))["features"]
-    measured = {f["properties"]["name_en"]: build_geo.area_km2(shape(f["geometry"])) for f in cells}
+    measured = {f["properties"]["name_en"]: geo_cells.area_km2(shape(f["geometry"])) for f in cells}
     assert ["Alpha", "Beta", "Gamma"] == list(measured)
     for name, expected in {"Alpha": 1.0, "Beta": 4.0, "Gamma": 9.0}.items():
         assert expected == pytest.approx(measured[name], rel=0.01), name
 
 
 def test_tiny_gazetteer_loads_like_the_real_one(tiny_dir, tiny_gazetteer):
-    from controlmap.gazetteer import Gazetteer
+    from controlmap.geo.gazetteer import Gazetteer
 
     loaded = Gazetteer.load(tiny_dir)
     pd.testing.assert_frame_equal(tiny_gazetteer.settlements, loaded.settlements)
@@ -245,8 +247,8 @@ def test_tiny_gazetteer_loads_like_the_real_one(tiny_dir, tiny_gazetteer):
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory):
     first, second = tmp_path_factory.mktemp("build1"), tmp_path_factory.mktemp("build2")
-    build_geo.build(first)
-    build_geo.build(second)
+    build.build(first)
+    build.build(second)
     return first, second
 
 

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from controlmap import cache
-from controlmap.dataset import Dataset
+from controlmap.timeline import cache
+from controlmap.timeline.dataset import Dataset
 
 TODAY = date(2026, 1, 15)
 EVENTS = (

@@ -3,7 +3,7 @@
 import hashlib
 from datetime import date
 
-from controlmap import citation
+from controlmap.web import citation
 
 
 def test_the_data_version_is_the_files_sha256(tmp_path):

@@ -1,8 +1,8 @@
-"""The cells' borders the front line is drawn along (controlmap.frontline), on hand-made cells."""
+"""The cells' borders the front line is drawn along (controlmap.geo.frontline), on hand-made cells."""
 
 from itertools import pairwise
 
-from controlmap import frontline
+from controlmap.geo import frontline
 
 
 def square(code: str, x0: float, y0: float, size: float = 0.1, extra: list | None = None) -> dict:

@@ -1,4 +1,4 @@
-"""controlmap.history on the tiny gazetteer: a settlement's statements, bands and disputes, the latest change,
+"""controlmap.timeline.history on the tiny gazetteer: a settlement's statements, bands and disputes, the latest change,
 and the event table searched and filtered.
 
 Alpha's story (claimants kept apart; window 30 days):
@@ -18,9 +18,10 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from controlmap import exports, history, text
-from controlmap.dataset import Dataset
+from controlmap import text
 from controlmap.model import BASELINE_SOURCE, STATUSES
+from controlmap.timeline import engine, exports, history
+from controlmap.timeline.dataset import Dataset
 
 ALPHA, BETA, DELTA_A, GAMMA, DELTA_H = (
     "UA63900010010044441", "UA63900010020044442", "UA63900010030044443", "UA63900020010044444",
@@ -115,7 +116,7 @@ def test_bands_of_one_claimant_merge_the_baseline_with_an_agreeing_statement(dat
 
 def test_without_an_end_the_bands_stop_after_the_last_day_of_the_span(dataset):
     timeline = dataset.timeline()
-    assert date(2022, 12, 5) == history.from_day(timeline.span[1])
+    assert date(2022, 12, 5) == engine.from_day(timeline.span[1])
     assert date(2022, 12, 6) == history.control_bands(timeline, ALPHA).end.max()
 
 
@@ -149,7 +150,7 @@ def test_cell_feature(tiny_dir):
 
 def test_latest_change_is_the_last_status_change_not_the_last_new_statement(dataset):
     timeline = dataset.timeline()
-    assert date(2022, 12, 5) == history.from_day(int(timeline.change_days[-1]))
+    assert date(2022, 12, 5) == engine.from_day(int(timeline.change_days[-1]))
     assert (date(2022, 9, 20), date(2022, 11, 1)) == history.latest_change(timeline)
     assert len(timeline.changes(*history.latest_change(timeline))) == 1
 

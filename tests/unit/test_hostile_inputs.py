@@ -21,9 +21,12 @@ from typing import ClassVar
 
 import pytest
 
-from controlmap import cli, layer_reader, layer_upload, upload
-from controlmap.events import Validator
-from controlmap.gazetteer import Gazetteer, read_settlements
+from controlmap import cli
+from controlmap.areas import layer_upload, reader
+from controlmap.areas.preset import PRESETS_DIR
+from controlmap.events import uploads
+from controlmap.events.validation import Validator
+from controlmap.geo.gazetteer import Gazetteer, read_settlements
 from tests.fixtures import hostile
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,7 +132,7 @@ def layers(server, canary) -> dict[str, hostile.Hostile]:
 @pytest.fixture(scope="module")
 def any_name_preset(tmp_path_factory) -> Path:
     """The deepstate preset with a series that dates any file named hostile_<YYYYMMDD>.<suffix>."""
-    document = json.loads((ROOT / "controlmap" / "presets" / "deepstate.json").read_text("utf-8"))
+    document = json.loads((PRESETS_DIR / "deepstate.json").read_text("utf-8"))
     document["series"][0]["file_name"] = r"^hostile_(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})\.\w+$"
     path = tmp_path_factory.mktemp("preset") / "any_name.json"
     path.write_text(json.dumps(document), encoding="utf-8")
@@ -172,8 +175,8 @@ def test_a_hostile_layer_given_to_import_areas_is_refused_or_read(name, layers, 
 
 
 def test_gdal_keeps_only_the_drivers_of_the_accepted_formats():
-    layer_reader.restrict_gdal()
-    assert ["ESRI Shapefile", "GPKG", "GeoJSON", "KML", "LIBKML"] == layer_reader.gdal_drivers()
+    reader.restrict_gdal()
+    assert ["ESRI Shapefile", "GPKG", "GeoJSON", "KML", "LIBKML"] == reader.gdal_drivers()
 
 
 def test_the_corpus_is_large_enough():
@@ -197,7 +200,7 @@ def csvs() -> dict[str, hostile.Hostile]:
 @pytest.mark.parametrize("name", CSV_NAMES)
 def test_a_hostile_csv_gets_its_message_from_every_entry_point(name, csvs, validator, tmp_path, capsys):
     file = csvs[name]
-    checked = upload.check_file(file.name, file.data, validator, today=TODAY)
+    checked = uploads.check_file(file.name, file.data, validator, today=TODAY)
     path = tmp_path / file.name
     path.write_bytes(file.data)
     events = tmp_path / "data" / "events.csv"

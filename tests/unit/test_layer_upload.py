@@ -1,6 +1,7 @@
-"""controlmap.layer_upload: an uploaded control-area layer → events (one snapshot, by import_areas) → the checks of an
-uploaded CSV. On the hand-made archive and gazetteer in tests/fixtures/areas/ (see its README), the hand-made
-layers in tests/fixtures/layers/ (see its README), and, for one layer of real places, the shipped gazetteer."""
+"""controlmap.areas.layer_upload: an uploaded control-area layer → events (one snapshot, by import_areas) → the
+checks of an uploaded CSV. On the hand-made archive and gazetteer in tests/fixtures/areas/ (see its README), the
+hand-made layers in tests/fixtures/layers/ (see its README), and, for one layer of real places, the shipped
+gazetteer."""
 
 import csv
 import hashlib
@@ -14,9 +15,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from controlmap import area_import, layer_upload, limits, upload
-from controlmap.events import PROBLEM_CODES, Validator
-from controlmap.gazetteer import Gazetteer, read_settlements
+from controlmap import limits
+from controlmap.areas import importer, layer_upload, snapshots
+from controlmap.areas.preset import Preset
+from controlmap.events import uploads
+from controlmap.events.problems import PROBLEM_CODES
+from controlmap.events.validation import Validator
+from controlmap.geo.gazetteer import Gazetteer, read_settlements
 from controlmap.model import OWN_POINT_QUALITIES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,8 +42,8 @@ def validator() -> Validator:
 
 
 @pytest.fixture(scope="module")
-def preset() -> area_import.Preset:
-    return area_import.Preset.load("deepstate")
+def preset() -> Preset:
+    return Preset.load("deepstate")
 
 
 def layer_bytes(stamp: str = T1) -> bytes:
@@ -49,11 +54,11 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def rows(checked: upload.CheckedFile) -> list[dict[str, str]]:
+def rows(checked: uploads.CheckedFile) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(checked.data.decode("utf-8"))))
 
 
-def states(checked: upload.CheckedFile) -> dict[str, str]:
+def states(checked: uploads.CheckedFile) -> dict[str, str]:
     return {row["katottg"]: row["status"] for row in rows(checked)}
 
 
@@ -61,7 +66,7 @@ def check(validator, name: str, data: bytes, **options) -> layer_upload.CheckedL
     return layer_upload.check_layer(name, data, validator, today=TODAY, **options)
 
 
-def codes(checked: upload.CheckedFile) -> list[str]:
+def codes(checked: uploads.CheckedFile) -> list[str]:
     return [p.code for p in checked.problems]
 
 
@@ -92,8 +97,8 @@ def test_a_layer_dated_by_its_file_name_becomes_one_row_per_placed_settlement(va
 
 def test_the_rows_are_those_import_areas_derives_from_the_same_snapshot(validator, preset):
     """The command line's code path: the same states on the same day; only source, url and note differ."""
-    [snapshot], _ = area_import.find_snapshots([AREAS / "geojsons" / f"{T1}.geojson"], preset)
-    derived = area_import.import_areas([snapshot], validator.gazetteer.settlements, preset).events
+    [snapshot], _ = snapshots.find_snapshots([AREAS / "geojsons" / f"{T1}.geojson"], preset)
+    derived = importer.import_areas([snapshot], validator.gazetteer.settlements, preset).events
     checked = check(validator, f"{T1}.geojson", layer_bytes())
     assert sorted(zip(derived.date, derived.katottg, derived.status, strict=True)) == sorted(
         (r["date"], r["katottg"], r["status"]) for r in rows(checked))
@@ -172,7 +177,7 @@ def test_a_hostile_file_name_is_cleaned_in_the_note_and_the_rows_validate(valida
 def test_the_derived_rows_combine_and_plan_like_a_csv(validator):
     checked = check(validator, f"{T1}.geojson", layer_bytes())
     empty = validator.validate(b"date,settlement,status,claimed_by,source\n", TODAY).events
-    combined = upload.combine([checked], validator, empty, TODAY)
+    combined = uploads.combine([checked], validator, empty, TODAY)
     assert combined.ready and len(combined.plan.new) == 4
     assert set(combined.plan.new.source) == {SOURCE}
 

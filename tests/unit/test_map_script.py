@@ -1,7 +1,18 @@
 """The map script's parts are all inlined, in their order, as one script that requests nothing but the settlement
 boundaries it is given."""
 
-from controlmap.mapview import ASSETS_DIR, TIMELINE_PARTS, timeline_script
+from controlmap.geo import frontline
+from controlmap.timeline import cache
+from controlmap.web import maps
+from controlmap.web.script import (
+    ASSETS_DIR,
+    TIMELINE_PARTS,
+    install_timeline_script,
+    installed_script_url,
+    timeline_script,
+    timeline_script_name,
+)
+from controlmap.web.wire import BORDER_SCALE, layer_data
 
 
 def test_every_part_is_inlined_once_and_the_entry_point_last():
@@ -26,7 +37,7 @@ def test_private_leaflet_members_stay_in_the_adapter():
 
 def test_the_script_requests_nothing_but_the_settlement_boundaries_it_is_given():
     """One request at most: own_shapes.js fetches the URL the map is given (``ownShapesUrl``, a file in the app's
-    own static folder, see controlmap.settlement_shapes) once the map is zoomed in close."""
+    own static folder, see controlmap.web.own_shapes) once the map is zoomed in close."""
     for name in TIMELINE_PARTS:
         text = (ASSETS_DIR / "timeline" / name).read_text(encoding="utf-8")
         assert text.count("fetch(") == (1 if name == "own_shapes.js" else 0), name
@@ -40,22 +51,21 @@ def test_the_installed_script_is_loaded_from_static_else_inlined(tmp_path):
     """install-assets puts the script in static/ under a name of its content; a map built where it is installed
     links it (as Leaflet), one built where it is not carries it inline."""
     from benchmarks.synthetic import box_outline, synthetic_payload
-    from controlmap import mapview
 
     def rendered(static_dir):
-        m = mapview.build_map(synthetic_payload(5, 1, 0), outline=box_outline(), static_dir=static_dir)
+        m = maps.build_map(synthetic_payload(5, 1, 0), outline=box_outline(), static_dir=static_dir)
         return m.get_root().render()
 
-    url = f"/app/static/vendor/controlmap/{mapview.timeline_script_name()}"
-    assert None is mapview.installed_script_url(tmp_path)
+    url = f"/app/static/vendor/controlmap/{timeline_script_name()}"
+    assert None is installed_script_url(tmp_path)
     inline = rendered(tmp_path)
     assert "root.controlmapTimeline = controlmapTimeline" in inline and url not in inline
     (tmp_path / "vendor" / "controlmap").mkdir(parents=True)
     (tmp_path / "vendor" / "controlmap" / "timeline-000000000000.js").write_text("old", encoding="utf-8")
-    target = mapview.install_timeline_script(tmp_path)
+    target = install_timeline_script(tmp_path)
     assert target.read_text(encoding="utf-8") == timeline_script()
     assert [target.name] == [p.name for p in target.parent.glob("*.js")], "older versions are removed"
-    assert url == mapview.installed_script_url(tmp_path)
+    assert url == installed_script_url(tmp_path)
     linked = rendered(tmp_path)
     assert f'<script src="{url}"></script>' in linked
     assert "root.controlmapTimeline = controlmapTimeline" not in linked
@@ -70,20 +80,19 @@ def test_the_packed_layer_carries_the_cells_borders_by_payload_row():
     import zlib
 
     from benchmarks.synthetic import box_outline, synthetic_payload, voronoi_cells
-    from controlmap import frontline, mapview
 
     payload = synthetic_payload(30, 1, 0)
     cells = voronoi_cells(payload)
-    data = mapview.layer_data(payload, outline=box_outline(), cells=cells)
+    data = layer_data(payload, outline=box_outline(), cells=cells)
     wire = json.loads(zlib.decompress(base64.b64decode(data.packed)))["borders"]
     rows = {k: i for i, k in enumerate(payload["settlements"]["katottg"])}
     expected = sorted((min(rows[b.a], rows[b.b]), max(rows[b.a], rows[b.b]))
                       for b in frontline.cell_borders(cells) for _ in b.lines)
     firsts = [sum(wire["a"][: k + 1]) for k in range(len(wire["a"]))]
     assert expected == sorted(zip(firsts, [a + b for a, b in zip(firsts, wire["b"], strict=True)], strict=True))
-    assert len(wire["c"]) == 2 * sum(wire["n"]) and mapview.BORDER_SCALE == wire["scale"]
+    assert len(wire["c"]) == 2 * sum(wire["n"]) and BORDER_SCALE == wire["scale"]
     assert None is json.loads(zlib.decompress(base64.b64decode(
-        mapview.layer_data(payload, outline=box_outline()).packed)))["borders"]
+        layer_data(payload, outline=box_outline()).packed)))["borders"]
 
 
 def test_the_shipped_layer_carries_the_seven_raions_as_lines_with_their_names():
@@ -91,10 +100,9 @@ def test_the_shipped_layer_carries_the_seven_raions_as_lines_with_their_names():
     import json
     import zlib
 
-    from controlmap import cache, mapview
 
-    data = json.loads(zlib.decompress(base64.b64decode(mapview.dataset_layer(cache.load_dataset()).packed)))
+    data = json.loads(zlib.decompress(base64.b64decode(maps.dataset_layer(cache.load_dataset()).packed)))
     raions = data["raions"]
-    assert (raions["lines"], raions["scale"], len(raions["features"])) == (True, mapview.BORDER_SCALE, 7)
+    assert (raions["lines"], raions["scale"], len(raions["features"])) == (True, BORDER_SCALE, 7)
     assert sorted(f["p"]["name_en"] for f in raions["features"]) == [
         "Berestynskyi", "Bohodukhivskyi", "Chuhuivskyi", "Iziumskyi", "Kharkivskyi", "Kupianskyi", "Lozivskyi"]

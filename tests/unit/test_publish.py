@@ -1,4 +1,4 @@
-"""The static site (controlmap.publish) on the tiny gazetteer: what it holds, that it is the same bytes every
+"""The static site (controlmap.web.publish) on the tiny gazetteer: what it holds, that it is the same bytes every
 time, how a folder is written, and the payload window behind --from/--to."""
 
 import base64
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from controlmap import mapview, publish
 from controlmap.cli import main
-from controlmap.dataset import Dataset
-from controlmap.payload import build_payload, clip_payload
+from controlmap.timeline.dataset import Dataset
+from controlmap.web import publish, script
+from controlmap.web.payload import build_payload, clip_payload
 
 TODAY = date(2026, 11, 21)
 ALPHA, BETA, GAMMA = "UA63900010010044441", "UA63900010020044442", "UA63900020010044444"
@@ -57,7 +57,7 @@ def test_selections_are_every_choice_of_the_claimants_in_order():
 
 def test_the_site_holds_its_page_scripts_leaflet_statements_and_a_manifest(dataset, events_file):
     files = site(dataset, events_file)
-    assert set(files) >= {"index.html", "manifest.json", f"vendor/controlmap/{mapview.timeline_script_name()}",
+    assert set(files) >= {"index.html", "manifest.json", f"vendor/controlmap/{script.timeline_script_name()}",
                           "vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css",
                           f"statements/{ALPHA}.json", f"statements/{BETA}.json"}
     assert f"statements/{GAMMA}.json" not in files  # no statement: the page shows the baseline

@@ -5,7 +5,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from controlmap.dataset import Dataset
+from controlmap.timeline.dataset import Dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 

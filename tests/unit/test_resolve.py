@@ -1,11 +1,11 @@
-"""Name → settlement (controlmap.resolve): every common spelling finds one settlement, never a silent guess."""
+"""Name → settlement (controlmap.geo.resolve): every common spelling finds one settlement, never a silent guess."""
 
 import json
 
 import pytest
 
 from controlmap.cli import main
-from controlmap.resolve import Resolution, Resolver, Suggestion
+from controlmap.geo.resolve import Resolution, Resolver, Suggestion
 
 KUPIANSK = "UA63080090010026457"
 KUPIANSK_VUZLOVYI = "UA63080090030044417"

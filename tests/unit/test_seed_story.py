@@ -2,8 +2,8 @@
 
 import pytest
 
-from controlmap.dataset import Dataset
 from controlmap.model import STATUSES
+from controlmap.timeline.dataset import Dataset
 
 KUPIANSK = "UA63080090010026457"
 IZIUM = "UA63040090010029555"

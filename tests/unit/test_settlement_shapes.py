@@ -5,7 +5,7 @@ import json
 import zlib
 
 from benchmarks.synthetic import box_outline, synthetic_payload
-from controlmap import mapview, settlement_shapes
+from controlmap.web import maps, own_shapes
 
 SHAPES = {"type": "FeatureCollection", "features": [
     {"type": "Feature", "properties": {"katottg": "UA1", "name_en": "One", "osm": "relation/1"},
@@ -27,8 +27,8 @@ def unpacked(text: str) -> dict:
 
 
 def test_the_copy_holds_each_boundary_as_lines_with_its_settlement_only(tmp_path):
-    data = unpacked(settlement_shapes.packed_shapes(write(tmp_path)))
-    assert (settlement_shapes.SCALE, True) == (data["scale"], data["lines"])
+    data = unpacked(own_shapes.packed_shapes(write(tmp_path)))
+    assert (own_shapes.SCALE, True) == (data["scale"], data["lines"])
     assert [{"katottg": "UA1"}, {"katottg": "UA2"}] == [f["p"] for f in data["features"]]
     first = data["features"][0]["c"][0]
     assert [37 * 5000, 49 * 5000] == first[:2]  # the first point, in steps of 1/5000°
@@ -38,28 +38,28 @@ def test_the_copy_holds_each_boundary_as_lines_with_its_settlement_only(tmp_path
 def test_install_names_the_copy_by_its_source_and_the_map_is_given_its_url(tmp_path):
     source = write(tmp_path)
     static = tmp_path / "static"
-    assert settlement_shapes.installed_url(static, source) is None
-    installed = settlement_shapes.install(static, source)
-    assert installed.read_text(encoding="ascii") == settlement_shapes.packed_shapes(source)
-    url = settlement_shapes.installed_url(static, source)
+    assert own_shapes.installed_url(static, source) is None
+    installed = own_shapes.install(static, source)
+    assert installed.read_text(encoding="ascii") == own_shapes.packed_shapes(source)
+    url = own_shapes.installed_url(static, source)
     assert f"/app/static/vendor/controlmap/{installed.name}" == url
     changed = write(tmp_path, {"type": "FeatureCollection", "features": SHAPES["features"][:1]})
-    assert settlement_shapes.installed_url(static, changed) is None, "an old copy is not offered for new shapes"
-    again = settlement_shapes.install(static, changed)
+    assert own_shapes.installed_url(static, changed) is None, "an old copy is not offered for new shapes"
+    again = own_shapes.install(static, changed)
     assert again.name != installed.name and not installed.exists(), "the old copy is removed"
-    assert settlement_shapes.installed_url(None, source) is None
-    assert settlement_shapes.installed_url(static, tmp_path / "missing.geojson") is None
+    assert own_shapes.installed_url(None, source) is None
+    assert own_shapes.installed_url(static, tmp_path / "missing.geojson") is None
 
 
 def test_the_map_is_given_the_url_of_the_installed_copy_not_the_boundaries(tmp_path):
     source = write(tmp_path)
     static = tmp_path / "static"
-    settlement_shapes.install(static)  # the shipped boundaries
+    own_shapes.install(static)  # the shipped boundaries
     payload = synthetic_payload(20, 2)
-    html = mapview.build_map(payload, outline=box_outline(), static_dir=static).get_root().render()
-    url = settlement_shapes.installed_url(static)
+    html = maps.build_map(payload, outline=box_outline(), static_dir=static).get_root().render()
+    url = own_shapes.installed_url(static)
     assert url is not None and json.dumps(url)[1:-1] in html
-    assert settlement_shapes.packed_shapes()[:200] not in html
-    bare = mapview.build_map(payload, outline=box_outline(), static_dir=tmp_path / "empty").get_root().render()
+    assert own_shapes.packed_shapes()[:200] not in html
+    bare = maps.build_map(payload, outline=box_outline(), static_dir=tmp_path / "empty").get_root().render()
     assert '"ownShapesUrl":null' in bare
     assert source.exists()

@@ -14,10 +14,15 @@ import filelock
 import pandas as pd
 import pytest
 
-from controlmap import cli, store
-from controlmap.events import Problem, Validator
-from controlmap.gazetteer import Gazetteer
-from controlmap.store import EventStore, StoreBusy, check_secret, check_upload_limits, editor_secret, plan_merge
+from controlmap import cli, limits
+from controlmap.events import writing
+from controlmap.events.editor import check_secret, editor_secret
+from controlmap.events.merge import plan_merge
+from controlmap.events.problems import Problem
+from controlmap.events.store import EventStore, StoreBusy
+from controlmap.events.uploads import check_upload_limits
+from controlmap.events.validation import Validator
+from controlmap.geo.gazetteer import Gazetteer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "store"
 TODAY = date(2025, 6, 1)
@@ -433,12 +438,12 @@ def test_header_only_file_is_merged_into(events, validator):
 # ---------------------------------------------------------------- limits
 
 def test_size_limit(events, validator):
-    big = HEADER + b"\n" + b"x" * store.MAX_UPLOAD_BYTES
-    assert store.MAX_UPLOAD_BYTES == 5 * 1024 * 1024
+    big = HEADER + b"\n" + b"x" * limits.MAX_UPLOAD_BYTES
+    assert limits.MAX_UPLOAD_BYTES == 5 * 1024 * 1024
     assert check_upload_limits(big) == [Problem(
         0, "", f"{len(big):,} bytes", "the file is too large: 5.0 MB (the limit is 5 MB per upload)",
         "split it into several smaller files", code="file_too_large")]
-    assert check_upload_limits(big[:store.MAX_UPLOAD_BYTES]) == []
+    assert check_upload_limits(big[:limits.MAX_UPLOAD_BYTES]) == []
     digest = EventStore(events).digest()
     result = EventStore(events).save(big, validator=validator, today=TODAY)
     assert not result.ok and result.problems == check_upload_limits(big)
@@ -447,7 +452,7 @@ def test_size_limit(events, validator):
 
 def test_row_limit(events, validator):
     row = b"2022-09-12,Kivsharivka,,,ua,ua,General Staff,,,\n"
-    at_limit = HEADER + b"\n" + row * store.MAX_UPLOAD_ROWS
+    at_limit = HEADER + b"\n" + row * limits.MAX_UPLOAD_ROWS
     over = at_limit + row
     assert check_upload_limits(at_limit) == []
     assert check_upload_limits(over) == [Problem(
@@ -575,7 +580,7 @@ def test_cli_merge_missing_file_exit_1(events, tmp_path, capsys):
 def test_cli_merge_refuses_a_file_over_the_limit_before_reading_it(events, tmp_path, capsys):
     big = tmp_path / "big.csv"
     with open(big, "wb") as handle:
-        handle.truncate(store.MAX_UPLOAD_BYTES + 1)
+        handle.truncate(limits.MAX_UPLOAD_BYTES + 1)
     before = events.read_bytes()
     assert cli.main(["merge", str(big), "--events", str(events)]) == 1
     assert capsys.readouterr().err == (f"{big}: the file is too large: 5.0 MB (the limit is 5 MB per upload) "
@@ -587,7 +592,7 @@ def test_the_streamlit_upload_limit_is_the_cores():
     import tomllib
 
     config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
-    assert config["server"]["maxUploadSize"] == store.MAX_UPLOAD_MB
+    assert config["server"]["maxUploadSize"] == limits.MAX_UPLOAD_MB
 
 
 # ---------------------------------------------------------------- hostile shapes of data (issue: security)
@@ -613,7 +618,7 @@ def test_a_read_back_fault_names_the_uploads_own_line(events, validator, monkeyp
         csv.writer(buffer, delimiter=delimiter, lineterminator=terminator).writerows(rows)
         return buffer.getvalue()
 
-    monkeypatch.setattr(store.csvtext, "write_rows", unquoted)
+    monkeypatch.setattr(writing.csvtext, "write_rows", unquoted)
     before = events.read_bytes()
     upload = (b"date,settlement,status,claimed_by,source,note\n"
               b"2022-09-13,Kivsharivka,ua,ua,Kharkiv regional administration,\n"

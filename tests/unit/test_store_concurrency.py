@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from controlmap import paths
-from controlmap.events import Validator
-from controlmap.gazetteer import Gazetteer
-from controlmap.store import EventStore
+from controlmap.events.store import EventStore
+from controlmap.events.validation import Validator
+from controlmap.geo.gazetteer import Gazetteer
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "store"
 TODAY = date(2025, 6, 1)

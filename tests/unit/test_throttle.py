@@ -1,11 +1,11 @@
-"""Wrong editor secrets are throttled per client (controlmap.throttle), on a hand-driven clock."""
+"""Wrong editor secrets are throttled per client (controlmap.events.throttle), on a hand-driven clock."""
 
 import logging
 
 import pytest
 
-from controlmap.store import check_secret
-from controlmap.throttle import SecretCheck, SecretThrottle, check_secret_throttled, client_key
+from controlmap.events.editor import check_secret
+from controlmap.events.throttle import SecretCheck, SecretThrottle, check_secret_throttled, client_key
 
 
 class Clock:

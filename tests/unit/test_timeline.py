@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from controlmap import exports
 from controlmap.cli import main
-from controlmap.dataset import Dataset
-from controlmap.events import Validator, empty_events
+from controlmap.events.validation import Validator, empty_events
 from controlmap.model import BASELINE_SOURCE, CLAIMANTS
-from controlmap.timeline import NO_DAY, StatementTable, Timeline, from_day, to_day
+from controlmap.timeline import exports
+from controlmap.timeline.dataset import Dataset
+from controlmap.timeline.engine import NO_DAY, StatementTable, Timeline, from_day, to_day
 
 TODAY = date(2026, 11, 21)
 HEADER = "date,settlement,status,claimed_by,source,url\n"

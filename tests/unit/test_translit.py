@@ -1,9 +1,9 @@
-"""KMU-2010 transliteration (controlmap.translit) and the three lookup keys (controlmap.names)."""
+"""KMU-2010 transliteration (controlmap.geo.translit) and the three lookup keys (controlmap.geo.names)."""
 
 import pytest
 
-from controlmap.names import exact_key, fold_key, stem_key
-from controlmap.translit import has_cyrillic, transliterate
+from controlmap.geo.names import exact_key, fold_key, stem_key
+from controlmap.geo.translit import has_cyrillic, transliterate
 
 # ---------------------------------------------------------------- transliterate: the KMU-2010 table
 

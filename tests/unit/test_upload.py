@@ -1,4 +1,4 @@
-"""controlmap.upload: one file checked, several files combined, validated together and planned against the data
+"""controlmap.events.uploads: one file checked, several files combined, validated together and planned against the data
 file (what the Upload page lays out), on the shipped gazetteer and the store fixtures."""
 
 from datetime import date
@@ -7,8 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from controlmap import store, upload
-from controlmap.events import Validator
+from controlmap import limits
+from controlmap.digest import sha256
+from controlmap.events import uploads, writing
+from controlmap.events.validation import Validator
 
 TODAY = date(2025, 6, 1)
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -31,8 +33,8 @@ def csv(*rows: str) -> bytes:
     return HEADER + "".join(f"{row}\n" for row in rows).encode()
 
 
-def check(validator, data: bytes, name: str = "a.csv", choices=None) -> upload.CheckedFile:
-    return upload.check_file(name, data, validator, choices, TODAY)
+def check(validator, data: bytes, name: str = "a.csv", choices=None) -> uploads.CheckedFile:
+    return uploads.check_file(name, data, validator, choices, TODAY)
 
 
 # ---------------------------------------------------------------- one file
@@ -40,7 +42,7 @@ def check(validator, data: bytes, name: str = "a.csv", choices=None) -> upload.C
 def test_a_good_file(validator):
     data = csv("2022-09-11,Kupiansk,,ua,independent,ISW")
     checked = check(validator, data)
-    assert (True, 1, [], store.sha256(data)) == (checked.ok, checked.rows, checked.problems, checked.digest)
+    assert (True, 1, [], sha256(data)) == (checked.ok, checked.rows, checked.problems, checked.digest)
 
 
 def test_a_file_with_errors_is_not_ok_and_keeps_every_problem(validator):
@@ -49,14 +51,14 @@ def test_a_file_with_errors_is_not_ok_and_keeps_every_problem(validator):
 
 
 def test_a_file_over_the_size_limit_is_refused_on_its_size_alone():
-    assert upload.too_large("a.csv", store.MAX_UPLOAD_BYTES) is None
-    refused = upload.too_large("a.csv", store.MAX_UPLOAD_BYTES + 1)
+    assert uploads.too_large("a.csv", limits.MAX_UPLOAD_BYTES) is None
+    refused = uploads.too_large("a.csv", limits.MAX_UPLOAD_BYTES + 1)
     assert (None, None, False, 0) == (refused.data, refused.result, refused.ok, refused.rows)
     assert ["file_too_large"] == [p.code for p in refused.errors]
 
 
 def test_a_file_over_the_limits_is_not_parsed(validator, monkeypatch):
-    monkeypatch.setattr(store, "MAX_UPLOAD_ROWS", 1)
+    monkeypatch.setattr(uploads, "MAX_UPLOAD_ROWS", 1)
     checked = check(validator, csv("2022-09-11,Kupiansk,,ua,independent,ISW", "2022-09-12,Izium,,ua,ua,GS"))
     assert (None, ["too_many_rows"]) == (checked.result, [p.code for p in checked.errors])
 
@@ -64,13 +66,13 @@ def test_a_file_over_the_limits_is_not_parsed(validator, monkeypatch):
 def test_a_file_on_disk_is_refused_before_it_is_read(validator, tmp_path, monkeypatch):
     path = tmp_path / "big.csv"
     with open(path, "wb") as handle:
-        handle.truncate(store.MAX_UPLOAD_BYTES + 1)
+        handle.truncate(limits.MAX_UPLOAD_BYTES + 1)
     monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("the file was read"))
-    assert ["file_too_large"] == [p.code for p in upload.read_file(path, validator).errors]
+    assert ["file_too_large"] == [p.code for p in uploads.read_file(path, validator).errors]
 
 
 def test_a_missing_file_on_disk(validator, tmp_path):
-    checked = upload.read_file(tmp_path / "nowhere.csv", validator)
+    checked = uploads.read_file(tmp_path / "nowhere.csv", validator)
     assert [("unreadable_file", "cannot read the file: No such file or directory")] == \
         [(p.code, p.message) for p in checked.errors]
 
@@ -81,7 +83,7 @@ def test_ambiguous_names_are_found_by_code_and_settled_by_picking(validator):
     picked = check(validator, data, choices={"Bairak": BAIRAK_BALAKLIISKA})
     assert (True, [BAIRAK_BALAKLIISKA, BAIRAK_BALAKLIISKA]) == \
         (picked.ok, picked.result.events.katottg.tolist()[:2])
-    assert ({"Bairak": BAIRAK_BALAKLIISKA}, store.sha256(picked.data)) == (picked.choices, picked.digest)
+    assert ({"Bairak": BAIRAK_BALAKLIISKA}, sha256(picked.data)) == (picked.choices, picked.digest)
 
 
 def test_a_pick_does_not_hide_lines_in_another_encoding(validator):
@@ -97,20 +99,20 @@ def test_files_without_errors_are_combined_and_planned(validator, existing):
     first = check(validator, csv("2022-09-11,Kupiansk,,ua,independent,ISW"), "first.csv")
     second = check(validator, csv("2022-09-12,Izium,,ua,ua,GS", "2022-02-27,Kupiansk,,ru,ru,Russian Ministry of "
                                   "Defence"), "second.csv")
-    combined = upload.combine([first, second], validator, existing, TODAY)
-    assert (upload.READY, True, []) == (combined.stage, combined.ready, combined.problems)
-    assert combined.data == store.render_events(
+    combined = uploads.combine([first, second], validator, existing, TODAY)
+    assert (uploads.READY, True, []) == (combined.stage, combined.ready, combined.problems)
+    assert combined.data == writing.render_events(
         pd.concat([first.result.events, second.result.events], ignore_index=True))
     assert [2, 3, 4] == combined.combined.events.line.tolist()  # the files' rows one after the other
     assert {"mode": "merge", "added": 2, "duplicates_skipped": 1, "conflicts": 0} == combined.plan.summary()
-    assert store.sha256(combined.data) == combined.digest
+    assert sha256(combined.data) == combined.digest
 
 
 def test_a_file_with_errors_stops_the_combination(validator, existing):
     good = check(validator, csv("2022-09-11,Kupiansk,,ua,independent,ISW"), "good.csv")
     bad = check(validator, csv("2022-09-11,Nowhereville,,ua,independent,ISW"), "bad.csv")
-    combined = upload.combine([good, bad], validator, existing, TODAY)
-    assert (upload.FILES_HAVE_ERRORS, False, None, None) == \
+    combined = uploads.combine([good, bad], validator, existing, TODAY)
+    assert (uploads.FILES_HAVE_ERRORS, False, None, None) == \
         (combined.stage, combined.ready, combined.data, combined.plan)
     assert ["unknown_settlement"] == [p.code for p in combined.problems]
 
@@ -118,20 +120,20 @@ def test_a_file_with_errors_stops_the_combination(validator, existing):
 def test_the_same_row_in_two_files_and_two_statuses_across_files_are_found_together(validator, existing):
     first = check(validator, csv("2022-09-11,Kupiansk,,ua,independent,ISW", "2022-09-12,Izium,,ua,ua,GS"))
     second = check(validator, csv("2022-09-11,Kupyansk,,ua,independent,ISW", "2022-09-12,Izium,,contested,ua,GS"))
-    combined = upload.combine([first, second], validator, existing, TODAY)
-    assert upload.TOGETHER_HAVE_ERRORS == combined.stage
+    combined = uploads.combine([first, second], validator, existing, TODAY)
+    assert uploads.TOGETHER_HAVE_ERRORS == combined.stage
     assert [(4, "duplicate_row"), (5, "two_statuses")] == [(p.line, p.code) for p in combined.problems]
 
 
 def test_a_line_contradicting_the_data_file_stops_the_upload(validator, existing):
     contradiction = check(validator, (FIXTURES / "store" / "upload_contradiction.csv").read_bytes())
-    combined = upload.combine([contradiction], validator, existing, TODAY)
-    assert (upload.CONTRADICTS_DATA_FILE, ["contradicts_data_file"]) == \
+    combined = uploads.combine([contradiction], validator, existing, TODAY)
+    assert (uploads.CONTRADICTS_DATA_FILE, ["contradicts_data_file"]) == \
         (combined.stage, [p.code for p in combined.problems])
 
 
 def test_the_replace_plan(validator, existing):
-    ready = upload.combine([check(validator, csv("2022-09-11,Kupiansk,,ua,independent,ISW"))], validator,
+    ready = uploads.combine([check(validator, csv("2022-09-11,Kupiansk,,ua,independent,ISW"))], validator,
                            existing, TODAY)
     assert {"mode": "replace", "added": 1, "duplicates_skipped": 0, "conflicts": 0, "unchanged": 0,
             "removed": len(existing.events)} == ready.replace_plan(existing).summary()
@@ -139,4 +141,4 @@ def test_the_replace_plan(validator, existing):
 
 def test_an_upload_needs_a_file(validator, existing):
     with pytest.raises(ValueError, match="at least one file"):
-        upload.combine([], validator, existing, TODAY)
+        uploads.combine([], validator, existing, TODAY)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from controlmap import urlvalues
 from controlmap.model import CLAIMANTS
+from controlmap.web import urlvalues
 
 OBLAST = [[48.5, 34.8], [50.5, 38.3]]
 
@@ -18,7 +18,7 @@ OBLAST = [[48.5, 34.8], [50.5, 38.3]]
     (None, None, "999999999999999999999999999999", (None, 18)),  # left the map blank (NaN, NaN)
     ("inf", "-inf", "-5", (None, 5)),
     ("1e400", "37", "nan", (None, None)),
-    ("90", "-200", "10.6", ((85.0, -180.0), 11)),
+    ("90", "-200", "10.6", ((85.0, -180.0), 10.5)),
     ("abc", "37", "zoom", (None, None)),
     (None, None, None, (None, None)),
 ])

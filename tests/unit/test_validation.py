@@ -14,15 +14,10 @@ import pytest
 
 from controlmap import paths
 from controlmap.cli import main
-from controlmap.events import (
-    Problem,
-    ValidationResult,
-    Validator,
-    decode,
-    normalise_choice,
-    parse_date,
-    sniff_delimiter,
-)
+from controlmap.events.fields import normalise_choice, parse_date
+from controlmap.events.problems import Problem
+from controlmap.events.reading import decode, sniff_delimiter
+from controlmap.events.validation import ValidationResult, Validator
 
 TODAY = date(2026, 11, 21)
 KUPIANSK = "UA63080090010026457"
@@ -349,7 +344,7 @@ def test_every_format_character_of_the_bmp_counts_as_invisible():
     import sys
     import unicodedata
 
-    from controlmap.events import INVISIBLE_RE
+    from controlmap.events.reading import INVISIBLE_RE
 
     script_marks = {0x0600, 0x0601, 0x0602, 0x0603, 0x0604, 0x0605, 0x06DD, 0x070F, 0x0890, 0x0891, 0x08E2}
     missing = [f"U+{c:04X}" for c in range(sys.maxunicode + 1) if c not in script_marks and (
@@ -371,7 +366,7 @@ def test_a_negative_point_is_a_point_problem_not_a_formula(validator):
 
 
 def test_every_problem_code_is_documented_in_the_data_readme():
-    from controlmap.events import PROBLEM_CODES
+    from controlmap.events.problems import PROBLEM_CODES
 
     readme = (paths.EVENTS_CSV.parent / "README.md").read_text("utf-8")
     assert [] == [code for code in PROBLEM_CODES if f"| `{code}` |" not in readme]
@@ -385,7 +380,7 @@ def test_a_problem_needs_a_known_code():
 # ---------------------------------------------------------------- many problems: the first 200 listed
 
 def test_many_problems_are_listed_up_to_the_cap_and_the_rest_counted_by_code(validator):
-    from controlmap.events import listed_problems, not_listed_text
+    from controlmap.events.problems import listed_problems, not_listed_text
 
     rows = "".join(f"10.09.2022,Nowhereville{i},ua,ua,GS\n" for i in range(150))
     result = validator.validate(f"date,settlement,status,claimed_by,source\n{rows}".encode(), today=TODAY)
@@ -610,7 +605,7 @@ def test_parse_date(text, expected):
     ("partly", None), ("", None),
 ])
 def test_status_synonyms(value, expected):
-    from controlmap.events import STATUS_SYNONYMS
+    from controlmap.events.fields import STATUS_SYNONYMS
 
     assert expected == normalise_choice(value, STATUS_SYNONYMS)
 
@@ -620,7 +615,7 @@ def test_status_synonyms(value, expected):
     ("Ukrainian officials", "ua"), ("russia", "ru"), ("army", None),
 ])
 def test_claimant_synonyms(value, expected):
-    from controlmap.events import CLAIMANT_SYNONYMS
+    from controlmap.events.fields import CLAIMANT_SYNONYMS
 
     assert expected == normalise_choice(value, CLAIMANT_SYNONYMS)
 
@@ -728,7 +723,7 @@ def test_rows_whose_name_and_hint_agree_with_their_katottg_need_no_name_index(re
     def no_index(*args):
         raise AssertionError("the name index was built")
 
-    monkeypatch.setattr("controlmap.events.Resolver", no_index)
+    monkeypatch.setattr("controlmap.geo.resolve.Resolver", no_index)
     result = Validator(real_gazetteer).validate_path(paths.EVENTS_CSV, today=TODAY)
     assert ([], result.rows) == (result.problems, len(result.events))
 

@@ -1,0 +1,107 @@
+"""The data every page shows, cached: the shipped events with their timelines (reloaded when data/events.csv
+changes), a session's tried upload on top of them, and what is derived from them once per version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import streamlit as st
+
+from app.widgets import name_column
+from controlmap import paths
+from controlmap.digest import file_sha256
+from controlmap.model import CLAIMANTS
+from controlmap.timeline import history
+from controlmap.timeline.cache import load_dataset
+from controlmap.timeline.dataset import Dataset
+from controlmap.timeline.engine import Timeline
+from controlmap.web.maps import dataset_layer
+
+if TYPE_CHECKING:
+    from controlmap.events.uploads import Upload
+
+
+# session_state keys
+UPLOAD_EVENTS = "session_upload_events"  # validated events tried in this session only
+
+UPLOAD_DIGEST = "session_upload_digest"
+
+
+def events_version() -> str:
+    """data/events.csv's version: the sha256 of its content ("" when it is missing: the validator then says so),
+    read again only when its inode, size or times change (controlmap.digest)."""
+    return file_sha256(paths.EVENTS_CSV)
+
+
+@st.cache_resource(max_entries=2, show_spinner="Loading events and settlements…")
+def _shipped(signature: str) -> Dataset:
+    # From the disk cache when the app restarts on unchanged data, with the first map's layer.
+    return load_dataset(paths.EVENTS_CSV, warm=dataset_layer)
+
+
+def shipped_dataset() -> Dataset:
+    """The shipped data; reloaded when data/events.csv changes on disk (after a save)."""
+    return _shipped(events_version())
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _with_upload(signature: str, digest: str, _events: pd.DataFrame) -> Dataset:
+    return shipped_dataset().with_events(_events)
+
+
+def dataset() -> Dataset:
+    """Shipped data plus this session's tried upload, if any (other sessions never see it)."""
+    extra = st.session_state.get(UPLOAD_EVENTS)
+    if extra is None:
+        return shipped_dataset()
+    return _with_upload(events_version(), st.session_state[UPLOAD_DIGEST], extra)
+
+
+def try_upload(events: pd.DataFrame) -> None:
+    digest = hashlib.sha256(pd.util.hash_pandas_object(events, index=False).values.tobytes()).hexdigest()
+    st.session_state[UPLOAD_EVENTS] = events
+    st.session_state[UPLOAD_DIGEST] = digest
+
+
+def clear_upload() -> None:
+    st.session_state.pop(UPLOAD_EVENTS, None)
+    st.session_state.pop(UPLOAD_DIGEST, None)
+
+
+def has_upload() -> bool:
+    return st.session_state.get(UPLOAD_EVENTS) is not None
+
+
+def timeline(claimants=CLAIMANTS) -> Timeline:
+    return dataset().timeline(claimants)
+
+
+def first_map_date():
+    """The first day a dated control-area map speaks for the settlements in the shown data (None: none does)."""
+    data = dataset()
+    return data.derived("first map date", lambda: history.first_derived_date(data.events))
+
+
+def data_version() -> str:
+    """The sha256 of data/events.csv as it is now."""
+    return events_version() or "unknown (data/events.csv cannot be read)"
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _settlement_names(signature: str, digest: str, column: str) -> list[str]:
+    names = dataset().gazetteer.settlements[column].dropna().astype(str)
+    return sorted({name for name in names if name.strip()}, key=str.casefold)
+
+
+def settlement_names() -> list[str]:
+    """Every settlement's name in the language shown, once each, sorted (a namesake's history page asks which)."""
+    return _settlement_names(events_version(), st.session_state.get(UPLOAD_DIGEST, ""),
+                             name_column())
+
+
+def preview_dataset(upload: Upload) -> Dataset:
+    """The shipped data plus a ready upload's new events (its preview), built once per upload and data version."""
+    return _with_upload(events_version(), f"preview-{upload.digest}", upload.plan.new)

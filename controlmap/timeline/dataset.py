@@ -1,0 +1,70 @@
+"""One loaded dataset: gazetteer, resolver, validated events and their timelines."""
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+import pandas as pd
+
+from controlmap import paths
+from controlmap.events.validation import ValidationResult, Validator
+from controlmap.geo.gazetteer import Gazetteer
+from controlmap.geo.resolve import Resolver
+from controlmap.model import CLAIMANTS
+from controlmap.timeline.engine import DEFAULT_WINDOW_DAYS, StatementTable, Timeline
+
+T = TypeVar("T")
+
+
+@dataclass
+class Dataset:
+    gazetteer: Gazetteer
+    validator: Validator
+    validation: ValidationResult
+    window_days: int = DEFAULT_WINDOW_DAYS
+    _derived: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, events_path: Path = paths.EVENTS_CSV, geo_dir: Path = paths.GEO_DIR,
+             today: date | None = None) -> "Dataset":
+        gazetteer = Gazetteer.load(geo_dir)
+        validator = Validator(gazetteer)
+        return cls(gazetteer, validator, validator.validate_path(events_path, today))
+
+    @classmethod
+    def from_parts(cls, gazetteer: Gazetteer, events: bytes, today: date | None = None) -> "Dataset":
+        validator = Validator(gazetteer)
+        return cls(gazetteer, validator, validator.validate(events, today))
+
+    @property
+    def resolver(self) -> Resolver:
+        return self.validator.resolver
+
+    @property
+    def events(self) -> pd.DataFrame:
+        return self.validation.events
+
+    def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value computed from this dataset once, then kept with it (and in the dataset cache, if it
+        was computed before the dataset was cached: see ``controlmap.timeline.cache.load_dataset``)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key]
+
+    @property
+    def statements(self) -> StatementTable:
+        return self.derived("statements", lambda: StatementTable.from_events(self.events, self.gazetteer))
+
+    def timeline(self, claimants: Sequence[str] = CLAIMANTS, baseline: bool = True) -> Timeline:
+        return self.derived(("timeline", tuple(sorted(claimants)), baseline), lambda: Timeline(
+            self.gazetteer, self.statements, claimants, self.window_days, baseline))
+
+    def with_events(self, extra: pd.DataFrame) -> "Dataset":
+        """This dataset plus already-validated extra events (a session's upload); nothing is written."""
+        combined = pd.concat([self.events, extra], ignore_index=True)
+        combined = combined.drop_duplicates(subset=[c for c in combined.columns if c != "line"])
+        validation = ValidationResult(self.validation.problems, combined, self.validation.encoding,
+                                      self.validation.delimiter, len(combined))
+        return Dataset(self.gazetteer, self.validator, validation, self.window_days)

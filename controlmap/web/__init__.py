@@ -1,0 +1,5 @@
+"""What browsers are sent: the map's wire format, the folium maps and their script, Leaflet and the other files served
+from static/, the small maps, the published static site, links and citations, and the rules for URL values.
+
+May import: the base modules, controlmap.geo, controlmap.events and controlmap.timeline.
+"""

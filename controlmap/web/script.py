@@ -1,0 +1,65 @@
+"""The map script: its parts (controlmap/web/assets/timeline/), concatenated into one file, named by its content,
+installed into static/ at set-up or carried inline by a map when it is not there.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+
+from controlmap import paths
+from controlmap.web.static import STATIC_URL, install_named_file
+
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+
+
+# The map script's parts (controlmap/web/assets/timeline/), concatenated in this order: each registers itself in
+# `controlmapParts` for the parts after it; layer.js defines `controlmapTimeline`.
+TIMELINE_PARTS = (
+    "decode.js", "runs.js", "styles.js", "sprites.js", "frontline.js", "state.js", "dom.js", "hover.js",
+    "regions.js", "leaflet_adapter.js", "renderer.js", "date_control.js", "map_controls.js", "api.js",
+    "export_image.js", "own_shapes.js", "layer_controls.js", "layer_selections.js", "layer_view.js",
+    "layer_playing.js", "layer.js",
+)
+
+
+def asset_text(name: str) -> str:
+    return (ASSETS_DIR / name).read_text(encoding="utf-8")
+
+
+@functools.cache
+def timeline_script() -> str:
+    """The map script: its parts concatenated in ``TIMELINE_PARTS`` order."""
+    return "\n".join(asset_text(f"timeline/{name}") for name in TIMELINE_PARTS)
+
+
+# Where `install-assets` puts the map script, under static/ (served at /app/static/, like Leaflet): a file
+# named by its content, so a browser never runs a cached older version, and a map sends 70 KB less.
+SCRIPT_FOLDER = "vendor/controlmap"
+
+
+@functools.cache
+def timeline_script_name() -> str:
+    digest = hashlib.sha256(timeline_script().encode("utf-8")).hexdigest()[:12]
+    return f"timeline-{digest}.js"
+
+
+def install_timeline_script(static_dir: Path = paths.STATIC_DIR) -> Path:
+    """Write the map script into ``static_dir`` (``python -m controlmap install-assets`` does, with Leaflet);
+    earlier versions there are removed."""
+    return install_named_file(Path(static_dir) / SCRIPT_FOLDER, timeline_script_name(),
+                              timeline_script().encode("utf-8"), "timeline-*.js")
+
+
+def installed_script_url(static_dir: Path | None = paths.STATIC_DIR) -> str | None:
+    """The URL of this version of the map script when it is installed in ``static_dir``, else None (the map
+    then carries it inline)."""
+    if static_dir is None:
+        return None
+    target = Path(static_dir) / SCRIPT_FOLDER / timeline_script_name()
+    try:
+        installed = target.stat().st_size == len(timeline_script().encode("utf-8"))
+    except OSError:
+        return None
+    return f"{STATIC_URL}/{SCRIPT_FOLDER}/{target.name}" if installed else None
