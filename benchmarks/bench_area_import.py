@@ -31,12 +31,12 @@ import time
 from datetime import date
 from pathlib import Path
 
-from controlmap.areas import classify, measure
-from controlmap.areas.preset import Preset
-from controlmap.areas.snapshots import Snapshot, find_snapshots, layer_files, read_layer
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from controlmap.areas import classify, measure  # noqa: E402 (after the path is set)
+from controlmap.areas.preset import Preset  # noqa: E402 (after the path is set)
+from controlmap.areas.snapshots import Snapshot, find_snapshots, layer_files, read_layer  # noqa: E402 (after the path is set)
 
 TARGETS = {"wall time": 600.0, "peak RSS MB": 2048.0}
 DATES = ["2022-04-15", "2022-05-15", "2022-06-01", "2022-07-01", "2022-08-01", "2022-09-06", "2022-09-09",

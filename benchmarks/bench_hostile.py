@@ -23,10 +23,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from controlmap.events import uploads
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from controlmap.events import uploads  # noqa: E402 (after the path is set)
 
 TARGETS = {"40,000 unknown names": "≤ 5 s", "5,000 rows into 10,000 on one key": "≤ 2 s, ≤ 500 MB"}
 KUPIANSK = "UA63080090010026457"

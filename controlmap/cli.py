@@ -8,11 +8,6 @@ from datetime import date
 from pathlib import Path
 
 from controlmap import paths
-from controlmap.areas import importer
-from controlmap.areas.preset import Preset, PresetError
-from controlmap.areas.snapshots import SnapshotError, find_snapshots, layer_files
-from controlmap.timeline import exports
-from controlmap.web import publish
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -171,6 +166,7 @@ def _timeline(args):
 
 
 def _snapshot(args: argparse.Namespace) -> int:
+    from controlmap.timeline import exports
 
     timeline = _timeline(args)
     render = {"csv": exports.snapshot_csv, "json": exports.snapshot_json, "geojson": exports.snapshot_geojson}
@@ -179,6 +175,7 @@ def _snapshot(args: argparse.Namespace) -> int:
 
 
 def _changes(args: argparse.Namespace) -> int:
+    from controlmap.timeline import exports
 
     timeline = _timeline(args)
     if args.format == "csv":
@@ -228,6 +225,9 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _import_areas(args: argparse.Namespace) -> int:
+    from controlmap.areas import importer
+    from controlmap.areas.preset import Preset, PresetError
+    from controlmap.areas.snapshots import SnapshotError, find_snapshots, layer_files
     from controlmap.geo.gazetteer import read_settlements
 
     try:
@@ -289,6 +289,7 @@ def _progress_printer(unit: str) -> Callable[[int, int], None]:
 
 
 def _publish(args: argparse.Namespace) -> int:
+    from controlmap.web import publish
 
     request = publish.SiteRequest(args.claimants, args.first, args.last, args.title or publish.DEFAULT_TITLE)
     try:

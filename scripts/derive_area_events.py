@@ -24,10 +24,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from controlmap.areas import importer, preset
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from controlmap.areas import importer, preset  # noqa: E402 (after the path is set)
 
 # series id → (repository, pinned commit, folder of snapshots in it)
 ARCHIVES = {
