@@ -29,6 +29,11 @@ st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; } "
         "@media (max-width: 640px) { [data-testid='stMainBlockContainer'] { padding-top: 3.75rem; } "
         "[data-testid='stMainBlockContainer'] h1 { font-size: 1.1rem; } }</style>")
 st.title("Kharkiv oblast: who controlled which settlement, day by day")
+freshness = data.freshness()
+if freshness is not None:
+    st.caption(f"Map data {md_escape(freshness.as_of)}: the newest map snapshot read; the slider runs to it.")
+    if freshness.stale:
+        st.warning(md_escape(freshness.notice()))
 
 
 def claimant_filter() -> tuple[str, ...]:

@@ -5,6 +5,7 @@ changes), a session's tried upload on top of them, and what is derived from them
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -13,11 +14,13 @@ import streamlit as st
 from app.widgets import name_column
 from controlmap import paths
 from controlmap.digest import file_sha256
+from controlmap.events.sources import sources_path
 from controlmap.model import CLAIMANTS
 from controlmap.timeline import history
 from controlmap.timeline.cache import load_dataset
 from controlmap.timeline.dataset import Dataset
 from controlmap.timeline.engine import Timeline
+from controlmap.timeline.freshness import Freshness
 from controlmap.web.maps import dataset_layer
 
 if TYPE_CHECKING:
@@ -31,9 +34,12 @@ UPLOAD_DIGEST = "session_upload_digest"
 
 
 def events_version() -> str:
-    """data/events.csv's version: the sha256 of its content ("" when it is missing: the validator then says so),
-    read again only when its inode, size or times change (controlmap.digest)."""
-    return file_sha256(paths.EVENTS_CSV)
+    """The data's version: the sha256 of data/events.csv ("" when it is missing: the validator then says so) and
+    of data/sources.json beside it (what the map series read), each read again only when its inode, size or times
+    change (controlmap.digest)."""
+    events = file_sha256(paths.EVENTS_CSV)
+    record = sources_path(paths.EVENTS_CSV)
+    return f"{events}+{file_sha256(record)}" if events and record.exists() else events
 
 
 @st.cache_resource(max_entries=2, show_spinner="Loading events and settlements…")
@@ -79,6 +85,11 @@ def timeline(claimants=CLAIMANTS) -> Timeline:
     return dataset().timeline(claimants)
 
 
+def freshness() -> Freshness | None:
+    """How fresh the shipped data are today: the newest map snapshot read (None: no map series was read)."""
+    return shipped_dataset().freshness(date.today())
+
+
 def first_map_date():
     """The first day a dated control-area map speaks for the settlements in the shown data (None: none does)."""
     data = dataset()
@@ -87,7 +98,7 @@ def first_map_date():
 
 def data_version() -> str:
     """The sha256 of data/events.csv as it is now."""
-    return events_version() or "unknown (data/events.csv cannot be read)"
+    return file_sha256(paths.EVENTS_CSV) or "unknown (data/events.csv cannot be read)"
 
 
 @st.cache_data(max_entries=8, show_spinner=False)

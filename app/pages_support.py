@@ -19,7 +19,7 @@ from streamlit_folium import st_folium
 from app import data, session_maps, urls, widgets
 from controlmap.geo.gazetteer import placement_summary
 from controlmap.model import CLAIMANT_LABELS, CLAIMANTS, STATUS_COLOURS, STATUSES, colour_key
-from controlmap.text import md_escape, safe_url  # noqa: F401  (re-exported for the pages)
+from controlmap.text import md_escape, safe_url
 from controlmap.timeline.dataset import Dataset
 from controlmap.web import smallmaps
 
@@ -44,10 +44,25 @@ def page_setup(title: str) -> None:
     st.set_page_config(page_title=f"{title} · Kharkiv oblast control map", layout="wide")
 
 
+def freshness_notice() -> None:
+    """How fresh the data are ("as of <the newest map snapshot read>"), and a warning when that is more than a week
+    old (with how to update)."""
+    fresh = data.freshness()
+    if fresh is None:
+        return
+    st.caption(f"Map data {md_escape(fresh.as_of)}: the newest map snapshot read.")
+    if fresh.stale:
+        st.warning(md_escape(fresh.notice()))
+
+
 def sources_caption(dataset: Dataset, claimants: Iterable[str] | None, extra: str = "") -> None:
-    """Where the page's numbers come from: the events file, the claimant filter, what the areas are."""
+    """Where the page's numbers come from: the events file, how fresh it is, the claimant filter, what the areas
+    are."""
     upload = " plus the file you are trying in this session" if data.has_upload() else ""
     parts = [f"Data: `{EVENTS_FILE}` ({len(dataset.events):,} valid events){upload}"]
+    fresh = data.freshness()
+    if fresh is not None:
+        parts.append(md_escape(fresh.as_of))
     if claimants is not None:
         parts.append(f"claimants: {claimants_text(claimants)}")
     placed = placement_summary(dataset.gazetteer.settlements)

@@ -117,6 +117,24 @@ def _diff(shown: float, archive: float) -> str:
     return f"{shown:8.1f} {shown - archive:+7.1f} {pct}"
 
 
+def print_summary(rows: list[dict], shown: dict[str, list[tuple[float, float]]]) -> None:
+    """Per view: on how many dates the shown km² is within the acceptance (±15 %, or ±150 km² under 1,000 km²) of
+    the archive's occupied + grey area (full layers), and, where only the occupied area is archived, within ±5 % of
+    it for the km² shown Russian-held."""
+    print("\n  summary (dates within the acceptance / dates compared)")
+    for view in shown:
+        full = [(sum(shown[view][i]), r["figures"].total_km2) for i, r in enumerate(rows)
+                if r["figures"] and r["figures"].snapshot.series.grey_zone]
+        later = [(shown[view][i][0], r["figures"].ru_km2) for i, r in enumerate(rows)
+                 if r["figures"] and not r["figures"].snapshot.series.grey_zone]
+        ok_full = sum(within_acceptance(a, b) for a, b in full)
+        ok_later = sum(abs(a - b) <= 0.05 * b for a, b in later)
+        print(f"  {view:14} ru+contested vs occupied+grey (±15 %): {ok_full}/{len(full)} "
+              f"({ok_full / max(len(full), 1):.0%}); ru vs occupied only (±5 %): {ok_later}/{len(later)} "
+              f"({ok_later / max(len(later), 1):.0%}); both (±15 %): "
+              f"{ok_full + sum(within_acceptance(a, b) for a, b in later)}/{len(full) + len(later)}")
+
+
 def print_areas(rows: list[dict], shown: dict[str, list[tuple[float, float]]] | None) -> None:
     print("\nKharkiv oblast inside the archive's layers (km², EPSG:3035; outline data/geo/oblast_outline.geojson)")
     print("  layers: full = occupied and grey layers (deepstatemaps-history); occupied only = the occupied area alone,")
@@ -245,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settlements", type=Path)
     parser.add_argument("--events", type=Path, nargs="*", help="event files whose shown km² to compare")
     parser.add_argument("--skip-import", action="store_true", help="only the area table")
+    parser.add_argument("--every", type=int, metavar="DAYS",
+                        help="compare every DAYS days from the first snapshot instead of the fixed dates (with "
+                             "--events: a summary only)")
     parser.add_argument("--overlap", action="store_true",
                         help="also compare the two archives on the days both cover (every 15th day)")
     parser.add_argument("--grey-spells", action="store_true",
@@ -257,8 +278,17 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_import:
         print_import(run_import(sources, args.settlements))
     days = [date.fromisoformat(d) for d in DATES]
+    if args.every:
+        from datetime import timedelta
+
+        days = [date(2022, 4, 25) + timedelta(days=k) for k in range(0, 1580, args.every)]
+        days = [d for d in days if d <= date(2026, 8, 21)]
     rows = archive_table(sources, days)
-    print_areas(rows, shown_km2(args.events, days) if args.events else None)
+    shown = shown_km2(args.events, days) if args.events else None
+    if not args.every:
+        print_areas(rows, shown)
+    if shown:
+        print_summary(rows, shown)
     if args.overlap:
         overlap_table(sources)
     if args.grey_spells and args.events:

@@ -64,6 +64,35 @@ def _parser() -> argparse.ArgumentParser:
     areas.add_argument("--settlements", type=Path, default=paths.SETTLEMENTS_CSV)
     areas.add_argument("--min-snapshots", type=int, default=2, help="flicker rule: snapshots a change must hold")
     areas.add_argument("--min-days", type=float, default=1.0, help="flicker rule: days a change must hold")
+    areas.add_argument("--first-days", type=float, default=7.0,
+                       help="flicker rule: days a settlement's first state must hold (0: it counts at once)")
+    areas.add_argument("--max-change-share", type=float,
+                       help="refuse a snapshot changing more than this share of the settlements (default: preset's)")
+    areas.add_argument("--record", type=Path, metavar="SOURCES_JSON",
+                       help="also write what was read (a sources.json, from which update continues)")
+
+    update = commands.add_parser(
+        "update", help="read the map snapshots newer than the data's newest (from the publisher's API, a mirror, "
+                       "folders or files), add their rows and record what was read; changes nothing on any fault")
+    update.add_argument("--source", action="append", dest="sources", metavar="SOURCE",
+                        help="deepstate-api (the default: the preset's API), an http(s) base address of the same "
+                             "layout, a folder laid out like an archive (a git clone too), or a snapshot file; "
+                             "repeatable")
+    update.add_argument("--preset", default="deepstate", help="a shipped preset's name, or a preset JSON file")
+    update.add_argument("--until", type=date.fromisoformat, help="read no snapshot after this day (YYYY-MM-DD)")
+    update.add_argument("--dry-run", action="store_true", help="read, import and validate; write nothing")
+    update.add_argument("--publish", type=Path, metavar="OUT_DIR", help="then write the static site to OUT_DIR")
+    update.add_argument("--max-change-share", type=float,
+                        help="refuse a snapshot changing more than this share of the settlements (default: preset's)")
+    update.add_argument("--commit", action="append", default=[], metavar="SERIES=SHA",
+                        help="the archive commit a folder's files come from (default: the recorded one)")
+    update.add_argument("--events", type=Path, default=paths.EVENTS_CSV)
+    update.add_argument("--author", default="update", help="recorded in the history log")
+
+    undo = commands.add_parser("undo", help="restore the data file (and sources.json) as they were before the "
+                                            "newest save not yet undone")
+    undo.add_argument("--events", type=Path, default=paths.EVENTS_CSV)
+    undo.add_argument("--author", default="cli", help="recorded in the history log")
 
     publish = commands.add_parser("publish", help="write the map as a static site for any static host or CDN")
     publish.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="an empty folder, or an earlier site's")
@@ -154,7 +183,7 @@ def _print_problems(listed: list, rest: dict[str, int]) -> None:
         print(not_listed_text(rest))
 
 
-def _timeline(args):
+def _dataset(args):
     from controlmap.timeline.dataset import Dataset
 
     dataset = Dataset.load(args.events)
@@ -162,15 +191,27 @@ def _timeline(args):
         for problem in dataset.validation.errors:
             print(problem, file=sys.stderr)
         print(f"{args.events}: {len(dataset.validation.errors)} rows with errors are left out", file=sys.stderr)
-    return dataset.timeline(args.claimants)
+    return dataset
+
+
+def _timeline(args):
+    return _dataset(args).timeline(args.claimants)
 
 
 def _snapshot(args: argparse.Namespace) -> int:
     from controlmap.timeline import exports
 
-    timeline = _timeline(args)
-    render = {"csv": exports.snapshot_csv, "json": exports.snapshot_json, "geojson": exports.snapshot_geojson}
-    sys.stdout.write(render[args.format](timeline, args.date).rstrip("\n") + "\n")
+    dataset = _dataset(args)
+    timeline = dataset.timeline(args.claimants)
+    fresh = dataset.freshness()
+    if fresh is not None and fresh.stale:
+        print(f"note: {fresh.notice()}", file=sys.stderr)
+    if args.format == "csv":
+        text = exports.snapshot_csv(timeline, args.date)
+    else:
+        render = exports.snapshot_json if args.format == "json" else exports.snapshot_geojson
+        text = render(timeline, args.date, fresh.record() if fresh else None)
+    sys.stdout.write(text.rstrip("\n") + "\n")
     return 0
 
 
@@ -241,10 +282,10 @@ def _import_areas(args: argparse.Namespace) -> int:
     if not snapshots:
         print(f"no snapshot of preset '{preset.name}' among {len(files)} files", file=sys.stderr)
         return 1
-    rule = importer.FlickerRule(args.min_snapshots, args.min_days)
+    rule = importer.FlickerRule(args.min_snapshots, args.min_days, args.first_days)
     try:
         result = importer.import_areas(snapshots, read_settlements(args.settlements), preset, commits, rule,
-                                          _progress_printer("snapshots"))
+                                          _progress_printer("snapshots"), max_change_share=args.max_change_share)
     except SnapshotError as error:
         print(f"error: {error}; nothing was written", file=sys.stderr)
         return 1
@@ -258,6 +299,14 @@ def _import_areas(args: argparse.Namespace) -> int:
     else:
         args.out.write_text(result.csv(), encoding="utf-8")
         print(f"wrote {result.report.rows} rows to {args.out}", file=sys.stderr)
+    if args.record is not None and not args.dry_run:
+        from controlmap.areas import state
+        from controlmap.digest import file_sha256
+        from controlmap.events.sources import render_sources
+
+        part = state.record_of(preset, rule, result.tracker, result.placed, snapshots, file_sha256, commits)
+        args.record.write_bytes(render_sources({"presets": {preset.name: part}}))
+        print(f"wrote what was read to {args.record}", file=sys.stderr)
     return 0
 
 
@@ -288,22 +337,64 @@ def _progress_printer(unit: str) -> Callable[[int, int], None]:
     return show
 
 
+def _update(args: argparse.Namespace) -> int:
+    from controlmap.areas.preset import Preset, PresetError
+    from controlmap.areas.update import API, UpdateError, UpdateRequest, run_update
+
+    try:
+        preset = Preset.load(args.preset)
+        commits = dict(_pair(text) for text in args.commit)
+    except (PresetError, ValueError) as error:
+        print(error, file=sys.stderr)
+        return 2
+    api_names = {"api", f"{preset.name}-api"}
+    sources = [API if source in api_names else source for source in (args.sources or [API])]
+    request = UpdateRequest(sources, preset, args.events, paths.GEO_DIR, args.until, args.dry_run,
+                            args.max_change_share, commits, args.author)
+    try:
+        result = run_update(request, lambda text: print(text, file=sys.stderr), progress=_progress_printer("snapshots"))
+    except UpdateError as error:
+        print(f"error [{error.code}]: {error}; nothing was written", file=sys.stderr)
+        return 1
+    print("\n".join(result.lines()))
+    if args.publish and not args.dry_run:
+        return _write_site(args.publish, args.events, ("ua", "ru", "independent"), None, None, None)
+    return 0
+
+
+def _undo(args: argparse.Namespace) -> int:
+    from controlmap.events.store import EventStore, StoreBusy
+
+    try:
+        result = EventStore(args.events).undo(author=args.author)
+    except StoreBusy as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
 def _publish(args: argparse.Namespace) -> int:
+    return _write_site(args.out_dir, args.events, args.claimants, args.first, args.last, args.title)
+
+
+def _write_site(out_dir: Path, events: Path, claimants: tuple[str, ...], first: date | None, last: date | None,
+                title: str | None) -> int:
     from controlmap.web import publish
 
-    request = publish.SiteRequest(args.claimants, args.first, args.last, args.title or publish.DEFAULT_TITLE)
+    request = publish.SiteRequest(claimants, first, last, title or publish.DEFAULT_TITLE)
     try:
-        files = publish.site_files(request, args.events)
-        publish.write_site(files, args.out_dir)
+        files = publish.site_files(request, events)
+        publish.write_site(files, out_dir)
     except (publish.PublishError, OSError) as error:
         print(error, file=sys.stderr)
         return 1
     size = sum(len(data) for data in files.values())
-    print(f"wrote {len(files)} files ({size / 1e6:.1f} MB) to {args.out_dir}; serve that folder with any static "
-          f"server, e.g. python -m http.server --directory {args.out_dir}")
+    print(f"wrote {len(files)} files ({size / 1e6:.1f} MB) to {out_dir}; serve that folder with any static "
+          f"server, e.g. python -m http.server --directory {out_dir}")
     return 0
 
 
 COMMANDS = {"install-assets": _install_assets, "publish": _publish,
             "build-geo": _build_geo, "resolve": _resolve, "validate": _validate, "snapshot": _snapshot,
-            "changes": _changes, "merge": _merge, "import-areas": _import_areas}
+            "changes": _changes, "merge": _merge, "import-areas": _import_areas, "update": _update, "undo": _undo}

@@ -27,6 +27,7 @@ settlements = dataset.gazetteer.settlements
 timeline = data.timeline(claimants)
 
 st.title("Town history")
+ps.freshness_notice()
 
 
 def _new_search() -> None:
@@ -115,7 +116,7 @@ with left:
     if now is not None:
         since = f" since {now['since'].isoformat()}" if now["since"] else ""
         disputed = " — **disputed**: the claimants' recent statements disagree" if now["disputed"] else ""
-        st.markdown(f"Displayed on {engine.from_day(timeline.span[1]).isoformat()} (the latest date with data): "
+        st.markdown(f"Displayed on {engine.from_day(timeline.span[1]).isoformat()} (the data's latest day): "
                     f"**{STATUS_LABELS[now['status']]}** ({now['status']}){since}{disputed}.")
         st.caption("Statement responsible:")
         st.text(now["source"] if now["statement"] is None else
@@ -183,19 +184,32 @@ else:
 
 # ---------------------------------------------------------------- statements
 st.subheader("Statements", anchor=False)
+about_area = statements[statements.scope != ""]
+if len(about_area):
+    areas = sorted({history.statement_about(scope, info) for scope in about_area.scope})
+    st.info(f"{len(about_area)} statement(s) below are about {ps.md_escape(', '.join(areas))}, an area larger than "
+            f"{ps.md_escape(info[name_column])}: the column *about* says so. On one day they rank below a statement "
+            "about the settlement itself.")
 if not claimants:
     st.write("No claimant chosen.")
 else:
     tabs = st.tabs([f"{c} · {CLAIMANT_LABELS[c]} ({len(per_claimant[c])})" for c in claimants])
-    config = {"url": ps.link_column(), "date": st.column_config.DateColumn(format="YYYY-MM-DD")}
+    config = {"url": ps.link_column(), "date": st.column_config.DateColumn(format="YYYY-MM-DD"),
+              "reported": st.column_config.TextColumn(help="The day the statement was made, where it is later than "
+                                                           "the day the state it describes began (date)."),
+              "about": st.column_config.TextColumn(help="What the statement is about: the settlement, or the "
+                                                        "hromada or raion it lies in.")}
     for tab, claimant in zip(tabs, claimants, strict=True):
         with tab:
-            table = ps.with_safe_urls(per_claimant[claimant].drop(columns=["claimed_by"]))
+            own = per_claimant[claimant]
+            table = ps.with_safe_urls(own.drop(columns=["claimed_by", "scope"]).assign(
+                about=[history.statement_about(scope, info) for scope in own.scope]))
             if table.empty:
                 st.write("No statement.")
             else:
                 ps.table(table, key=f"town_statements_{claimant}", column_config=config,
-                        column_order=["date", "status", "source", "url", "quote", "note", "settlement", "line"])
+                         column_order=["date", "reported", "about", "status", "source", "url", "quote", "note",
+                                       "settlement", "line"])
     excluded = [c for c in CLAIMANTS if c not in claimants]
     if excluded:
         st.caption(f"Not shown (claimant filter): {', '.join(excluded)}.")
@@ -203,4 +217,6 @@ else:
                        file_name=f"statements_{code}.csv", mime="text/csv", key="town_download",
                        on_click="ignore")
 
+with st.expander("How the displayed status is decided"):
+    st.markdown(history.RULES_TEXT)
 ps.sources_caption(dataset, claimants)

@@ -84,13 +84,15 @@ st.caption("Every settlement's status, since when, and whether it is disputed: t
            f"{ps.claimants_text(claimants)} --format csv|geojson`.")
 downloads = st.columns(3)
 stem = f"snapshot_{chosen.isoformat()}"
+fresh = data.freshness()
+as_of = fresh.record() if fresh else None  # the newest map read, as the CLI's snapshot says it
 # Files are made only when asked for (a callable runs on the click, not on every rerun).
 downloads[0].download_button("Snapshot (CSV)", lambda: exports.snapshot_csv(timeline, chosen),
                              file_name=f"{stem}.csv", mime="text/csv", key="series_download_csv", on_click="ignore")
-downloads[1].download_button("Snapshot (GeoJSON)", lambda: exports.snapshot_geojson(timeline, chosen),
+downloads[1].download_button("Snapshot (GeoJSON)", lambda: exports.snapshot_geojson(timeline, chosen, as_of),
                              file_name=f"{stem}.geojson", mime="application/geo+json",
                              key="series_download_geojson", on_click="ignore")
-downloads[2].download_button("Snapshot (JSON)", lambda: exports.snapshot_json(timeline, chosen),
+downloads[2].download_button("Snapshot (JSON)", lambda: exports.snapshot_json(timeline, chosen, as_of),
                              file_name=f"{stem}.json", mime="application/json", key="series_download_json",
                              on_click="ignore")
 

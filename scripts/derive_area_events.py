@@ -7,10 +7,12 @@ code path as any user's import), writing an ordinary event CSV:
     git clone https://github.com/DanielRose2310/deepstatemaps-history /tmp/deepstatemaps-history
     git clone https://github.com/cyterat/deepstate-map-data /tmp/deepstate-map-data
     .venv/bin/python scripts/derive_area_events.py --history-git /tmp/deepstatemaps-history \\
-        --occupied-git /tmp/deepstate-map-data --out /tmp/derived_events.csv [--ship]
+        --occupied-git /tmp/deepstate-map-data --out /tmp/derived_events.csv [--until DAY] [--ship]
 
-With --ship, data/events.csv then gets the derived rows in place of those of the earlier derivation (see
-data/README.md: derived rows come first, so that a researched statement wins a tie on its day).
+It also writes what was read (<out>.sources.json: per series the snapshots read, the newest, and where every
+settlement stands), from which `python -m controlmap update` continues. With --ship, data/events.csv then gets the
+derived rows in place of those of the earlier derivation (after the researched rows, in the order the snapshots
+confirmed them) and data/sources.json the record, saved together through the store (undo restores both).
 
 - history (DanielRose2310/deepstatemaps-history): geojsons/<UTC unix time>.geojson, DeepState's full layer set.
 - occupied-daily (cyterat/deepstate-map-data): data/deepstatemap_data_<YYYYMMDD>.geojson, the occupied area only.
@@ -75,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the snapshot files are extracted (default /tmp/controlmap-areas)")
     parser.add_argument("--out", type=Path, required=True, help="the event CSV to write")
     parser.add_argument("--settlements", type=Path, help="default: data/geo/settlements.csv")
+    parser.add_argument("--until", help="read no snapshot after this day (YYYY-MM-DD)")
+    parser.add_argument("--events", type=Path, help="with --ship: the events file to ship into (default: "
+                                                     "data/events.csv; its sources.json is written beside it)")
     parser.add_argument("--ship", action="store_true",
                         help="then put the rows into data/events.csv in place of the earlier derived rows")
     args = parser.parse_args(argv)
@@ -91,23 +96,38 @@ def main(argv: list[str] | None = None) -> int:
 
     commits = [f"--commit={series}={commit}" for series, (_, commit, _) in ARCHIVES.items()]
     extra = ["--settlements", str(args.settlements)] if args.settlements else []
-    status = cli(["import-areas", *sources, "--preset", "deepstate", *commits, "--out", str(args.out), *extra])
+    extra += ["--until", args.until] if args.until else []
+    record = record_path(args.out)
+    status = cli(["import-areas", *sources, "--preset", "deepstate", *commits, "--out", str(args.out),
+                  "--record", str(record), *extra])
     if status != 0 or not args.ship:
         return status
-    return ship(args.out)
+    return ship(args.out, record, args.events)
 
 
-def ship(derived: Path) -> int:
-    """data/events.csv becomes: the derived rows, then every row of it that an earlier derivation did not write
-    (saved through the store: the old file is kept in data/history/ and the save can be undone)."""
+def record_path(out: Path) -> Path:
+    return out.with_name(out.stem + ".sources.json")
+
+
+def ship(derived: Path, record: Path, events: Path | None = None) -> int:
+    """The events file (data/events.csv by default) becomes: every row of it that an earlier derivation did not
+    write, then the derived rows; the sources.json beside it the record (saved together through the store: the old
+    files are kept in its history/ folder and the save can be undone)."""
     from controlmap import paths
-    from controlmap.cli import main as cli
+    from controlmap.events.store import EventStore
+    from controlmap.events.validation import Validator
+    from controlmap.geo.gazetteer import Gazetteer
 
+    events = events or paths.EVENTS_CSV
     sources = [series.source for series in preset.Preset.load("deepstate").series]
-    combined = importer.with_derived_rows(paths.EVENTS_CSV.read_bytes(), derived.read_bytes(), sources)
-    staged = derived.with_name(derived.stem + ".shipped.csv")
-    staged.write_bytes(combined)
-    return cli(["merge", str(staged), "--replace", "--author", "import-areas (DeepState archives)"])
+    combined = importer.with_derived_rows(events.read_bytes(), derived.read_bytes(), sources)
+    result = EventStore(events).save(combined, replace=True, validator=Validator(Gazetteer.load()),
+                                               author="import-areas (DeepState archives)",
+                                               sources=record.read_bytes())
+    print(result.message, file=sys.stderr)
+    for problem in result.errors[:20]:
+        print(problem, file=sys.stderr)
+    return 0 if result.ok else 1
 
 
 if __name__ == "__main__":

@@ -82,13 +82,17 @@ def _short(name: str) -> str:
 
 # The state of a point outside every feature of an archive without a grey zone (resolved by `continue_grey`).
 NOT_OCCUPIED = -1
+# A point outside every feature of a snapshot drawn only in part (a series' coarse period): not seen at all.
+NOT_SEEN = -2
 
 
 def point_states(points: np.ndarray, tree: shapely.STRtree, layer: ClassifiedLayer, preset: Preset,
-                 grey_zone: bool = True) -> np.ndarray:
+                 grey_zone: bool = True, outside_seen: bool = True) -> np.ndarray:
     """The status code of every point in one snapshot (int8, model.STATUS_CODE; NOT_OCCUPIED for a point outside
-    every feature of an archive without a grey zone)."""
-    states = np.full(len(points), STATUS_CODE[preset.outside] if grey_zone else NOT_OCCUPIED, dtype=np.int8)
+    every feature of an archive without a grey zone; NOT_SEEN for one outside every feature of a snapshot whose
+    ground outside its features is not known, `outside_seen` False)."""
+    outside = (STATUS_CODE[preset.outside] if grey_zone else NOT_OCCUPIED) if outside_seen else NOT_SEEN
+    states = np.full(len(points), outside, dtype=np.int8)
     for status in reversed(preset.precedence):  # the first of `precedence` is written last, so it wins
         geometries = layer.geometries.get(status, [])
         if geometries:

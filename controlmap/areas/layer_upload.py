@@ -205,7 +205,8 @@ def check_layer(name: str, data: bytes, validator: Validator, preset: Preset | s
         path.write_bytes(data)
         snapshot = snapshots.Snapshot(path, _uploaded_series(series, preset, name, digest, dated_by), time)
         summary.snapshot = snapshot.describe()
-        result = importer.import_areas([snapshot], validator.gazetteer.settlements, preset)
+        result = importer.import_areas([snapshot], validator.gazetteer.settlements, preset,
+                                        rule=importer.FlickerRule(first_days=0))
     summary.tested = result.report.placed
     summary.without_point = sum(result.report.without_point.values())
     summary.states.update(result.events.status)

@@ -41,10 +41,14 @@ class Snapshot:
         return self.series.path.format(file=self.file.name)
 
     def url(self, commits: dict[str, str]) -> str:
+        """The snapshot's public address from the series' template: {commit} (an archive's, from `commits`; without
+        it there is no address), {path}, {file} and the file name's own parts ({unix}…)."""
         commit = commits.get(self.series.id, "")
-        if not (commit and self.series.url):
+        if not self.series.url or ("{commit}" in self.series.url and not commit):
             return ""
-        return self.series.url.format(commit=commit, path=self.archive_path)
+        match = self.series.file_name.match(self.file.name)
+        parts = {k: v for k, v in (match.groupdict() if match else {}).items() if v is not None}
+        return self.series.url.format(**parts, commit=commit, path=self.archive_path, file=self.file.name)
 
     def describe(self) -> str:
         return f"{self.series.snapshot.format(time=self.time)} ({self.archive_path})"

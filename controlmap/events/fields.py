@@ -19,10 +19,21 @@ from controlmap.events.reading import (
 
 REQUIRED_COLUMNS = ("date", "status", "claimed_by", "source")
 
-OPTIONAL_COLUMNS = ("settlement", "katottg", "hint", "url", "quote", "note", "lat", "lon")
+OPTIONAL_COLUMNS = ("reported", "settlement", "katottg", "hint", "scope", "url", "quote", "note", "lat", "lon")
 
-EVENT_COLUMNS = ("date", "settlement", "hint", "katottg", "status", "claimed_by", "source", "url", "quote",
-                 "note", "lat", "lon")
+EVENT_COLUMNS = ("date", "reported", "settlement", "hint", "scope", "katottg", "status", "claimed_by", "source",
+                 "url", "quote", "note", "lat", "lon")
+
+# Columns written only when a row uses them (a file without them reads the same).
+SPARSE_COLUMNS = ("reported", "scope", "lat", "lon")
+
+# What a statement is about: the settlement itself (written as ""), an area around it that the statement does not
+# bound (a direction, "near X", "the X area"), or the hromada or raion it lies in. A statement about more than the
+# settlement ranks below one about the settlement itself.
+SCOPES = ("", "area", "hromada", "raion")
+SCOPE_SYNONYMS = {"": "", "settlement": "", "village": "", "town": "", "area": "area", "direction": "area",
+                  "near": "area", "vicinity": "area", "hromada": "hromada", "community": "hromada",
+                  "громада": "hromada", "raion": "raion", "rayon": "raion", "district": "raion", "район": "raion"}
 
 STATUS_SYNONYMS = {
     "ua": "ua", "ukraine": "ua", "ukrainian": "ua", "ukr": "ua", "uk": "ua", "ukraine-held": "ua",
@@ -66,11 +77,11 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 
 def parse_date(text: str) -> tuple[date | None, str]:
     """(date, "") or (None, why not)."""
-    value, why, _ = _parse_date(text)
+    value, why, _ = read_date(text)
     return value, why
 
 
-def _parse_date(text: str) -> tuple[date | None, str, str]:
+def read_date(text: str) -> tuple[date | None, str, str]:
     """(date, "", "") or (None, why not, problem code)."""
     value = text.strip()
     if match := ISO_RE.match(value) or YMD_SLASHED_RE.match(value):

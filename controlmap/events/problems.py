@@ -43,6 +43,8 @@ PROBLEM_CODES = {
     "date_too_early": f"a date before {EARLIEST_DATE.isoformat()}",
     "future_date": "a date after today",
     "date_reformatted": "warning: a date given in another form (DD.MM.YYYY, a date-time), read as shown",
+    "reported_before_date": "a reported day (when the statement was made) before the day the state began",
+    "unknown_scope": "a scope other than empty (the settlement), hromada or raion",
     "missing_status": "no status",
     "unknown_status": "a status other than ua, ru, contested (or a synonym)",
     "missing_claimant": "no claimed_by",
@@ -74,6 +76,7 @@ PROBLEM_CODES = {
     "too_many_features": "a layer with more features than the layer limit (line 0)",
     "no_recognised_feature": "a layer with no area the preset classifies as ru, contested or ua (line 0)",
     "layer_outside_oblast": "a layer whose recognised areas all lie outside Kharkiv oblast (line 0)",
+    "implausible_jump": "a snapshot in which more than the preset's share of the settlements changes state at once",
     "missing_layer_date": "a layer whose file name the preset does not date, and no day given (line 0)",
     "unrecognised_features": "warning: polygons of a layer that match no rule of the preset; they are ignored",
 }

@@ -23,6 +23,11 @@ An upload can never corrupt or lose data:
   when the file is not exactly the version that save wrote (changed by hand, or a crash struck between
   the rename and the log line) or when that save created the file.
 
+- A save may carry the data folder's sources.json (what the map series have read, controlmap.events.sources):
+  ``python -m controlmap update`` saves its new rows and its record together. The events are written first, then
+  the record (a crash between them leaves rows the next update finds already present, never a record of rows that
+  were not written); both previous versions go to the history folder, and undo restores both.
+
 Formula-looking text (``=…``, ``+…``, ``-…``, ``@…``) never reaches the file: the validator refuses it
 (``formula_like``, see controlmap.events.validation), and the exports neutralise what they write
 (controlmap.timeline.exports.to_safe_csv).
@@ -50,6 +55,7 @@ from controlmap.digest import sha256
 from controlmap.events.merge import MergePlan, counted, plan_merge
 from controlmap.events.problems import Problem
 from controlmap.events.reading import read_numbered_rows, read_text, sniff_delimiter
+from controlmap.events.sources import SOURCES_NAME
 from controlmap.events.uploads import check_upload_limits, count_rows
 from controlmap.events.validation import ValidationResult, Validator
 from controlmap.events.writing import StoreError, append_events, comparable_records, render_events
@@ -62,6 +68,7 @@ class StoreBusy(StoreError):
 
 
 LOG_NAME = "log.jsonl"
+RECORD_NAME = SOURCES_NAME
 
 
 FILE_MODE = 0o644
@@ -162,33 +169,54 @@ class EventStore:
         return self._prepare(upload_bytes, self._validate_upload(upload_bytes, validator, today), replace,
                              validator, today).result
 
-    def save(self, upload_bytes: bytes, *, replace: bool = False, validator: Validator, today: date | None = None,
-             author: str = "") -> SaveResult:
-        """Merge the upload into the file (or replace the file with it), under the lock, atomically.
+    def save(self, upload_bytes: bytes | None, *, replace: bool = False, validator: Validator,
+             today: date | None = None, author: str = "", sources: bytes | None = None) -> SaveResult:
+        """Merge the upload into the file (or replace the file with it), under the lock, atomically; with `sources`,
+        write that as the data folder's sources.json too (`upload_bytes` None: the record alone).
 
         Returns a SaveResult: `ok` False with the problems when nothing could be written; `written` False
-        when the upload adds nothing. Raises StoreBusy when the lock cannot be had in time.
+        when the upload adds nothing (and the record, if given, is unchanged). Raises StoreBusy when the lock
+        cannot be had in time.
         """
-        upload = self._validate_upload(upload_bytes, validator, today)
+        upload = None if upload_bytes is None else self._validate_upload(upload_bytes, validator, today)
         if isinstance(upload, SaveResult):
             return upload
         with self._lock():
             self._remove_stale_temp_files()
-            prepared = self._prepare(upload_bytes, upload, replace, validator, today)
+            if upload is None:
+                before = self.read()
+                rows = count_rows(before) if before else 0
+                prepared = _Prepared(SaveResult(True, plan=None), before, before, rows, rows)
+            else:
+                prepared = self._prepare(upload_bytes or b"", upload, replace, validator, today)
             result, plan = prepared.result, prepared.result.plan
-            if not result.ok or plan is None or prepared.after is None or prepared.after == prepared.before:
+            record_before = self._read_record()
+            record_changes = sources is not None and sources != record_before
+            if not result.ok or prepared.after is None or (prepared.after == prepared.before and not record_changes):
                 if result.ok:
                     result.message = "nothing to write: the file already holds these events"
                 return result
             details = {"action": "replace" if replace else "merge", "author": author,
                        "rows_before": prepared.rows_before, "rows_after": prepared.rows_after,
-                       **{k: v for k, v in plan.summary().items() if k != "mode"},
+                       **({k: v for k, v in plan.summary().items() if k != "mode"} if plan else {"added": 0}),
                        "upload_sha256": sha256(upload_bytes)}
-            result.entry = self._commit(prepared.before, prepared.after, details)
+            result.entry = self._commit(prepared.before, prepared.after, details,
+                                        (record_before, sources) if sources is not None else None)
             result.written = True
             result.message = (f"saved: {result.entry['added']} events added, {prepared.rows_before} → "
-                              f"{prepared.rows_after} rows")
+                              f"{prepared.rows_after} rows" + (", sources.json updated" if record_changes else ""))
             return result
+
+    @property
+    def record_path(self) -> Path:
+        """The data folder's sources.json (controlmap.events.sources), saved with the events by `update`."""
+        return self.path.parent / RECORD_NAME
+
+    def _read_record(self) -> bytes | None:
+        try:
+            return self.record_path.read_bytes()
+        except FileNotFoundError:
+            return None
 
     def _validate_upload(self, upload_bytes: bytes, validator: Validator,
                          today: date | None) -> ValidationResult | SaveResult:
@@ -278,11 +306,35 @@ class EventStore:
             if sha256(restored) != target.get("sha256_before"):
                 return UndoResult(False, f"nothing was undone: {target['previous']} is not the version it should be "
                                          "(its sha256 differs)")
+            record: tuple[bytes | None, bytes | None] | None = None
+            if "record_sha256_after" in target:
+                restoring = self._record_to_restore(target)
+                if isinstance(restoring, UndoResult):
+                    return restoring
+                record = restoring
             entry = self._commit(current, restored, {
                 "action": "undo", "author": author, "undoes": target["id"], "restored": target["previous"],
-                "rows_before": count_rows(current), "rows_after": count_rows(restored)})
+                "rows_before": count_rows(current), "rows_after": count_rows(restored)}, record)
             return UndoResult(True, f"undid the {target.get('action', 'save')} of {when}: restored "
                                     f"{target['previous']}", entry)
+
+    def _record_to_restore(self, target: dict) -> tuple[bytes | None, bytes | None] | UndoResult:
+        """(the record now, the record before the save `target`) when undo may restore it."""
+        when = target.get("when", "?")
+        now = self._read_record()
+        if sha256(now) != target.get("record_sha256_after"):
+            return UndoResult(False, f"nothing was undone: {RECORD_NAME} is not the version the save of {when} wrote "
+                                     f"(changed since); every earlier version is in {self.history_dir}")
+        if not target.get("record_previous"):
+            return (now, None)
+        try:
+            earlier = (self.history_dir / target["record_previous"]).read_bytes()
+        except OSError as error:
+            return UndoResult(False, f"nothing was undone: cannot read {target['record_previous']}: {error.strerror}")
+        if sha256(earlier) != target.get("record_sha256_before"):
+            return UndoResult(False, f"nothing was undone: {target['record_previous']} is not the version it should "
+                                     "be (its sha256 differs)")
+        return (now, earlier)
 
     # ------------------------------------------------------------ writing
 
@@ -300,19 +352,37 @@ class EventStore:
         finally:
             lock.release()
 
-    def _commit(self, before: bytes | None, after: bytes, details: dict) -> dict:
-        """Copy `before` to the history folder, put `after` in place, log the change. Lock held."""
+    def _commit(self, before: bytes | None, after: bytes, details: dict,
+                record: tuple[bytes | None, bytes | None] | None = None) -> dict:
+        """Copy `before` to the history folder, put `after` in place, log the change; with `record` (the sources.json
+        before and after; after None: remove it), the same for it, written after the events. Lock held."""
         self.history_dir.mkdir(parents=True, exist_ok=True)
         now = datetime.now(UTC)
+        stamp = f"{now:%Y%m%dT%H%M%S.%fZ}"
         previous = None
         if before is not None:
-            previous = f"{self.path.stem}-{now:%Y%m%dT%H%M%S.%fZ}-{sha256(before)[:12]}.csv"
+            previous = f"{self.path.stem}-{stamp}-{sha256(before)[:12]}.csv"
             atomic_write(self.history_dir / previous, before)
+        record_fields = {}
+        if record is not None:
+            record_before, record_after = record
+            record_previous = None
+            if record_before is not None:
+                record_previous = f"{self.record_path.stem}-{stamp}-{sha256(record_before)[:12]}.json"
+                atomic_write(self.history_dir / record_previous, record_before)
+            record_fields = {"record": RECORD_NAME, "record_sha256_before": sha256(record_before),
+                             "record_sha256_after": sha256(record_after), "record_previous": record_previous}
         mode = self.path.stat().st_mode & 0o777 if before is not None else FILE_MODE
         atomic_write(self.path, after, mode)
+        if record is not None:
+            if record[1] is None:
+                self.record_path.unlink(missing_ok=True)
+                fsync_directory(self.record_path.parent)
+            else:
+                atomic_write(self.record_path, record[1])
         entry = {"id": uuid.uuid4().hex[:16], "when": now.isoformat(timespec="microseconds").replace("+00:00", "Z"),
                  **details, "file": self.path.name, "sha256_before": sha256(before), "sha256_after": sha256(after),
-                 "previous": previous}
+                 "previous": previous, **record_fields}
         self._append_log(entry)
         return entry
 
@@ -330,7 +400,8 @@ class EventStore:
 
     def _remove_stale_temp_files(self) -> None:
         """Temporary files are only made under the lock, which we hold: any found now was left by a crash."""
-        patterns = [(self.path.parent, f".{self.path.name}.*.tmp"), (self.history_dir, f".{self.path.stem}-*.tmp")]
+        patterns = [(self.path.parent, f".{self.path.name}.*.tmp"), (self.history_dir, f".{self.path.stem}-*.tmp"),
+                    (self.path.parent, f".{RECORD_NAME}.*.tmp"), (self.history_dir, f".{Path(RECORD_NAME).stem}-*.tmp")]
         for directory, pattern in patterns:
             for stale in directory.glob(pattern):
                 stale.unlink(missing_ok=True)

@@ -8,25 +8,12 @@ normalised. Line numbers are the spreadsheet's: the header is line 1, the first 
 Every problem carries one of the codes in `PROBLEM_CODES`; code that reacts to a problem matches its code,
 never its wording (messages may be reworded, codes stay). data/README.md lists them too.
 
-Hostile text is dealt with here, once, for every caller:
-
-- Invisible characters (`INVISIBLE_RE`: control characters, zero-width characters, bidi embeddings,
-  overrides and isolates, soft hyphens, BOMs) are removed from names (settlement, hint), with a warning:
-  a name is matched against the gazetteer, and "Iz​ium" means Izium. In the text fields that are stored
-  and shown as given (source, quote, note, url) they are refused (an error): a right-to-left override shows
-  "ISW" as "WSI" and can make one source or address look like another, a zero-width space makes two
-  equal-looking sources differ (duplicates and contradictions are found by comparing sources), and removing
-  them silently would change a quote that must stay verbatim. No text in this dataset needs them.
-- A text field beginning with = + - or @ is refused (`formula_like`): data/events.csv is meant to be opened in
-  spreadsheets, which run such a cell as a formula. Refusing keeps the stored text exactly what the user
-  sent (neutralising it with a leading ' would change a verbatim quote and show the ' on every page);
-  rewording is always possible ("DeepState (@DeepStateUA)"). Numbers (lat, lon) are not text fields.
-- A field longer than `limits.MAX_FIELD_CHARS` is an error on its line, not a failure of the whole file.
+Hostile text (invisible characters, formula-like fields, over-long fields) is dealt with once, for every
+caller, in controlmap.events.hostile_text.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -38,25 +25,22 @@ import numpy as np
 import pandas as pd
 
 from controlmap import limits
+from controlmap.events import hostile_text
 from controlmap.events.fields import (
     CLAIMANT_SYNONYMS,
     EVENT_COLUMNS,
-    FORMULA_COLUMNS,
-    FORMULA_STARTS,
     ISO_RE,
-    NAME_COLUMNS,
     OPTIONAL_COLUMNS,
     PLAIN_ISO_RE,
     REQUIRED_COLUMNS,
+    SCOPE_SYNONYMS,
     STATUS_SYNONYMS,
-    TEXT_COLUMNS,
     URL_RE,
-    _parse_date,
     normalise_choice,
+    read_date,
 )
 from controlmap.events.problems import Problem, problems_frame
 from controlmap.events.reading import (
-    INVISIBLE_RE,
     empty_file,
     read_spans,
     read_text,
@@ -228,13 +212,14 @@ class Validator:
     def _check_rows(self, frame: pd.DataFrame, rejected: set[int], today: date,
                     problems: list[Problem]) -> pd.DataFrame:
         bad = frame.line.isin(rejected)
-        bad |= self._check_field_sizes(frame, problems)
-        bad |= self._check_invisible(frame, problems)
-        bad |= self._check_formulas(frame, problems)
+        bad |= hostile_text.check_field_sizes(frame, problems)
+        bad |= hostile_text.check_invisible(frame, problems)
+        bad |= hostile_text.check_formulas(frame, problems)
         bad |= self._check_dates(frame, today, problems)
         bad |= self._check_choice(frame, "status", STATUS_SYNONYMS, "ua, ru or contested", "status", problems)
         bad |= self._check_choice(frame, "claimed_by", CLAIMANT_SYNONYMS, "ua, ru or independent", "claimant",
                                   problems)
+        bad |= self._check_scope(frame, problems)
         bad |= self._check_required_text(frame, "source", problems)
         bad |= self._check_settlements(frame, problems)
         bad |= self._check_urls(frame, problems)
@@ -245,86 +230,52 @@ class Validator:
         valid["date"] = pd.to_datetime(valid["date"]).astype("datetime64[s]")
         return valid.reset_index(drop=True)
 
-    def _check_field_sizes(self, frame: pd.DataFrame, problems: list[Problem]) -> pd.Series:
-        """Fields over MAX_FIELD_CHARS: an error each, and the field cut short so later messages stay short."""
-        bad = pd.Series(False, index=frame.index)
-        for column in EVENT_COLUMNS:
-            lengths = frame[column].str.len()
-            for i in frame.index[lengths > limits.MAX_FIELD_CHARS]:
-                problems.append(Problem(int(frame.line[i]), column, shown(frame.at[i, column]),
-                                        f"the {column} is {lengths[i]:,} characters long; the limit is "
-                                        f"{limits.MAX_FIELD_CHARS:,} per field",
-                                        "keep what the row needs (for a quote, the sentence relied on) and "
-                                        "link the rest with the url", code="field_too_large"))
-                frame.at[i, column] = shown(frame.at[i, column])
-                bad[i] = True
-        return bad
-
-    def _check_invisible(self, frame: pd.DataFrame, problems: list[Problem]) -> pd.Series:
-        """Invisible characters: removed from names (warning), refused in text fields (see the module doc)."""
-        bad = pd.Series(False, index=frame.index)
-        for column in (*NAME_COLUMNS, *TEXT_COLUMNS):
-            found = frame[column].str.contains(INVISIBLE_RE)
-            for i in frame.index[found]:
-                value = frame.at[i, column]
-                named = _name_invisible(value)
-                if column in NAME_COLUMNS:
-                    clean = INVISIBLE_RE.sub("", value).strip()
-                    problems.append(Problem(int(frame.line[i]), column, clean,
-                                            f"invisible characters removed from the {column}: {named}",
-                                            severity="warning", code="control_characters_removed"))
-                    frame.at[i, column] = clean
-                else:
-                    problems.append(Problem(int(frame.line[i]), column, shown(INVISIBLE_RE.sub("", value)),
-                                            f"the {column} contains invisible characters: {named}",
-                                            "delete them: they change how the text is shown, or make texts that "
-                                            "look equal differ", code="control_characters"))
-                    bad[i] = True
-        return bad
-
-    def _check_formulas(self, frame: pd.DataFrame, problems: list[Problem]) -> pd.Series:
-        bad = pd.Series(False, index=frame.index)
-        for column in FORMULA_COLUMNS:
-            found = frame[column].str.startswith(FORMULA_STARTS)
-            for i in frame.index[found]:
-                value = frame.at[i, column]
-                problems.append(Problem(int(frame.line[i]), column, shown(value),
-                                        f"the {column} begins with '{value[0]}', which a spreadsheet opening "
-                                        "data/events.csv would run as a formula",
-                                        "reword it to begin with a letter, a digit or a quotation mark, e.g. "
-                                        "“DeepState (@DeepStateUA)” rather than “@DeepStateUA”", code="formula_like"))
-                bad[i] = True
-        return bad
-
     def _check_dates(self, frame: pd.DataFrame, today: date, problems: list[Problem]) -> pd.Series:
+        bad = self._check_date_column(frame, "date", today, problems)
+        bad |= self._check_date_column(frame, "reported", today, problems, required=False)
+        both = ~bad & (frame.reported != "")
+        for i in frame.index[both & (frame.reported < frame.date)]:
+            problems.append(Problem(int(frame.line[i]), "reported", frame.reported[i],
+                                    f"reported {frame.reported[i]} is before the date {frame.date[i]}: a statement is "
+                                    "made on or after the day the state it describes began",
+                                    "the date is the day the state began, reported the day the statement was made",
+                                    code="reported_before_date"))
+            bad[i] = True
+        return bad
+
+    def _check_date_column(self, frame: pd.DataFrame, column: str, today: date, problems: list[Problem],
+                           required: bool = True) -> pd.Series:
+        values = frame[column]
+        given = values != "" if not required else pd.Series(True, index=frame.index)
         # The fast path reads only plain YYYY-MM-DD: pandas would also read "-2022-01-01" (year -2022).
-        plain = frame.date.where(frame.date.str.fullmatch(PLAIN_ISO_RE), "")
+        plain = values.where(values.str.fullmatch(PLAIN_ISO_RE), "")
         parsed = pd.to_datetime(plain, format="%Y-%m-%d", errors="coerce")
         parsed = parsed.where(parsed.dt.year >= 1)  # pandas reads year 0, which no date of Python's can hold
         bad = pd.Series(False, index=frame.index)
-        for i in frame.index[parsed.isna()]:
-            value, why, code = _parse_date(frame.date[i])
+        for i in frame.index[parsed.isna() & given]:
+            value, why, code = read_date(values[i])
             if value is None:
-                problems.append(Problem(int(frame.line[i]), "date", frame.date[i], why,
-                                        "write dates as YYYY-MM-DD, e.g. 2022-09-10", code=code))
+                problems.append(Problem(int(frame.line[i]), column, values[i], why.replace("date", column, 1)
+                                        if column != "date" else why, "write dates as YYYY-MM-DD, e.g. 2022-09-10",
+                                        code=code))
                 bad[i] = True
             else:
                 parsed[i] = pd.Timestamp(value)
-                if not ISO_RE.match(frame.date[i]) or "T" in frame.date[i] or " " in frame.date[i]:
-                    problems.append(Problem(int(frame.line[i]), "date", frame.date[i],
-                                            f"date read as {value.isoformat()}", severity="warning",
+                if not ISO_RE.match(values[i]) or "T" in values[i] or " " in values[i]:
+                    problems.append(Problem(int(frame.line[i]), column, values[i],
+                                            f"{column} read as {value.isoformat()}", severity="warning",
                                             code="date_reformatted"))
         early = parsed.notna() & (parsed < pd.Timestamp(EARLIEST_DATE))
         late = parsed.notna() & (parsed > pd.Timestamp(today))
         for i in frame.index[early]:
-            problems.append(Problem(int(frame.line[i]), "date", frame.date[i],
-                                    f"date {parsed[i].date()} is before {EARLIEST_DATE.isoformat()}",
+            problems.append(Problem(int(frame.line[i]), column, values[i],
+                                    f"{column} {parsed[i].date()} is before {EARLIEST_DATE.isoformat()}",
                                     code="date_too_early"))
         for i in frame.index[late]:
-            problems.append(Problem(int(frame.line[i]), "date", frame.date[i],
-                                    f"date {parsed[i].date()} is in the future (today is {today.isoformat()})",
+            problems.append(Problem(int(frame.line[i]), column, values[i],
+                                    f"{column} {parsed[i].date()} is in the future (today is {today.isoformat()})",
                                     code="future_date"))
-        frame["date"] = parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), frame.date)
+        frame[column] = parsed.dt.strftime("%Y-%m-%d").where(parsed.notna(), values)
         return bad | early | late
 
     def _check_choice(self, frame: pd.DataFrame, column: str, synonyms: dict[str, str], allowed: str, kind: str,
@@ -337,6 +288,16 @@ class Validator:
                 (f"unknown {column} '{value}'", f"unknown_{kind}")
             problems.append(Problem(int(line), column, value, message, f"use {allowed}", code=code))
         frame[column] = normalised.where(~bad, frame[column])
+        return bad
+
+    def _check_scope(self, frame: pd.DataFrame, problems: list[Problem]) -> pd.Series:
+        normalised = frame.scope.map({v: normalise_choice(v, SCOPE_SYNONYMS) for v in frame.scope.unique()})
+        bad = normalised.isna()
+        problems += [Problem(int(frame.line[i]), "scope", frame.scope[i], f"unknown scope '{frame.scope[i]}'",
+                             "leave it empty for a statement about the settlement itself; write area for one about its "
+                             "surroundings or a direction, hromada or raion for one about the unit it lies in",
+                             code="unknown_scope") for i in frame.index[bad]]
+        frame["scope"] = normalised.where(~bad, frame.scope)
         return bad
 
     def _check_required_text(self, frame: pd.DataFrame, column: str, problems: list[Problem]) -> pd.Series:
@@ -443,7 +404,7 @@ class Validator:
         return bad
 
     def _check_duplicates(self, frame: pd.DataFrame, problems: list[Problem]) -> pd.Series:
-        key_columns = ["date", "katottg", "status", "claimed_by", "source", "url", "quote", "note"]
+        key_columns = ["date", "reported", "scope", "katottg", "status", "claimed_by", "source", "url", "quote", "note"]
         keyed = frame.assign(katottg=frame.katottg.where(frame.katottg != "", frame.settlement))
         duplicated = keyed.duplicated(subset=key_columns, keep="first")
         first_line = keyed.groupby(key_columns, sort=False).line.transform("first")
@@ -479,15 +440,3 @@ def _suggestion_text(found: list[Suggestion] | None, unknown: int) -> str:
     if not found:
         return ""
     return "did you mean: " + "; ".join(f"{s.name_en} ({s.katottg}, score {s.score:g})" for s in found)
-
-
-CONTROL_NAMES = {"\x00": "NULL (a NUL byte)"}
-
-
-def _name_invisible(value: str) -> str:
-    """The invisible characters of `value`, named: "U+202E RIGHT-TO-LEFT OVERRIDE at character 3"."""
-    found = [(i, ch) for i, ch in enumerate(value) if INVISIBLE_RE.match(ch)]
-    named = [f"U+{ord(ch):04X} {unicodedata.name(ch, CONTROL_NAMES.get(ch, 'CONTROL CHARACTER'))} at character "
-             f"{i + 1}"
-             for i, ch in found[:3]]
-    return ", ".join(named) + (f" and {len(found) - 3} more" if len(found) > 3 else "")

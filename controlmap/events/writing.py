@@ -12,12 +12,12 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from controlmap import csvtext
-from controlmap.events.fields import EVENT_COLUMNS
+from controlmap.events.fields import EVENT_COLUMNS, SPARSE_COLUMNS
 from controlmap.events.merge import iso
 from controlmap.events.reading import read_rows, read_text, sniff_delimiter
 
 POINT_COLUMNS = ("lat", "lon")
-CANONICAL_COLUMNS = tuple(c for c in EVENT_COLUMNS if c not in POINT_COLUMNS)
+CANONICAL_COLUMNS = tuple(c for c in EVENT_COLUMNS if c not in SPARSE_COLUMNS)
 
 
 LINE_RE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
@@ -42,8 +42,9 @@ def _texts(frame: pd.DataFrame, column: str) -> list[str]:
     return [str(v) for v in values.astype(object).where(values.notna(), "").tolist()]
 
 
-def _uses_points(frame: pd.DataFrame) -> bool:
-    return bool(len(frame)) and any(frame[c].notna().any() for c in POINT_COLUMNS if c in frame)
+def _used(frame: pd.DataFrame, column: str) -> bool:
+    """Whether any row of `frame` has a value in `column` (a sparse column is written only then)."""
+    return column in frame and any(_texts(frame, column))
 
 
 def _csv_text(rows: Iterable[Sequence[str]], delimiter: str = ",", terminator: str = "\n") -> str:
@@ -55,8 +56,9 @@ def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[tuple[str, ...
 
 
 def render_events(frame: pd.DataFrame) -> bytes:
-    """A whole event file from normalised events: canonical columns (lat, lon only when used), UTF-8, LF."""
-    columns = list(CANONICAL_COLUMNS) + (list(POINT_COLUMNS) if _uses_points(frame) else [])
+    """A whole event file from normalised events: the format's columns, in its order, each sparse one (reported,
+    scope, lat, lon) only when a row uses it; UTF-8, LF."""
+    columns = [c for c in EVENT_COLUMNS if c in CANONICAL_COLUMNS or _used(frame, c)]
     return _csv_text([columns, *_records(frame, columns)]).encode("utf-8")
 
 

@@ -1,10 +1,10 @@
 """A disk cache of loaded datasets, so that a restarted app does not validate an unchanged events file again.
 
 An entry is found by a digest of everything the loaded dataset (and what was derived from it before caching)
-depends on: the events file, the gazetteer's files and shapes, the day (validation rejects dates after it),
-this package's source and the versions of Python and the libraries that pickle the frames. Anything else,
-including a damaged or unreadable entry, means a normal load. The cache lives in a directory of the user's
-own (``$CONTROLMAP_CACHE_DIR``, by default ``$XDG_CACHE_HOME/controlmap`` or ``~/.cache/controlmap``) and is
+depends on: the events file and its sources.json, the gazetteer's files and shapes, the day (validation rejects
+dates after it), this package's source and the versions of Python and the libraries that pickle the frames.
+Anything else, including a damaged or unreadable entry, means a normal load. The cache lives in a directory of the
+user's own (``$CONTROLMAP_CACHE_DIR``, by default ``$XDG_CACHE_HOME/controlmap`` or ``~/.cache/controlmap``) and is
 ignored unless only its owner can write there: an entry is a pickle, which runs code when loaded.
 """
 
@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from controlmap import paths
+from controlmap.events.sources import sources_path
 from controlmap.timeline.dataset import Dataset
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -44,6 +45,9 @@ def dataset_digest(events_path: Path, geo_dir: Path, today: date) -> str:
         digest.update(part.encode() + b"\0")
     for path in (*sorted(PACKAGE_DIR.rglob("*.py")), events_path):
         digest.update(path.read_bytes() + b"\0")
+    # What the map series read decides where they restate their rows (controlmap.timeline.observations).
+    record = sources_path(events_path)
+    digest.update((record.read_bytes() if record.exists() else b"(none)") + b"\0")
     # The files the gazetteer and the maps' shapes are read from (values derived before caching, a map's layer,
     # hold shapes); a gazetteer need not have every shape.
     for path in (geo_dir / name for name in paths.DATASET_GEO_FILES):

@@ -1,11 +1,17 @@
 """Control at any date, with each claimant's statements kept apart.
 
-Rules (documented in data/README.md too):
-- Per claimant (ua, ru, independent): its latest statement on or before the date. Several statements by
-  one claimant on one day: the one later in the file wins.
-- Displayed status: the latest statement among the included claimants. Statements of one day by
-  several claimants: an independent assessment wins over officials' claims; Ukrainian and Russian
-  officials contradicting each other that day (and no independent word) → `contested`.
+Rules (data/README.md states them for users):
+- Statements are ordered by `date`, the day the stated state began. On one day: a statement about the settlement
+  itself ranks above one about the area it lies in (`scope`), a researched statement above a row of a map series,
+  which ranks above a map's restatement (below), a later `reported` above an earlier one, and a later line above
+  an earlier one.
+- Per claimant (ua, ru, independent): its latest statement on or before the date.
+- Displayed status: the latest statement among the included claimants. Of the claimants' statements of one day, one
+  about the settlement outranks one about its area; then an independent assessment wins over officials' claims;
+  Ukrainian and Russian officials contradicting each other that day (and no independent word) → `contested`.
+- A map series (a publisher's dated maps, recorded in sources.json) speaks on every snapshot it covers, not only
+  on the days its rows were written: where another statement contradicts the state of the series' latest row, the
+  series restates that row on its next covered day (controlmap.timeline.observations).
 - Baseline: on 2022-02-24 every settlement of the oblast was Ukrainian-held. The baseline is one rule,
   not rows: it applies to every settlement until its first included statement. Before it: `unknown`.
   With `baseline=False`, settlements with no statement are `unknown`.
@@ -25,8 +31,10 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
+from controlmap.events.sources import Coverage
 from controlmap.geo.gazetteer import Gazetteer
 from controlmap.model import BASELINE_DATE, BASELINE_SOURCE, BASELINE_STATUS, CLAIMANTS, STATUS_CODE, STATUSES
+from controlmap.timeline import observations
 
 DEFAULT_WINDOW_DAYS = 30
 UNKNOWN, UA, RU, CONTESTED = (STATUS_CODE[s] for s in STATUSES)
@@ -51,9 +59,11 @@ def from_day(day: int) -> date:
 
 @dataclass(frozen=True)
 class StatementTable:
-    """Valid events in engine form, sorted by settlement, day, file line (statement i = sorted row i).
+    """Valid events in engine form, in engine order (settlement, day, then the ranks of one day: scope, kind,
+    reported, file line), plus the restatements of map series (controlmap.timeline.observations).
 
-    The events frame itself is not copied: `rows` maps each statement to its row in `events`.
+    The events frame itself is not copied: `rows` maps each statement to its row in `events` (a restatement to the
+    row it restates), `origin` each statement to the real statement it is or restates.
     """
 
     settlement: np.ndarray  # gazetteer row
@@ -62,23 +72,57 @@ class StatementTable:
     status: np.ndarray
     rows: np.ndarray
     events: pd.DataFrame
+    scope: np.ndarray  # 1: about the settlement, 0: about the area it lies in
+    kind: np.ndarray  # 2: a statement, 1: a row of a map series, 0: a map's restatement of its row
+    origin: np.ndarray
+    last_covered_day: int | None = None  # the newest day a map series covers (the timeline runs to it at least)
 
     @classmethod
-    def from_events(cls, events: pd.DataFrame, gazetteer: Gazetteer) -> "StatementTable":
+    def from_events(cls, events: pd.DataFrame, gazetteer: Gazetteer, coverages: Sequence[Coverage] = (),
+                    window_days: int = DEFAULT_WINDOW_DAYS) -> "StatementTable":
         events = events.reset_index(drop=True)
-        settlement = events.katottg.map(gazetteer.position).to_numpy(dtype=float, na_value=-1).astype(np.int64)
-        known = np.flatnonzero(settlement >= 0)
-        day = (events.date.to_numpy()[known].astype("datetime64[D]") - EPOCH).astype(np.int64)
+        position = events.katottg.map(gazetteer.position).to_numpy(dtype=float, na_value=-1).astype(np.int64)
+        known = np.flatnonzero(position >= 0)
+        day = _days(events.date.to_numpy()[known])
+        reported_text = events["reported"].to_numpy()[known] if "reported" in events else np.array([""] * len(known))
+        reported = np.where(reported_text == "", day, _days(np.where(reported_text == "", "1970-01-01",
+                                                                      reported_text)))
+        scope_text = events["scope"].to_numpy()[known] if "scope" in events else np.array([""] * len(known))
+        scope = np.where(scope_text == "", observations.SETTLEMENT, observations.AREA)
+        claimant = events.claimed_by.map(CLAIMANT_CODE).to_numpy(np.int64)[known]
+        source = events.source.to_numpy()[known].astype(object)
+        kind = np.where(observations.series_rows(claimant, source, coverages), observations.SERIES_ROW,
+                        observations.STATEMENT)
         line = events.line.to_numpy(np.int64)[known] if "line" in events else known
-        order = known[np.lexsort((line, day, settlement[known]))]
-        day = (events.date.to_numpy()[order].astype("datetime64[D]") - EPOCH).astype(np.int64)
+        settlement = position[known]
+        order = np.lexsort((line, reported, kind, scope, day, settlement))
+        real = observations.Sorted(settlement[order], day[order], claimant[order],
+                                   events.status.map(STATUS_CODE).to_numpy(np.int64)[known][order], scope[order],
+                                   kind[order], reported[order], line[order], source[order])
+        made = observations.restatements(real, coverages, gazetteer.settlements.katottg.to_numpy(), window_days)
+        n_real = len(order)
+        settlement_all = np.concatenate([real.settlement, made.settlement])
+        day_all = np.concatenate([real.day, made.day])
+        scope_all = np.concatenate([real.scope, np.full(len(made), observations.SETTLEMENT)])
+        kind_all = np.concatenate([real.kind, np.full(len(made), observations.RESTATEMENT)])
+        reported_all = np.concatenate([real.reported, made.day])
+        line_all = np.concatenate([real.line, real.line[made.origin]])
+        final = np.lexsort((line_all, reported_all, kind_all, scope_all, day_all, settlement_all))
+        origin_before = np.concatenate([np.arange(n_real), made.origin])[final]
+        place = np.empty(len(final), np.int64)
+        place[final] = np.arange(len(final))
+        covered = [int(c.days[-1]) for c in coverages if len(c.days)]
         return cls(
-            settlement=settlement[order].astype(np.int32),
-            day=day.astype(np.int32),
-            claimant=events.claimed_by.map(CLAIMANT_CODE).to_numpy(np.int8)[order],
-            status=events.status.map(STATUS_CODE).to_numpy(np.int8)[order],
-            rows=order,
+            settlement=settlement_all[final].astype(np.int32),
+            day=day_all[final].astype(np.int32),
+            claimant=np.concatenate([real.claimant, made.claimant])[final].astype(np.int8),
+            status=np.concatenate([real.status, made.status])[final].astype(np.int8),
+            rows=known[order][origin_before],
             events=events,
+            scope=scope_all[final].astype(np.int8),
+            kind=kind_all[final].astype(np.int8),
+            origin=place[origin_before],
+            last_covered_day=max(covered) if covered else None,
         )
 
     def __len__(self) -> int:
@@ -109,6 +153,10 @@ class StatementTable:
     def date_text(self) -> np.ndarray:
         """Each statement's date in ISO form, in statement order."""
         return _object_array(pd.Timestamp(v).date().isoformat() for v in self.events["date"].iloc[self.rows])
+
+
+def _days(values: np.ndarray) -> np.ndarray:
+    return (values.astype("datetime64[D]") - EPOCH).astype(np.int64)
 
 
 def _object_array(values: Iterable[object]) -> np.ndarray:
@@ -227,13 +275,17 @@ class Timeline:
         has = latest >= 0
         claim_day = np.where(has, st.day[np.maximum(latest, 0)], NO_DAY)
         claim_status = np.where(has, st.status[np.maximum(latest, 0)], UNKNOWN)
+        claim_scope = np.where(has, st.scope[np.maximum(latest, 0)], -1)
         newest = claim_day.max(axis=0)
         on_newest = has & (claim_day == newest)
+        # Of one day's statements, those about the settlement itself outrank those about its area.
+        on_newest &= claim_scope == np.where(on_newest, claim_scope, -1).max(axis=0)
         ua, ru, ind = (on_newest[CLAIMANT_CODE[c]] for c in CLAIMANTS)
         status = np.where(ind, claim_status[INDEPENDENT], np.where(ua, claim_status[0], claim_status[1]))
         officials_disagree = ~ind & ua & ru & (claim_status[0] != claim_status[1])
         status = np.where(officials_disagree, CONTESTED, status)
         responsible = np.where(ind, latest[INDEPENDENT], np.where(ua, latest[0], latest[1]))
+        responsible = np.where(responsible >= 0, st.origin[np.maximum(responsible, 0)], -1)
         recent = has & (claim_day >= newest - self.window_days)
         lowest = np.where(recent, claim_status, 99).min(axis=0)
         highest = np.where(recent, claim_status, -1).max(axis=0)
@@ -300,10 +352,13 @@ class Timeline:
 
     @cached_property
     def span(self) -> tuple[int, int]:
-        """First and last day worth showing: the baseline (or first statement) to the last statement."""
+        """First and last day worth showing: the baseline (or first statement) to the last statement, or to the
+        newest day a map series covers when that is later."""
         days = self.statements.day
         first = min([to_day(BASELINE_DATE)] + ([int(days.min())] if len(days) else []))
         last = max([first] + ([int(days.max())] if len(days) else []))
+        if self.statements.last_covered_day is not None:
+            last = max(last, self.statements.last_covered_day)
         return first, last
 
     @cached_property

@@ -48,14 +48,16 @@ def snapshot_csv(timeline: Timeline, when: When) -> str:
     return to_safe_csv(frame)
 
 
-def snapshot_json(timeline: Timeline, when: When) -> str:
+def snapshot_json(timeline: Timeline, when: When, as_of: dict | None = None) -> str:
+    """Every settlement at a date as JSON; `as_of` (controlmap.timeline.freshness.Freshness.record): the newest map
+    snapshot the data have read, so that a reader knows how fresh they are."""
     day = to_day(when)
-    document = {"date": from_day(day).isoformat(), "claimants": list(timeline.claimants),
+    document = {"date": from_day(day).isoformat(), "claimants": list(timeline.claimants), "as_of": as_of,
                 "settlements": snapshot_records(timeline, day)}
     return json.dumps(document, ensure_ascii=False, indent=1)
 
 
-def snapshot_geojson(timeline: Timeline, when: When) -> str:
+def snapshot_geojson(timeline: Timeline, when: When, as_of: dict | None = None) -> str:
     settlements = timeline.gazetteer.settlements
     features = []
     for record, row in zip(snapshot_records(timeline, when), settlements.itertuples(), strict=True):
@@ -65,7 +67,8 @@ def snapshot_geojson(timeline: Timeline, when: When) -> str:
             "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]} if has_point else None,
             "properties": {**record, "coord_quality": row.coord_quality},
         })
-    document = {"type": "FeatureCollection", "date": from_day(to_day(when)).isoformat(), "features": features}
+    document = {"type": "FeatureCollection", "date": from_day(to_day(when)).isoformat(), "as_of": as_of,
+                "features": features}
     return json.dumps(document, ensure_ascii=False)
 
 

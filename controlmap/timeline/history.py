@@ -25,11 +25,30 @@ from controlmap.timeline.engine import NO_DAY, DateLike, Timeline, When, from_da
 
 DISPLAYED = "displayed"
 DISPUTED = "disputed"
-STATEMENT_COLUMNS = ["date", "claimed_by", "status", "source", "url", "quote", "note", "settlement", "line"]
+STATEMENT_COLUMNS = ["date", "reported", "scope", "claimed_by", "status", "source", "url", "quote", "note",
+                     "settlement", "line"]
 EVENT_EXPORT_COLUMNS = ["date", "katottg", "name_en", "name_uk", "settlement", "status", "claimed_by", "source",
                         "url", "quote", "note"]
 BAND_COLUMNS = ["row", "start", "end", "status", "disputed", "source", "claimed_by", "date"]
 SEARCH_TEXT_COLUMNS = ("source", "quote", "note", "settlement")
+
+# The engine's rules (controlmap.timeline.engine), as the Town history explains them; data/README.md says the same
+# with an example each.
+RULES_TEXT = """\
+- **A row states a state from a day on.** `date` is the day the state began; `reported`, where given, the day the
+  statement was made (a resident said on 30 Apr 2022 that Kutuzivka had been occupied since 24 Feb: date 24 Feb,
+  reported 30 Apr).
+- **Each claimant speaks for itself.** Per claimant (Ukrainian officials, Russian officials, independent observers)
+  its latest statement counts; the status shown is the latest of the included claimants'. Of one day's statements,
+  one about the settlement itself outranks one about its hromada or raion (*about*), an independent assessment
+  outranks officials' claims, and Ukrainian and Russian officials contradicting each other make it *contested*.
+- **A map series speaks on every snapshot.** DeepStateMap's dated maps state every settlement's state on each day
+  they cover, not only on the days a row was derived: an official claim the maps do not confirm is outranked from
+  the next snapshot on and shows as a dispute. A map that draws only the occupied area (from August 2025) cannot tell
+  grey ground from held ground: it never turns an independent assessment of *contested* into Ukrainian-held.
+- **Disputed:** the included claimants' statements of the last 30 days disagree.
+- **Before any statement:** the baseline, every settlement Ukrainian-held on 24 Feb 2022.
+"""
 
 
 # ---------------------------------------------------------------- one settlement
@@ -47,16 +66,29 @@ def settlement_info(settlements: pd.DataFrame, katottg: str) -> dict | None:
 
 
 def settlement_statements(events: pd.DataFrame, katottg: str, claimants: Sequence[str] = CLAIMANTS) -> pd.DataFrame:
-    """The settlement's statements by the given claimants, oldest first (file order within a day)."""
+    """The settlement's statements by the given claimants, oldest first (file order within a day); `reported` and
+    `scope` as given ("" when not)."""
     frame = events[(events.katottg == katottg) & events.claimed_by.isin(claimants)]
     sort = ["date", "line"] if "line" in frame else ["date"]
     frame = frame.sort_values(sort, kind="stable").reset_index(drop=True)
     out = pd.DataFrame({c: frame[c] if c in frame else pd.Series("", index=frame.index, dtype=object)
                         for c in STATEMENT_COLUMNS})
     out["date"] = pd.to_datetime(out["date"]).dt.date
-    for column in ("source", "url", "quote", "note", "settlement"):
+    for column in ("reported", "scope", "source", "url", "quote", "note", "settlement"):
         out[column] = out[column].fillna("").astype(str)
     return out
+
+
+def statement_about(scope: str, info: dict) -> str:
+    """What a statement is about, in words: "the settlement", or the area its `scope` names (e.g.
+    "Velykoburlutska hromada")."""
+    if scope == "hromada":
+        return f"{info.get('hromada_en') or 'its'} hromada"
+    if scope == "raion":
+        return f"{info.get('raion_en') or 'its'} raion"
+    if scope == "area":
+        return f"the area around {info.get('name_en') or 'the settlement'}"
+    return "the settlement"
 
 
 def statements_per_claimant(statements: pd.DataFrame, claimants: Sequence[str] = CLAIMANTS) -> dict[str, pd.DataFrame]:

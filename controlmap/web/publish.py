@@ -50,7 +50,7 @@ STATEMENTS_PATH = "statements"
 # Lists what a publish wrote, so that publishing into the folder again removes what is no longer part of the site.
 MANIFEST = "manifest.json"
 ZIP_TIME = (2022, 2, 24, 0, 0, 0)  # every zip entry's time: the zip depends on the site alone
-STATEMENT_FIELDS = ("date", "status", "claimed_by", "source", "url", "quote", "note")
+STATEMENT_FIELDS = ("date", "reported", "status", "claimed_by", "source", "url", "quote", "note")
 
 
 class PublishError(ValueError):
@@ -126,9 +126,11 @@ def statements_documents(dataset: Dataset, claimants: Iterable[str]) -> dict[str
     chosen_events = events[events.claimed_by.isin(chosen)]
     for katottg, own in sorted(chosen_events.groupby(chosen_events.katottg.astype(str)), key=lambda item: item[0]):
         frame = history.settlement_statements(own, katottg, chosen)
-        rows = [{field: (row[field].isoformat() if field == "date" else str(row[field]))
-                 for field in STATEMENT_FIELDS} for row in frame.to_dict("records")]
         info = settlements.loc[katottg] if katottg in settlements.index else None
+        rows = [{**{field: (row[field].isoformat() if field == "date" else str(row[field]))
+                    for field in STATEMENT_FIELDS},
+                 **({"about": history.statement_about(row["scope"], {} if info is None else dict(info))}
+                    if row["scope"] else {})} for row in frame.to_dict("records")]
         out[katottg] = {
             "katottg": katottg,
             "name_en": "" if info is None else str(info["name_en"]),
@@ -160,6 +162,8 @@ def site_settings(dataset: Dataset, request: SiteRequest, events_sha256: str,
         "statementsPath": STATEMENTS_PATH,
         "urlLimits": urlvalues.limits(),
         "viewBounds": view_bounds,
+        # The newest map snapshot read (the page says the data are "as of" it, and warns when it is old).
+        "asOf": fresh.record() if (fresh := dataset.freshness()) else None,
     }
 
 

@@ -89,9 +89,9 @@ def test_changed_settlements_are_listed_with_their_sources_as_plain_text(engine)
     paragraphs = [p for m in at.markdown for p in m.value.split("\n\n")]
     assert "**Changed since 06 Sep 2022:** " + f"{len(changed)} settlement(s)" in paragraphs
     listing = next(p for p in paragraphs if p.startswith("- **")).splitlines()
-    assert 496 == len(changed)
+    assert 497 == len(changed)
     assert 41 == len(listing)  # the first 40, then how many more
-    assert "- … and 456 more (see the Compare dates page)" == listing[-1]
+    assert "- … and 457 more (see the Compare dates page)" == listing[-1]
     assert all(re.fullmatch(r"- \*\*.+\*\*: [\w-]+ → [\w-]+, .+ \(\d{4}-\d\d-\d\d\)", line) for line in listing[:-1])
 
 
@@ -151,6 +151,52 @@ def test_the_cited_data_version_follows_an_edit_of_the_same_size_with_its_mtime_
     os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     again = run_dashboard(date="2022-09-12")
     assert hashlib.sha256(edited).hexdigest() in cited(again)
+
+
+# ---------------------------------------------------------------- how fresh the data are
+
+
+def newest_map_day() -> str:
+    """The newest snapshot day sources.json records, read here (not asked of the app)."""
+    import json
+
+    record = json.loads((ROOT / "data" / "sources.json").read_text("utf-8"))
+    return max(p["newest"]["time"][:10] for p in record["presets"].values())
+
+
+def test_the_page_says_as_of_which_map_the_data_are_and_opens_on_that_day():
+    at = run_dashboard()
+    assert "2026-08-21" == newest_map_day()  # the archives' last file, of 22 Aug 2026, shows the map of 21 Aug
+    assert md_escape("Map data as of 21 Aug 2026 (DeepStateMap)") + ": the newest map snapshot read; the slider runs " \
+        "to it." in [c.value for c in at.caption]
+    assert "21 August 2026" == at.subheader[0].value
+
+
+def test_a_map_older_than_a_week_gets_a_notice_saying_how_to_update(monkeypatch):
+    import datetime as real_datetime
+
+    class Today(real_datetime.date):
+        @classmethod
+        def today(cls):
+            return real_datetime.date(2026, 8, 30)
+
+    from app import data
+
+    monkeypatch.setattr(data, "date", Today)
+    data._shipped.clear()
+    late = run_dashboard()
+    assert 1 == len(late.warning)
+    assert md_escape("The newest map read is 9 days old (DeepStateMap's snapshot of 21 Aug 2026): changes since then "
+                     "are not shown. To update the data, run python -m controlmap update (docs/deploy.md).") == \
+        late.warning[0].value
+
+    class Sooner(real_datetime.date):
+        @classmethod
+        def today(cls):
+            return real_datetime.date(2026, 8, 28)
+
+    monkeypatch.setattr(data, "date", Sooner)
+    assert [] == run_dashboard().warning
 
 
 def test_a_valid_events_file_gets_no_error_message():

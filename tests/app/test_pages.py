@@ -402,16 +402,48 @@ def test_uploaded_text_and_links_are_never_markup(engine):
     hostile["source"] = "=HYPERLINK(\"http://evil\") " + HOSTILE
     hostile["quote"] = HOSTILE
     hostile["url"] = "javascript:alert(1)"
-    hostile["claimed_by"] = "ru"
+    # An independent assessment of the last day: it outranks the map of its day, so it is the responsible statement.
+    hostile["claimed_by"] = "independent"
     session = {app_data.UPLOAD_EVENTS: hostile, app_data.UPLOAD_DIGEST: "test-hostile-upload"}
     at = run("town", session=session, settlement=KUPIANSK)
     assert not at.exception
     for text in markdown_texts(at):
         assert live_markup(text) == [], text
-    ru = table(at, "town_statements_ru")
-    assert HOSTILE in set(ru.quote)
-    assert ru[ru.quote == HOSTILE].url.isna().all(), "a javascript: link is never offered"
+    independent = table(at, "town_statements_independent")
+    assert HOSTILE in set(independent.quote)
+    assert independent[independent.quote == HOSTILE].url.isna().all(), "a javascript: link is never offered"
     assert any(HOSTILE in t.value for t in at.text), "the responsible statement is plain text"
     events = run("events", session=session, q="onerror")
     assert list(events_table(events).quote) == [HOSTILE]
     assert events_table(events).url.isna().all()
+
+
+# ---------------------------------------------------------------- what a statement is about, and how fresh
+
+
+DOROSHENKOVE = "UA63080010370038828"
+
+
+def test_a_statement_about_the_hromada_says_so_on_the_town_history():
+    at = run("town", settlement=DOROSHENKOVE)
+    assert not at.exception
+    assert any(i.value.startswith("1 statement(s) below are about Velykoburlutska hromada, an area larger than "
+                                  "Doroshenkove") for i in at.info)
+    independent = table(at, "town_statements_independent")
+    hromada = independent[independent.source == "Slobidskyi krai"]
+    assert [("2022-03-10", "2022-09-11", "Velykoburlutska hromada")] == [
+        (str(r.date)[:10], r.reported, r.about) for r in hromada.itertuples()]
+    assert {"the settlement"} == set(independent[independent.source != "Slobidskyi krai"].about)
+
+
+def test_a_statement_made_later_than_the_state_it_describes_shows_both_days():
+    kutuzivka = table(run("town", settlement="Kutuzivka"), "town_statements_ua")
+    assert [("2022-02-24", "2022-04-30")] == [(str(r.date)[:10], r.reported) for r in kutuzivka.itertuples()
+                                              if r.source.startswith("Kharkiv Regional Military Administration")]
+
+
+def test_the_town_history_says_as_of_which_map_and_how_the_status_is_decided():
+    at = run("town", settlement=KUPIANSK)
+    captions = [c.value for c in at.caption]
+    assert "Map data as of 21 Aug 2026 \\(DeepStateMap\\): the newest map snapshot read." in captions
+    assert any("A map series speaks on every snapshot" in m.value for m in at.markdown)

@@ -213,6 +213,34 @@ def test_statements_load_only_when_a_settlement_is_clicked(offline_page, site_ur
     assert claimants == {"ua", "ru", "independent"}
 
 
+def test_the_site_says_as_of_which_map_and_warns_when_the_readers_day_is_more_than_a_week_later(offline_page,
+                                                                                                  site_url):
+    page = offline_page
+    page.clock.set_fixed_time("2026-08-28T12:00:00Z")  # 7 days after the newest map read (21 Aug 2026)
+    page.goto(f"{site_url}/")
+    page.wait_for_selector(READY)
+    assert "Map data as of 21 Aug 2026 (DeepStateMap): the newest map snapshot read." == page.inner_text("#cm-as-of")
+    assert page.locator("#cm-stale").is_hidden()
+    page.clock.set_fixed_time("2026-12-06T12:00:00Z")
+    page.reload()
+    page.wait_for_selector(READY)
+    assert page.locator("#cm-stale").is_visible()
+    assert page.inner_text("#cm-stale").startswith("The newest map read is 107 days old (21 August 2026)")
+
+
+def test_a_statement_about_the_hromada_says_so_on_the_site(offline_page, site_url):
+    page = offline_page
+    page.goto(f"{site_url}/?date=2022-03-15&lat=50.1004&lon=37.1647&zoom=12")
+    page.wait_for_selector(READY)
+    doroshenkove = "UA63080010370038828"
+    point = page.evaluate(f"window.controlmap.pixelOf('{doroshenkove}')")
+    box = page.locator(".folium-map").bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    page.wait_for_selector("#cm-statement-list li[data-claimant]")
+    about = page.locator("#cm-statement-list .cm-statement-about").all_inner_texts()
+    assert "This statement is about Velykoburlutska hromada, not about the settlement alone." in about
+
+
 def test_the_site_works_in_an_iframe_of_another_origin(browser, site_url, tmp_path, engine):
     (tmp_path / "host.html").write_text(
         f'<!doctype html><title>host</title><iframe id="embed" src="{site_url}/#date=2022-09-12" '

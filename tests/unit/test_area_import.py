@@ -15,9 +15,9 @@ import shapely
 
 from controlmap import cli
 from controlmap.areas import classify, importer, measure
-from controlmap.areas.importer import Changes, FlickerRule
+from controlmap.areas.importer import FlickerRule, Tracker
 from controlmap.areas.preset import Preset, PresetError
-from controlmap.areas.snapshots import find_snapshots, layer_files, read_layer
+from controlmap.areas.snapshots import Snapshot, find_snapshots, layer_files, read_layer
 from controlmap.events.store import EventStore
 from controlmap.events.validation import Validator
 from controlmap.geo.gazetteer import Gazetteer, read_settlements
@@ -75,9 +75,12 @@ def snapshots(preset):
     return found
 
 
+AT_ONCE = FlickerRule(first_days=0)  # the fixture's first snapshot's states count at once (its README's rows)
+
+
 @pytest.fixture(scope="module")
 def result(snapshots, settlements, preset):
-    return importer.import_areas(snapshots, settlements, preset, {"history": COMMIT})
+    return importer.import_areas(snapshots, settlements, preset, {"history": COMMIT}, AT_ONCE)
 
 
 def rows_of(text: str) -> list[list[str]]:
@@ -95,7 +98,8 @@ def test_snapshot_times_come_from_the_file_names(snapshots):
 
 def test_daily_archive_file_names_give_their_day(preset):
     series, time = preset.match("deepstatemap_data_20250804.geojson")
-    assert ("occupied-daily", datetime(2025, 8, 4, tzinfo=UTC)) == (series.id, time)
+    # The file of 4 Aug shows the map as it was at the end of 3 Aug (see the preset's "about").
+    assert ("occupied-daily", datetime(2025, 8, 3, 23, 59, 59, tzinfo=UTC)) == (series.id, time)
     assert None is preset.match("deepstatemap_data_2025084.geojson")
     assert None is preset.match("README.md")
 
@@ -158,7 +162,9 @@ def test_a_later_series_is_used_only_after_the_earlier_ones_last_snapshot(preset
         [s.file.name for s in found], [p.name for p in unmatched])
     found, _ = find_snapshots(layer_files([tmp_path]), preset, since=date(2022, 7, 3),
                                           until=date(2022, 7, 4))
-    assert ["1656878640.geojson", "deepstatemap_data_20220704.geojson"] == [s.file.name for s in found]
+    # The daily files of 4 and 5 July show the maps of 3 and 4 July.
+    assert ["1656878640.geojson", "deepstatemap_data_20220704.geojson", "deepstatemap_data_20220705.geojson"] == [
+        s.file.name for s in found]
 
 
 # ---------------------------------------------------------------- states and flicker
@@ -169,24 +175,46 @@ def test_states_of_the_placed_settlements_in_each_snapshot(result):
     assert [[UA, CONTESTED, RU, UA], [RU, RU, UA, UA], [UA, RU, UA, RU]] == result.states.tolist()
 
 
+def counted(states: list[int], hours: list[float], rule: FlickerRule) -> tuple[list[tuple[int, int]], bool]:
+    """One settlement's states fed to a tracker: ([(snapshot of the row, status)], whether one awaits confirmation)."""
+    series = Preset.load("deepstate").series[0]
+    snapshots = [Snapshot(Path(f"{i}.geojson"), series, datetime.fromtimestamp(h * 3600, UTC)) for i, h in
+                 enumerate(hours)]
+    tracker = Tracker.empty(1, rule)
+    rows = []
+    for snapshot, state in zip(snapshots, states, strict=True):
+        rows += [(snapshots.index(first), code) for _, code, first in tracker.add(snapshot, np.array([state], np.int8))]
+    return rows, bool(tracker.pending[0])
+
+
 @pytest.mark.parametrize(("states", "hours", "expected"), [
-    ([UA, RU, UA, UA], [0, 25, 50, 75], Changes([(0, UA)], 2, 2, False)),
-    ([UA, RU, RU, UA, UA], [0, 25, 50, 75, 100], Changes([(0, UA), (1, RU), (3, UA)], 2, 0, False)),
-    ([UA, RU, RU, UA], [0, 25, 50, 75], Changes([(0, UA), (1, RU)], 2, 0, True)),  # ua awaits confirmation
-    ([UA, RU, RU, UA, UA], [0, 2, 4, 25, 50], Changes([(0, UA)], 2, 2, False)),  # ru held 23 hours
-    ([RU, CONTESTED, UA, UA], [0, 10, 20, 50], Changes([(0, RU), (2, UA)], 2, 1, False)),  # a grey stage
-    ([RU, UA, UA], [0, 25, 50], Changes([(0, RU), (1, UA)], 1, 0, False)),  # the first state always counts
-    ([UA, UA, RU], [0, 25, 50], Changes([(0, UA)], 1, 0, True)),
-    ([], [], Changes([], 0, 0, False)),
+    ([UA, RU, UA, UA], [0, 25, 50, 75], ([(0, UA)], False)),
+    ([UA, RU, RU, UA, UA], [0, 25, 50, 75, 100], ([(0, UA), (1, RU), (3, UA)], False)),
+    ([UA, RU, RU, UA], [0, 25, 50, 75], ([(0, UA), (1, RU)], True)),  # ua awaits confirmation
+    ([UA, RU, RU, UA, UA], [0, 2, 4, 25, 50], ([(0, UA)], False)),  # ru held 23 hours
+    ([RU, CONTESTED, UA, UA], [0, 10, 20, 50], ([(0, RU), (2, UA)], False)),  # a grey stage
+    ([RU, UA, UA], [0, 25, 50], ([(0, RU), (1, UA)], False)),  # the first state counts at once here
+    ([UA, UA, RU], [0, 25, 50], ([(0, UA)], True)),
+    ([], [], ([], False)),
 ])
 def test_flicker_rule(states, hours, expected):
-    assert expected == importer.stable_changes(np.array(states, np.int8), np.array(hours, float),
-                                                  FlickerRule(2, 1))
+    assert expected == counted(states, hours, FlickerRule(2, 1, first_days=0))
 
 
 def test_without_the_flicker_rule_every_change_counts():
-    changes = importer.stable_changes(np.array([UA, RU, UA], np.int8), np.array([0.0, 1, 2]), FlickerRule(1, 0))
-    assert Changes([(0, UA), (1, RU), (2, UA)], 2, 0, False) == changes
+    assert ([(0, UA), (1, RU), (2, UA)], False) == counted([UA, RU, UA], [0.0, 1, 2], FlickerRule(1, 0, 0))
+
+
+@pytest.mark.parametrize(("states", "hours", "expected"), [
+    # Kivsharivka in April 2022: the series' first snapshots show it outside the occupied area for four days, then
+    # inside: the first state that held a week is the first row (no row says Ukrainian-held for those days).
+    ([UA, UA, UA, RU, RU, RU, RU], [0, 24, 72, 96, 120, 200, 300], ([(3, RU)], False)),
+    ([UA, UA, UA], [0, 100, 168], ([(0, UA)], False)),  # held a week: counts, dated its first snapshot
+    ([UA, UA, UA], [0, 100, 167], ([], True)),  # not yet a week: awaits confirmation
+    ([RU, UA, RU, RU], [0, 30, 60, 400], ([(2, RU)], False)),
+])
+def test_a_settlements_first_state_counts_once_it_held_a_week(states, hours, expected):
+    assert expected == counted(states, hours, FlickerRule())
 
 
 # ---------------------------------------------------------------- events
@@ -225,13 +253,13 @@ def test_rows_validate_and_merge_by_the_ordinary_code_path(result, settlements, 
 
 
 def test_without_a_commit_rows_have_no_url(snapshots, settlements, preset):
-    plain = importer.import_areas(snapshots, settlements, preset)
+    plain = importer.import_areas(snapshots, settlements, preset, rule=AT_ONCE)
     assert [""] * 6 == list(plain.events.url)
 
 
 def test_until_limits_the_snapshots(preset, settlements):
     found, _ = find_snapshots(layer_files([AREAS]), preset, until=date(2022, 7, 1))
-    only_first = importer.import_areas(found, settlements, preset, {"history": COMMIT})
+    only_first = importer.import_areas(found, settlements, preset, {"history": COMMIT}, AT_ONCE)
     assert EXPECTED_ROWS[:4] == rows_of(only_first.csv())[1:]
 
 
@@ -245,15 +273,16 @@ def test_an_archive_without_grey_zone_continues_contested(preset, settlements, t
     for day in ("20220703", "20220704"):
         (tmp_path / f"deepstatemap_data_{day}.geojson").write_text(json.dumps(occupied), "utf-8")
     found, _ = find_snapshots(layer_files([tmp_path]), preset)
-    result = importer.import_areas(found, settlements, preset, {"history": COMMIT, "occupied-daily": COMMIT})
+    result = importer.import_areas(found, settlements, preset, {"history": COMMIT, "occupied-daily": COMMIT},
+                                   AT_ONCE)
     daily = f"https://github.com/cyterat/deepstate-map-data/blob/{COMMIT}/data/deepstatemap_data_20220703.geojson"
-    snapshot = "the snapshot archived on 2022-07-03 (data/deepstatemap_data_20220703.geojson)"
+    snapshot = "the map of 2022-07-02 (archived the next day) (data/deepstatemap_data_20220703.geojson)"
     assert [*EXPECTED_ROWS[:4],
-            ["2022-07-03", "Gamma", "Hammivska hromada", GAMMA, "ua", "independent",
+            ["2022-07-02", "Gamma", "Hammivska hromada", GAMMA, "ua", "independent",
              "DeepStateMap (archived occupied area)", daily, "",
              f"derived: the point of the settlement lies outside the occupied area (this archive has no grey zone) "
              f"of {snapshot}"],
-            ["2022-07-03", "Epsilon", "Hammivska hromada", EPSILON, "ru", "independent",
+            ["2022-07-02", "Epsilon", "Hammivska hromada", EPSILON, "ru", "independent",
              "DeepStateMap (archived occupied area)", daily, "",
              f"derived: the point of the settlement lies inside the occupied area of {snapshot}"],
             ] == rows_of(result.csv())[1:]
@@ -263,10 +292,10 @@ def test_an_archive_without_grey_zone_continues_contested(preset, settlements, t
 
 
 def test_continue_grey(preset):
-    n = classify.NOT_OCCUPIED
-    states = np.array([[n, CONTESTED, RU, UA], [n, n, n, n], [RU, n, n, CONTESTED], [n, n, n, n]], np.int8)
-    assert [[UA, CONTESTED, RU, UA], [UA, CONTESTED, UA, UA], [RU, CONTESTED, UA, CONTESTED],
-            [UA, CONTESTED, UA, CONTESTED]] == importer.continue_grey(states, preset).tolist()
+    n, none = classify.NOT_OCCUPIED, importer.NONE
+    resolved, grey = importer.continue_grey(np.array([n, n, n, n, RU], np.int8),
+                                            np.array([none, CONTESTED, RU, UA, CONTESTED], np.int8), preset)
+    assert ([UA, CONTESTED, UA, UA, RU], [False, True, False, False, False]) == (resolved.tolist(), grey.tolist())
 
 
 # ---------------------------------------------------------------- other layer formats
@@ -317,7 +346,8 @@ def test_snapshot_on_a_day(snapshots):
 def test_cli_import_areas_writes_the_rows(tmp_path, capsys):
     out = tmp_path / "derived.csv"
     code = cli.main(["import-areas", str(AREAS), "--preset", "deepstate", "--settlements",
-                     str(AREAS / "settlements.csv"), "--commit", f"history={COMMIT}", "--out", str(out)])
+                     str(AREAS / "settlements.csv"), "--commit", f"history={COMMIT}", "--out", str(out),
+                     "--first-days", "0"])
     captured = capsys.readouterr()
     assert (0, "") == (code, captured.out)
     assert EXPECTED_ROWS == rows_of(out.read_text("utf-8"))[1:]
@@ -330,7 +360,7 @@ def test_cli_import_areas_writes_the_rows(tmp_path, capsys):
 
 def test_cli_import_areas_to_stdout_and_dry_run(capsys):
     argv = ["import-areas", str(AREAS / "geojsons"), "--settlements", str(AREAS / "settlements.csv"),
-            "--commit", f"history={COMMIT}", "--since", "2022-07-02"]
+            "--commit", f"history={COMMIT}", "--since", "2022-07-02", "--first-days", "0"]
     assert 0 == cli.main(argv)
     printed = rows_of(capsys.readouterr().out)
     assert [("2022-07-02", "Alpha", "ru"), ("2022-07-02", "Beta", "ru"), ("2022-07-02", "Gamma", "ua"),
@@ -361,7 +391,7 @@ def test_cli_import_areas_missing_source(tmp_path, capsys):
 HEADER = "date,settlement,hint,katottg,status,claimed_by,source,url,quote,note"
 
 
-def test_derived_rows_replace_the_earlier_ones_and_come_before_researched_rows():
+def test_derived_rows_replace_the_earlier_ones_and_come_after_researched_rows():
     current = (f"{HEADER}\r\n"
                "2022-09-10,Izium,,,ua,ua,General Staff,,\"Izium is ours,\r\nsaid the staff\",\r\n"
                "2022-04-03,Izium,,,ru,independent,DeepStateMap (archived layer),,,derived: old\r\n"
@@ -371,13 +401,22 @@ def test_derived_rows_replace_the_earlier_ones_and_come_before_researched_rows()
                "2022-09-12,Izium,,,ua,independent,DeepStateMap (archived layer),,,derived: new").encode()
     combined = importer.with_derived_rows(current, derived, ["DeepStateMap (archived layer)"])
     assert (f"{HEADER}\r\n"
-            "2022-04-03,Izium,,,ru,independent,DeepStateMap (archived layer),,,derived: new\r\n"
-            "2022-09-12,Izium,,,ua,independent,DeepStateMap (archived layer),,,derived: new\r\n"
             "2022-09-10,Izium,,,ua,ua,General Staff,,\"Izium is ours,\r\nsaid the staff\",\r\n"
-            "2022-09-10,Izium,,,contested,independent,ISW,,,\r\n").encode() == combined
+            "2022-09-10,Izium,,,contested,independent,ISW,,,\r\n"
+            "2022-04-03,Izium,,,ru,independent,DeepStateMap (archived layer),,,derived: new\r\n"
+            "2022-09-12,Izium,,,ua,independent,DeepStateMap (archived layer),,,derived: new\r\n").encode() == combined
     assert combined == importer.with_derived_rows(combined, derived, ["DeepStateMap (archived layer)"])
 
 
-def test_derived_rows_need_the_same_header():
-    with pytest.raises(ValueError, match="the headers differ"):
-        importer.with_derived_rows(f"{HEADER}\n".encode(), b"date,settlement\n", [])
+def test_derived_rows_are_written_in_the_files_columns():
+    current = (b"date,reported,settlement,hint,scope,katottg,status,claimed_by,source,url,quote,note\n"
+               b"2022-02-24,2022-04-30,Kutuzivka,,,,ru,ua,Suspilne,,,\n")
+    derived = f"{HEADER}\n2022-04-03,Izium,,,ru,independent,DeepStateMap (archived layer),,,derived: x\n".encode()
+    combined = importer.with_derived_rows(current, derived, ["DeepStateMap (archived layer)"])
+    assert combined == current + b"2022-04-03,,Izium,,,,ru,independent,DeepStateMap (archived layer),,,derived: x\n"
+
+
+def test_derived_rows_need_their_columns_in_the_file():
+    with pytest.raises(ValueError, match="has no column katottg"):
+        importer.with_derived_rows(b"date,settlement,hint,status,claimed_by,source,url,quote,note\n",
+                                   f"{HEADER}\n".encode(), [])

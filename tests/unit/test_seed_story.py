@@ -101,10 +101,15 @@ def test_konashenkovs_regrouping_statement_of_10_september_2022_is_coded_one_way
         assert ("ua", False) == displayed(shipped, katottg, "2022-09-12", ("ru",))
 
 
-def test_putins_remark_on_kupiansk_is_dated_the_day_he_made_it(shipped):
+def test_putins_remark_on_kupiansk_is_dated_the_day_the_state_began_and_reported_the_day_he_made_it(shipped):
+    """Said on 21 Nov 2025: "On 4 November the city of Kupiansk was practically wholly ... in the hands of the
+    Russian armed forces". The Ministry of Defence's own claim of 5 Nov (contested) is about a later day."""
     events = shipped.events
     putin = events[(events.katottg == KUPIANSK) & events.source.str.contains("Putin")]
-    assert [("2025-11-21", "ru", "ru")] == [(str(r.date)[:10], r.status, r.claimed_by) for r in putin.itertuples()]
+    assert [("2025-11-04", "2025-11-21", "ru", "ru")] == [(str(r.date)[:10], r.reported, r.status, r.claimed_by)
+                                                          for r in putin.itertuples()]
+    claims = shipped.timeline().snapshot_claims("2025-11-04")[shipped.gazetteer.position[KUPIANSK]]
+    assert ("ru", "2025-11-04") == (claims["ru"]["status"], claims["ru"]["date"])
     claims = shipped.timeline().snapshot_claims("2025-11-10")[shipped.gazetteer.position[KUPIANSK]]
     assert ("contested", "2025-11-05") == (claims["ru"]["status"], claims["ru"]["date"])
 

@@ -483,7 +483,8 @@ def test_snapshot_csv(tiny):
 def test_snapshot_json(tiny):
     timeline = build(tiny, FRONT, claimants=("independent", "ru"))
     document = json.loads(exports.snapshot_json(timeline, "2022-04-01"))
-    assert ["date", "claimants", "settlements"] == list(document)
+    assert ["date", "claimants", "as_of", "settlements"] == list(document)
+    assert document["as_of"] is None  # no map series was read
     assert ("2022-04-01", ["ru", "independent"]) == (document["date"], document["claimants"])
     assert exports.snapshot_records(timeline, date(2022, 4, 1)) == document["settlements"]
 

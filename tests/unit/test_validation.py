@@ -527,8 +527,8 @@ def test_status_and_claimant_synonyms_are_normalised(validator, bad_dir):
 
 def test_events_have_every_event_column_in_order(validator, bad_dir):
     result = validator.validate_path(bad_dir / "readable_tab.csv", today=TODAY)
-    assert ["date", "settlement", "hint", "katottg", "status", "claimed_by", "source", "url", "quote", "note",
-            "lat", "lon", "line"] == list(result.events.columns)
+    assert ["date", "reported", "settlement", "hint", "scope", "katottg", "status", "claimed_by", "source", "url",
+            "quote", "note", "lat", "lon", "line"] == list(result.events.columns)
     assert "datetime64[s]" == str(result.events.date.dtype)
 
 
@@ -765,3 +765,31 @@ def test_suggestions_are_looked_for_the_listed_names_only(validator):
     assert result.problems[0].suggestion.startswith("did you mean: ")
     assert ("the file has 250 distinct unknown names; settlements are suggested for the first 200"
             == result.problems[200].suggestion == result.problems[-1].suggestion)
+
+
+
+# ---------------------------------------------------------------- when a statement was made; what it is about
+
+def test_reported_is_when_the_statement_was_made_and_never_before_the_date(validator):
+    data = (b"date,reported,settlement,scope,status,claimed_by,source\n"
+            b"2022-02-24,2022-04-30,Kutuzivka,,ru,ua,Kharkiv regional administration\n"
+            b"2022-02-24,,Kupiansk,,ru,ru,Russian Ministry of Defence\n"
+            b"2022-05-01,2022-04-30,Izium,,ru,ru,Russian Ministry of Defence\n"
+            b"2022-05-01,30.04.2023,Balakliia,,ru,ru,Russian Ministry of Defence\n"
+            b"2022-02-26,,Kunie,hromada,ru,ua,Kunievska hromada head\n"
+            b"2022-02-26,,Kurylivka,oblast,ru,ua,Somebody\n")
+    result = validator.validate(data, today=TODAY)
+    assert [(4, "reported", "reported_before_date"), (5, "reported", "date_reformatted"),
+            (7, "scope", "unknown_scope")] == [(p.line, p.column, p.code) for p in result.problems]
+    assert ["2022-04-30", "", "2023-04-30", ""] == result.events.reported.tolist()
+    assert ["", "", "", "hromada"] == result.events.scope.tolist()
+
+
+def test_a_file_that_uses_neither_reported_nor_scope_is_written_without_them(validator):
+    from controlmap.events.writing import render_events
+
+    plain = validator.validate(b"date,settlement,status,claimed_by,source\n2022-09-10,Izium,ua,ua,GS\n", today=TODAY)
+    assert render_events(plain.events).startswith(b"date,settlement,hint,katottg,status,")
+    scoped = validator.validate(b"date,settlement,scope,status,claimed_by,source\n2022-09-10,Izium,hromada,ua,ua,GS\n",
+                                today=TODAY)
+    assert render_events(scoped.events).startswith(b"date,settlement,hint,scope,katottg,status,")

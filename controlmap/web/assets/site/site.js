@@ -283,10 +283,33 @@
         head.appendChild(document.createTextNode(s.source));
       }
       item.appendChild(head);
+      if (s.about) item.appendChild(el("div", "cm-statement-about", "This statement is about " + s.about
+        + ", not about the settlement alone."));
+      if (s.reported && s.reported !== s.date) {
+        item.appendChild(el("div", "cm-statement-note", "Stated on " + s.reported + " (about the state from "
+          + s.date + ")."));
+      }
       if (s.quote) item.appendChild(el("blockquote", null, s.quote));
       if (s.note) item.appendChild(el("div", "cm-statement-note", s.note));
       return item;
     }));
+  }
+
+  const STALE_AFTER_DAYS = 7;
+
+  // "Map data as of <the newest snapshot read> (<publisher>)", and, when that is more than a week before the
+  // reader's today, a notice that later changes are not shown.
+  function showFreshness() {
+    const asOf = settings.asOf;
+    if (!asOf) return;
+    $("cm-as-of").textContent = "Map data " + asOf.text + ": the newest map snapshot read.";
+    $("cm-as-of").hidden = false;
+    const age = Math.floor((Date.now() - Date.parse(asOf.day + "T00:00:00Z")) / 86400000);
+    if (age > STALE_AFTER_DAYS) {
+      $("cm-stale").textContent = "The newest map read is " + age + " days old (" + longDate(asOf.day)
+        + "): changes since then are not shown.";
+      $("cm-stale").hidden = false;
+    }
   }
 
   function showFooter() {
@@ -301,6 +324,7 @@
     day0 = Date.parse(api.isoDate(0) + "T00:00:00Z");
     names = api.settlements();
     buildControls();
+    showFreshness();
     showFooter();
     api.onDayCommitted(() => commit());
     api.onViewChanged(() => writeUrl());
