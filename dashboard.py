@@ -16,6 +16,7 @@ from controlmap.text import md_escape, md_link
 from controlmap.timeline.engine import ChangeList, from_day, to_day
 from controlmap.web import publish
 from controlmap.web.citation import citation
+from controlmap.web.panel import panel
 from controlmap.web.publish import selections_of
 
 # No page_icon: an emoji loads Streamlit's emoji catalogue (~0.1 s at first start), a Material icon is
@@ -86,7 +87,6 @@ first, last = timeline.span
 default_day = to_day(urls.query_date("date", from_day(last)))
 start_day = min(max(default_day, first), last)
 map_column, text_column = st.columns([2, 1], gap="medium")
-CHANGES_LISTED = 40  # changed settlements listed by name; the rest are counted
 
 
 @st.fragment
@@ -106,17 +106,15 @@ def date_and_figures() -> None:
     day = first + int(committed)
     widgets.set_map_day(day)
     urls.set_query(date=from_day(day).isoformat())
-    shown = timeline.state_at(day)
     st.subheader(f"{from_day(day):%d %B %Y}")
-    previous = session_maps.previous_day("map_previous_day", day)
-    changed = timeline.change_list(previous, day, limit=CHANGES_LISTED)
+    shown = panel(timeline, day, session_maps.previous_day("map_previous_day", day, claimants))
     # One Markdown element, not four: every element costs the browser a render at start.
     st.markdown("\n\n".join(part for part in [
         before_the_maps(from_day(day)),
-        figures_table(timeline.count_by_status(shown), timeline.area_by_status(shown)),
-        f"**Disputed** (the sides' recent statements disagree): {int(shown.disputed.sum())} settlement(s)",
-        f"**Changed since {from_day(previous):%d %b %Y}:** {changed.total} settlement(s)",
-        changes_list(changed, widgets.name_column()),
+        figures_table(shown.counts, shown.areas),
+        f"**Disputed** (the sides' recent statements disagree): {shown.disputed} settlement(s)",
+        f"**Changed since {from_day(shown.since):%d %b %Y}:** {shown.changes.total} settlement(s)",
+        changes_list(shown.changes, widgets.name_column()),
     ] if part))
     share_and_cite(day)
 
@@ -143,7 +141,7 @@ def town_list() -> None:
                  placeholder="type a settlement's name, then Enter")
 
 
-def before_the_maps(day) -> str:
+def before_the_maps(day: date) -> str:
     """A warning for days before the first dated control-area map: only researched statements speak then."""
     first_map = data.first_map_date()
     if first_map is None or day >= first_map:
@@ -188,7 +186,7 @@ def publish_section(first_day: date, last_day: date) -> None:
                     "as `python -m controlmap publish OUT_DIR` with these choices; see docs/deploy.md.")
         title = st.text_input("Title", publish.DEFAULT_TITLE, max_chars=160, key="publish_title")
         chosen = st.multiselect("Claimants readers may choose among", CLAIMANTS, default=list(CLAIMANTS),
-                                format_func=CLAIMANT_LABELS.get, key="publish_claimants")
+                                format_func=lambda c: CLAIMANT_LABELS[c], key="publish_claimants")
         start_column, end_column = st.columns(2)
         first = start_column.date_input("From (empty: the start)", value=None, min_value=first_day,
                                         max_value=last_day, key="publish_from")

@@ -11,6 +11,9 @@ import threading
 from contextlib import asynccontextmanager
 
 import streamlit as st
+from starlette.middleware import Middleware
+
+from app.backend_base import BackendBaseUrl
 
 _LOG = logging.getLogger(__name__)
 _WARM_UP_THREAD = "warm-up"
@@ -35,4 +38,11 @@ async def _warm_up_at_start(_app):
     yield
 
 
-dashboard = st.App("dashboard.py", lifespan=_warm_up_at_start)
+def _base_url_path() -> str:
+    from streamlit import config
+
+    return str(config.get_option("server.baseUrlPath") or "")
+
+
+dashboard = st.App("dashboard.py", lifespan=_warm_up_at_start,
+                   middleware=[Middleware(BackendBaseUrl, base_path=_base_url_path)])

@@ -5,6 +5,7 @@ changes), a session's tried upload on top of them, and what is derived from them
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -81,7 +82,7 @@ def has_upload() -> bool:
     return st.session_state.get(UPLOAD_EVENTS) is not None
 
 
-def timeline(claimants=CLAIMANTS) -> Timeline:
+def timeline(claimants: Sequence[str] = CLAIMANTS) -> Timeline:
     return dataset().timeline(claimants)
 
 
@@ -115,4 +116,5 @@ def settlement_names() -> list[str]:
 
 def preview_dataset(upload: Upload) -> Dataset:
     """The shipped data plus a ready upload's new events (its preview), built once per upload and data version."""
+    assert upload.plan is not None, "a ready upload has a plan"
     return _with_upload(events_version(), f"preview-{upload.digest}", upload.plan.new)

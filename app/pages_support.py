@@ -9,7 +9,9 @@ st.dataframe / st.text, or through `md_escape` where it must sit inside Markdown
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -21,6 +23,7 @@ from controlmap.geo.gazetteer import placement_summary
 from controlmap.model import CLAIMANT_LABELS, CLAIMANTS, STATUS_COLOURS, STATUSES, colour_key
 from controlmap.text import md_escape, safe_url
 from controlmap.timeline.dataset import Dataset
+from controlmap.timeline.engine import Timeline
 from controlmap.web import smallmaps
 
 EVENTS_FILE = "data/events.csv"
@@ -42,6 +45,29 @@ def claimants_text(claimants: Iterable[str]) -> str:
 
 def page_setup(title: str) -> None:
     st.set_page_config(page_title=f"{title} · Kharkiv oblast control map", layout="wide")
+
+
+@dataclass(frozen=True)
+class AnalystPage:
+    """What an analyst page showing a timeline starts from: the claimants chosen, the names' language, the data."""
+
+    claimants: tuple[str, ...]
+    name_column: str
+    other_column: str
+    dataset: Dataset
+    timeline: Timeline
+
+
+def analyst_page(title: str, claimants_key: str) -> AnalystPage:
+    """The frame of the Town history, Compare dates and Time series pages: the page's title and settings, the names
+    switch and the claimant filter in the sidebar, and the data for the claimants chosen (the title is left to the
+    page, which may show widgets before it)."""
+    page_setup(title)
+    widgets.names_switch()
+    claimants = claimant_filter(claimants_key)
+    name_column = widgets.name_column()
+    return AnalystPage(claimants, name_column, other_name_column(name_column), data.dataset(),
+                       data.timeline(claimants))
 
 
 def freshness_notice() -> None:
@@ -75,15 +101,17 @@ def sources_caption(dataset: Dataset, claimants: Iterable[str] | None, extra: st
         st.caption(f"{errors} rows of `{EVENTS_FILE}` have errors and are left out (see the Upload page).")
 
 
-def claimant_filter(key: str, container=None) -> tuple[str, ...]:
-    """Multiselect of claimants kept in the URL as `claimants=ua,ru,independent` (`none` for an empty choice)."""
+def claimant_filter(key: str, container: Any = None) -> tuple[str, ...]:
+    """A checkbox per claimant, as on the map page (labels in full, never cut), kept in the URL as
+    `claimants=ua,ru,independent` (`none` for an empty choice). Keys: `<key>_ua`, `<key>_ru`, `<key>_independent`."""
     container = container or st.sidebar
-    widgets.seed(key, list(urls.query_claimants()))
-    chosen = container.multiselect(
-        "Claimants", list(CLAIMANTS), key=key,
-        format_func=lambda c: f"{c} ({CLAIMANT_LABELS[c]})",
-        help=f"Whose statements count: {', '.join(CLAIMANT_LABELS[c] for c in CLAIMANTS)}.")
-    chosen = tuple(c for c in CLAIMANTS if c in chosen)
+    from_url = urls.query_claimants()
+    container.markdown("**Statements included**", help="Whose statements decide the displayed status. "
+                       "Claims are never merged.")
+    for claimant in CLAIMANTS:
+        widgets.seed(f"{key}_{claimant}", claimant in from_url)
+        container.checkbox(CLAIMANT_LABELS[claimant], key=f"{key}_{claimant}")
+    chosen = tuple(c for c in CLAIMANTS if widgets.widget_value(f"{key}_{c}", False))
     urls.set_query_claimants(chosen)
     if not chosen:
         container.warning("No claimant chosen: every settlement keeps the 24 Feb 2022 baseline.")
@@ -96,14 +124,14 @@ def clamp(value: date, low: date, high: date) -> date:
 
 # ---------------------------------------------------------------- tables and charts
 
-def table(frame: pd.DataFrame, key: str, **options) -> None:
+def table(frame: pd.DataFrame, key: str, **options: Any) -> None:
     """st.dataframe inside a container keyed `key` (a read-only dataframe keeps no key of its own, and tests and
     page styles find the table through its container)."""
     with st.container(key=key):
         st.dataframe(frame, hide_index=True, **options)
 
 
-def link_column(label: str = "url") -> st.column_config.LinkColumn:
+def link_column(label: str = "url") -> Any:  # a column configuration (Streamlit declares no type for it)
     return st.column_config.LinkColumn(label, help="Where the statement was published", width="small",
                                        display_text=r"https?://(?:www\.)?([^/]+)")
 
@@ -144,4 +172,5 @@ def points_map(frame: pd.DataFrame, status_column: str, name_column: str, key: s
         return
     m = smallmaps.changes_map(frame, status_column, name_column)
     if m is not None:
-        st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True, returned_objects=[])
+        with st.container(key=f"{key}_box"):  # pages' styles and tests find the map by this container
+            st_folium(m, key=key, height=MAP_HEIGHT, use_container_width=True, returned_objects=[])

@@ -18,6 +18,7 @@ from controlmap.web.maps import dataset_layer, map_of_layer, packed_selection
 from controlmap.web.payload import day_index
 
 if TYPE_CHECKING:
+    import folium
     pass
 
 
@@ -52,7 +53,7 @@ def ensure_static_assets() -> bool:
 MAPS = "session_maps"  # this session's settlement map, by data version, with the claimant selection it was built for
 
 
-def settlement_map(claimants: tuple[str, ...], day: int):
+def settlement_map(claimants: tuple[str, ...], day: int) -> folium.Map:
     """The map, built once per session and data version and reused, so reruns send it no new HTML; another
     claimant selection is shown on it in the browser (see ``selection_push``).
 
@@ -93,17 +94,18 @@ def selection_push(claimants: tuple[str, ...],
     return show, second, packed
 
 
-def previous_day(key: str, day: int) -> int:
-    """The day shown on the previous run of this page (for "changed since the previous step")."""
-    previous = st.session_state.get(key, day)
-    st.session_state[key] = day
-    return previous
+def previous_day(key: str, day: int, selection: tuple[str, ...]) -> int | None:
+    """The day shown on the previous run of this page for the same claimants (None at first, or after the claimants
+    changed: controlmap.web.panel then compares with the day before)."""
+    shown = st.session_state.get(key)
+    st.session_state[key] = (day, selection)
+    return shown[0] if shown is not None and shown[1] == selection else None
 
 
 PREVIEW_MAPS = "session_preview_maps"  # this session's map of an upload's preview, by its key
 
 
-def map_of(dataset: Dataset, key: str):
+def map_of(dataset: Dataset, key: str) -> folium.Map:
     """The map of any dataset (an upload's preview), built once per session and `key`.
 
     Per session, never shared between sessions (st_folium adds to the map object it renders); only the

@@ -59,7 +59,7 @@ def list_param(chosen: Iterable[str], everything: Iterable[str]) -> str | None:
     return urlvalues.selection_param(chosen, everything)
 
 
-def set_query(**values) -> None:
+def set_query(**values: str | None) -> None:
     """Writes only the values that changed (each write costs a browser history update)."""
     for key, value in values.items():
         text = "" if value is None else str(value)
@@ -99,7 +99,7 @@ def clear_query() -> None:
 @dataclass(frozen=True)
 class MapView:
     center: tuple[float, float] | None = None
-    zoom: int | None = None
+    zoom: float | None = None  # in the map's zoom steps (quarters)
 
 
 def query_view(bounds: list[list[float]] | None = None) -> MapView:

@@ -5,7 +5,7 @@ map page's list, and widgets seeded from the URL.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -77,19 +77,19 @@ def shift_map_day(days: int, default: int, first: int, last: int) -> None:
     set_map_day(min(max(map_day(default) + days, first), last))
 
 
-def seed(key: str, value) -> None:
+def seed(key: str, value: Any) -> None:
     """A widget's first value (from the URL) set through session state, so that later runs keep the user's
     choice and callbacks may change it (a widget given both `value=` and a session value warns)."""
     if key not in st.session_state:
         st.session_state[key] = value
 
 
-def widget_value(key: str, default):
+def widget_value(key: str, default: Any) -> Any:
     """A widget's current value before the widget is drawn this run (its default on the first run)."""
     return st.session_state.get(key, default)
 
 
-def set_widget(**values) -> None:
+def set_widget(**values: Any) -> None:
     """Callback helper: give widgets new values (takes effect on the rerun the callback precedes)."""
     for key, value in values.items():
         st.session_state[key] = value

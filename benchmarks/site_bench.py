@@ -3,7 +3,7 @@
 Run: .venv/bin/python benchmarks/site_bench.py [--loads N] [--demo-n 30000] [--no-demo]
 
 For the shipped data (every claimant selection, the full history) and for the synthetic 30,000-settlement demo
-(benchmarks/synthetic.py, with Voronoi cells), it prints one table:
+(tests/support/synthetic.py, with Voronoi cells), it prints one table:
 
 - build: seconds to build the site in memory; files and bytes written;
 - first load: the bytes the browser fetches before the map is painted, raw and gzip-compressed (what a static
@@ -31,11 +31,11 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere; the helpers live
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from benchmarks.synthetic import box_outline, grid_boundaries, synthetic_payload, voronoi_cells  # noqa: E402
 from controlmap.model import CLAIMANT_LABELS, CLAIMANTS, STATUS_COLOURS, STATUS_LABELS, STATUS_ORDER  # noqa: E402
 from controlmap.web import publish, wire  # noqa: E402
 from controlmap.web.offline import DATA_ATTRIBUTION  # noqa: E402
 from tests.browser.conftest import is_local, launch_chromium, static_server  # noqa: E402
+from tests.support.synthetic import box_outline, grid_boundaries, synthetic_payload, voronoi_cells  # noqa: E402
 
 SCRUB_STEPS = 120
 PLAY_SECONDS = 2.0

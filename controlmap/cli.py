@@ -170,7 +170,8 @@ def _validate(args: argparse.Namespace) -> int:
                          ensure_ascii=False, indent=1))
     else:
         _print_problems(listed, rest)
-        print(f"{checked.rows} rows, {errors} errors, {len(problems) - errors} warnings", file=sys.stderr)
+        # The summary is the command's answer: on stdout, where `validate FILE > report.txt` keeps it.
+        print(f"{checked.rows} rows, {errors} errors, {len(problems) - errors} warnings")
     return 0 if checked.ok else 1
 
 

@@ -4,27 +4,22 @@ URL: /Town_history?settlement=<katottg or a name in any form>[&q=<name as typed>
 [&names=uk]
 """
 
-from datetime import date
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app import data, urls, widgets
 from app import pages_support as ps
+from app import urls, widgets
 from controlmap.geo.gazetteer import has_own_point, position_text
 from controlmap.geo.resolve import KATOTTG_RE
 from controlmap.model import CLAIMANT_LABELS, CLAIMANTS, STATUS_LABELS
 from controlmap.timeline import engine, exports, history
 
-ps.page_setup("Town history")
-widgets.names_switch()
-claimants = ps.claimant_filter("town_claimants")
-name_column = widgets.name_column()
-other_column = ps.other_name_column(name_column)
-dataset = data.dataset()
+page = ps.analyst_page("Town history", "town_claimants")
+claimants, name_column, other_column = page.claimants, page.name_column, page.other_column
+dataset, timeline = page.dataset, page.timeline
 settlements = dataset.gazetteer.settlements
-timeline = data.timeline(claimants)
 
 st.title("Town history")
 ps.freshness_notice()
@@ -102,12 +97,15 @@ facts = pd.DataFrame({
 })
 left, right = st.columns([3, 2])
 with left:
-    ps.table(facts, key="town_facts", width="stretch")
+    # A Markdown table, not a data grid: a long value (the position's source) wraps instead of being cut.
+    st.container(key="town_facts").markdown("\n".join(
+        ["| field | value |", "| --- | --- |",
+         *(f"| {ps.md_escape(f)} | {ps.md_escape(v)} |" for f, v in zip(facts.field, facts.value, strict=True))]))
     if not has_own_point(info["coord_quality"]):
         st.info("Approximate position: no exact point is known for this settlement, so it is drawn at the "
                 "centre of its hromada, has no cell of its own and counts no area.")
 
-end = max(date.today(), engine.from_day(timeline.span[1]))
+end = engine.from_day(timeline.span[1])  # the data's latest day (the newest map read), not the machine's
 now = history.status_at(timeline, code, timeline.span[1])
 statements = history.settlement_statements(dataset.events, code, claimants)
 per_claimant = history.statements_per_claimant(statements, claimants)
@@ -167,7 +165,7 @@ else:
     st.altair_chart(alt.layer(*layers).properties(height=40 + 28 * len(rows)), width="stretch", key="town_bands")
     st.caption("A row per claimant (the status it last claimed), the displayed row (what the map shows) and the "
                f"disputed row (black: the included claimants' statements of the last {timeline.window_days} days "
-               "disagree). A band without a later statement runs to today. "
+               f"disagree). A band without a later statement runs to {end:%d %b %Y}, the data's latest day. "
                + ps.colours_text())
 
 st.subheader("Disputes", anchor=False)

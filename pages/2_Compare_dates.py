@@ -8,8 +8,8 @@ from datetime import date
 
 import streamlit as st
 
-from app import data, urls, widgets
 from app import pages_support as ps
+from app import urls, widgets
 from controlmap.model import EARLIEST_DATE
 from controlmap.timeline import engine, exports, history
 
@@ -18,13 +18,9 @@ EXAMPLES = {
     "May 2024 offensive north of Kharkiv": (date(2024, 5, 9), date(2024, 6, 15)),
 }
 
-ps.page_setup("Compare two dates")
-widgets.names_switch()
-claimants = ps.claimant_filter("compare_claimants")
-name_column = widgets.name_column()
-other_column = ps.other_name_column(name_column)
-dataset = data.dataset()
-timeline = data.timeline(claimants)
+page = ps.analyst_page("Compare two dates", "compare_claimants")
+claimants, name_column, other_column = page.claimants, page.name_column, page.other_column
+dataset, timeline = page.dataset, page.timeline
 
 st.title("Compare two dates")
 
@@ -62,21 +58,19 @@ else:
     table = ps.with_safe_urls(changes, ["to_url"]).rename(columns={
         name_column: "name", other_column: "other name", "to_date": "statement date",
         "to_source": "statement responsible (source)", "to_url": "url", "from_source": "earlier statement (source)"})
-    left, right = st.columns([3, 2])
-    with left:
-        ps.table(table, key="compare_table",
-                column_order=["name", "other name", "katottg", "from_status", "to_status", "statement date",
-                              "statement responsible (source)", "url", "earlier statement (source)",
-                              "hromada_en", "raion_en", "coord_quality"],
-                column_config={"url": ps.link_column(), "from_status": "from", "to_status": "to",
-                               "hromada_en": "hromada", "raion_en": "raion",
-                               "coord_quality": "position"})
-        moves = changes.groupby(["from_status", "to_status"]).size().reset_index(name="settlements")
-        st.caption("; ".join(f"{r.from_status} → {r.to_status}: {r.settlements}" for r in moves.itertuples()))
-    with right:
-        ps.points_map(changes, "to_status", name_column, key="compare_map")
-        st.caption("Points coloured by the new status; hollow dashed rings are approximate positions (hromada "
-                   f"centre). {ps.colours_text()}")
+    # The table across the page (its columns uncut), the map under it (no blank beside a short table).
+    ps.table(table, key="compare_table", width="stretch",
+             column_order=["name", "other name", "from_status", "to_status", "statement responsible (source)",
+                           "statement date", "url", "earlier statement (source)", "hromada_en", "raion_en",
+                           "katottg", "coord_quality"],
+             column_config={"url": ps.link_column(), "from_status": "from", "to_status": "to",
+                            "statement responsible (source)": st.column_config.TextColumn(width="large"),
+                            "hromada_en": "hromada", "raion_en": "raion", "coord_quality": "position"})
+    moves = changes.groupby(["from_status", "to_status"]).size().reset_index(name="settlements")
+    st.caption("; ".join(f"{r.from_status} → {r.to_status}: {r.settlements}" for r in moves.itertuples()))
+    ps.points_map(changes, "to_status", name_column, key="compare_map")
+    st.caption("Points coloured by the new status; hollow dashed rings are approximate positions (hromada "
+               f"centre). {ps.colours_text()}")
 
 st.subheader("Settlements and km² per status (km² approximate)", anchor=False)
 areas = exports.area_table(timeline, first, second).merge(history.count_table(timeline, first, second), on="status")

@@ -55,7 +55,8 @@ widgets.seed("events_sources", urls.query_values("source", sources))
 
 query = st.text_input("Search: a settlement by any name form (Kupyansk, Купянск, Kupjansk…) or words of a "
                       "source or quote", key="events_query", placeholder="e.g. Vovchansk, ISW, liberated")
-row1 = st.columns(4)
+# Wide enough for every tag of the claimant and status filters (in four columns they were cut).
+row1 = st.columns([2, 2, 4, 4])
 start = row1[0].date_input("From", min_value=first_day, max_value=last_day, key="events_from",
                            format="YYYY-MM-DD")
 end = row1[1].date_input("To", min_value=first_day, max_value=last_day, key="events_to", format="YYYY-MM-DD")
@@ -78,6 +79,7 @@ urls.set_query_values("source", chosen_sources)
 search = history.search_events(events, dataset.resolver, query)
 if search.query:
     resolution = search.resolution
+    assert resolution is not None, "a query is resolved"
     if resolution.status == "match":
         match = resolution.matches[0]
         st.caption(f"“{ps.md_escape(search.query)}” is {ps.md_escape(match[name_column])} "
@@ -95,6 +97,8 @@ if search.query:
 filtered = history.filter_events(events, start=start, end=end, claimants=claimants, statuses=statuses,
                                  katottgs=chosen_settlements or None, sources=chosen_sources or None,
                                  mask=search.mask)
+# Oldest first (the file holds researched rows before the rows derived from maps, so its order is not the dates').
+filtered = filtered.sort_values(["date", "line"], kind="stable")
 st.subheader(f"{len(filtered):,} of {len(events):,} events", anchor=False)
 
 table = ps.with_safe_urls(history.events_with_names(filtered, settlements))

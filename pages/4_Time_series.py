@@ -12,11 +12,8 @@ from app import pages_support as ps
 from controlmap.model import STATUS_LABELS, STATUSES
 from controlmap.timeline import engine, exports, history
 
-ps.page_setup("Time series")
-widgets.names_switch()
-claimants = ps.claimant_filter("series_claimants")
-dataset = data.dataset()
-timeline = data.timeline(claimants)
+page = ps.analyst_page("Time series", "series_claimants")
+claimants, dataset, timeline = page.claimants, page.dataset, page.timeline
 
 st.title("Time series")
 
@@ -36,8 +33,10 @@ columns = st.columns(len(STATUSES))
 for column, row in zip(columns, figures.itertuples(), strict=True):
     column.metric(f"{row.status}: settlements", f"{row.settlements:,}", help=STATUS_LABELS[row.status])
     column.caption(f"≈ {row.km2:,.1f} km² (approximate)")
-ps.table(figures, key="series_figures",
-        column_config={"km2": st.column_config.NumberColumn("km² (approx.)", format="%.1f")})
+# A Markdown table with the metrics' own number format (a data grid showed 1661 and 29480.5 under "1,661").
+st.container(key="series_figures").markdown("\n".join(
+    ["| status | settlements | km² (approx.) |", "| --- | ---: | ---: |",
+     *(f"| {STATUS_LABELS[r.status]} | {r.settlements:,} | {r.km2:,.1f} |" for r in figures.itertuples())]))
 
 # ---------------------------------------------------------------- charts
 # The daily series is a step function: only the days on which a figure changes are sent, drawn as steps.
@@ -48,12 +47,11 @@ hover = alt.selection_point(fields=["date"], on="pointerover", empty=False, clea
 colour = alt.Color("status:N", scale=ps.status_scale(), sort=list(STATUSES))
 
 
-def _chart(measure: str, title: str, stacked: bool, log: bool = False) -> alt.LayerChart:
+def _chart(measure: str, title: str, stacked: bool, log: bool = False) -> alt.LayerChart | alt.FacetChart:
     y = alt.Y(f"{measure}:Q", title=title, stack="zero" if stacked else None,
               scale=alt.Scale(type="symlog") if log else alt.Undefined)
-    mark = {"interpolate": "step-after"}
-    lines = alt.Chart(long).mark_area(opacity=0.85, **mark) if stacked else alt.Chart(long).mark_line(
-        strokeWidth=2, **mark)
+    lines = alt.Chart(long).mark_area(opacity=0.85, interpolate="step-after") if stacked else alt.Chart(
+        long).mark_line(strokeWidth=2, interpolate="step-after")
     lines = lines.encode(x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y")), y=y, color=colour,
                          order=alt.Order("status_order:Q"))
     lines = lines.transform_calculate(status_order=f"indexof({list(STATUSES)!r}, datum.status)")

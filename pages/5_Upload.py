@@ -21,6 +21,7 @@ from pathlib import PurePath
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 from streamlit_folium import st_folium
 
 from app import data, editing, session_maps, upload_checks, widgets
@@ -29,7 +30,7 @@ from controlmap import limits
 from controlmap.areas import layer_upload
 from controlmap.areas.preset import Preset
 from controlmap.events import editor, store, uploads, writing
-from controlmap.events.problems import listed_problems, not_listed_text, problems_frame
+from controlmap.events.problems import Problem, listed_problems, not_listed_text, problems_frame
 from controlmap.model import EARLIEST_DATE
 from controlmap.timeline.dataset import Dataset
 from controlmap.timeline.exports import to_safe_csv
@@ -46,7 +47,7 @@ LAYER_TYPES = [suffix.lstrip(".") for suffix in layer_upload.LAYER_SUFFIXES]
 LayerOptions = dict[str, tuple[str, date | None, str | None]]
 
 
-def problem_text(problem) -> str:
+def problem_text(problem: Problem) -> str:
     """A problem in words: the engine's "line …, column …: message (suggestion)", without line 0 (whole file)."""
     if problem.line:
         return str(problem)
@@ -85,7 +86,7 @@ def display_frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return shown
 
 
-def layer_options(files) -> LayerOptions:
+def layer_options(files: list[UploadedFile]) -> LayerOptions:
     """For the uploaded layers: the preset, and the day (and series) of each layer whose name it does not date."""
     layers = [f for f in files if layer_upload.is_layer(f.name)]
     if not layers:
@@ -124,19 +125,20 @@ def layer_options(files) -> LayerOptions:
     return options
 
 
-def check_files(files, choices: dict[str, dict[str, str]], layers: LayerOptions) -> list[uploads.CheckedFile]:
+def check_files(files: list[UploadedFile], choices: dict[str, dict[str, str]],
+                layers: LayerOptions) -> list[uploads.CheckedFile]:
     """Each file checked once per content (see app/upload_checks.py); one over its size limit is never read."""
     progress = st.progress(0.0, text="Checking…")
-    checked = []
+    checked: list[uploads.CheckedFile] = []
     for number, uploaded_file in enumerate(files, start=1):
         if layer_upload.is_layer(uploaded_file.name):
-            refused = layer_upload.too_large(uploaded_file.name, uploaded_file.size)
-            if refused is None:
+            layer = layer_upload.too_large(uploaded_file.name, uploaded_file.size)
+            if layer is None:
                 preset_name, day, series_id = layers[uploaded_file.name]
                 with st.spinner(f"Converting {md_escape(uploaded_file.name)} ({uploaded_file.size:,} bytes)…"):
-                    refused = upload_checks.checked_layer(uploaded_file.name, uploaded_file.getvalue(), preset_name,
-                                                          day, series_id)
-            checked.append(refused)
+                    layer = upload_checks.checked_layer(uploaded_file.name, uploaded_file.getvalue(), preset_name,
+                                                        day, series_id)
+            checked.append(layer)
             progress.progress(number / len(files), text=f"Checked {number} of {len(files)} files")
             continue
         refused = uploads.too_large(uploaded_file.name, uploaded_file.size)
@@ -193,7 +195,7 @@ def pick_settlement(number: int, file_name: str, settlement: str, shipped: Datas
         st.rerun()
 
 
-def check_and_preview(files, shipped: Dataset) -> uploads.Upload | None:
+def check_and_preview(files: list[UploadedFile], shipped: Dataset) -> uploads.Upload | None:
     """Validation, then (when there are no errors) the preview and Try. The ready upload, or None."""
     choices = upload_checks.upload_choices()
     layers = layer_options(files)
@@ -220,6 +222,7 @@ def check_and_preview(files, shipped: Dataset) -> uploads.Upload | None:
 
 def preview(ready: uploads.Upload) -> None:
     plan = ready.plan
+    assert plan is not None, "a ready upload has a plan"
     st.subheader("Preview")
     summary = plan.summary()
     st.write(f"{summary['added']} new events, {summary['duplicates_skipped']} exact duplicates skipped, "
@@ -251,6 +254,7 @@ def try_it(ready: uploads.Upload) -> None:
     st.caption("Shows the new events on every page of the dashboard, in this browser session only "
                "(what Save with merge would add). Nothing is written; other sessions see nothing.")
     if st.button("Show these events on every page, for this session only", key="try", type="primary"):
+        assert ready.plan is not None, "a ready upload has a plan"
         data.try_upload(ready.plan.new)
         st.success(f"Applied for this browser session: the map and all pages now include your "
                    f"{len(ready.plan.new)} new events. Nothing was written; other sessions see nothing.")

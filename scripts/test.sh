@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh --dev
 .venv/bin/ruff check .
-.venv/bin/mypy  # the core (controlmap/), configured in pyproject.toml
+.venv/bin/mypy  # the core, the glue and the pages (configured in pyproject.toml)
 node --test tests/js/*.test.js
 exec .venv/bin/python -m pytest "$@"

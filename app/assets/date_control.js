@@ -68,7 +68,7 @@ function createBridge() {
     for (const api of mapApis()) {
       // A day chosen in Python (a button, the URL) ends any playback: the user asked for that day.
       api.stop();
-      if (api.getDay() !== day) api.setDay(day);
+      if (api.getDay() !== day) api.setDay(day, { commit: false });  // the host already holds this day
     }
   };
 

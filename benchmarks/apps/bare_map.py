@@ -5,8 +5,8 @@ from pathlib import Path
 import folium
 from streamlit_folium import st_folium
 
-from benchmarks.synthetic import box_outline
 from controlmap.web.offline import install_leaflet, offline_map
+from tests.support.synthetic import box_outline
 
 install_leaflet(Path(__file__).resolve().parent / "static")
 m = offline_map(location=[49.75, 36.75], zoom_start=8)

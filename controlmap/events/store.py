@@ -299,13 +299,9 @@ class EventStore:
             if not target.get("previous"):
                 return UndoResult(False, f"nothing was undone: the save of {when} created the file, there is no "
                                          "earlier version")
-            try:
-                restored = (self.history_dir / target["previous"]).read_bytes()
-            except OSError as error:
-                return UndoResult(False, f"nothing was undone: cannot read {target['previous']}: {error.strerror}")
-            if sha256(restored) != target.get("sha256_before"):
-                return UndoResult(False, f"nothing was undone: {target['previous']} is not the version it should be "
-                                         "(its sha256 differs)")
+            restored = self._kept_version(target["previous"], target.get("sha256_before"))
+            if isinstance(restored, UndoResult):
+                return restored
             record: tuple[bytes | None, bytes | None] | None = None
             if "record_sha256_after" in target:
                 restoring = self._record_to_restore(target)
@@ -327,14 +323,18 @@ class EventStore:
                                      f"(changed since); every earlier version is in {self.history_dir}")
         if not target.get("record_previous"):
             return (now, None)
+        earlier = self._kept_version(target["record_previous"], target.get("record_sha256_before"))
+        return earlier if isinstance(earlier, UndoResult) else (now, earlier)
+
+    def _kept_version(self, name: str, expected_sha256: str | None) -> bytes | UndoResult:
+        """A version kept in the history folder, checked against the sha256 its log line gives."""
         try:
-            earlier = (self.history_dir / target["record_previous"]).read_bytes()
+            kept = (self.history_dir / name).read_bytes()
         except OSError as error:
-            return UndoResult(False, f"nothing was undone: cannot read {target['record_previous']}: {error.strerror}")
-        if sha256(earlier) != target.get("record_sha256_before"):
-            return UndoResult(False, f"nothing was undone: {target['record_previous']} is not the version it should "
-                                     "be (its sha256 differs)")
-        return (now, earlier)
+            return UndoResult(False, f"nothing was undone: cannot read {name}: {error.strerror}")
+        if sha256(kept) != expected_sha256:
+            return UndoResult(False, f"nothing was undone: {name} is not the version it should be (its sha256 differs)")
+        return kept
 
     # ------------------------------------------------------------ writing
 

@@ -131,7 +131,7 @@ def map_of_layer(
     initial_day: int,
     mode: str = "points",
     center: tuple[float, float] | None = None,
-    zoom: int | None = None,
+    zoom: float | None = None,
     town_page_url: str = TOWN_PAGE_URL,
     osm_tiles: bool = False,
     leaflet_url: str = LEAFLET_URL,

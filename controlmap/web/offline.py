@@ -110,9 +110,18 @@ class Attribution(MacroElement):
         self.text = text
 
 
+# The attribution on one line, small (a small map's wrapped onto two); on a narrow map the scale bar sits above it
+# instead of behind it.
+CONTROLS_CSS = ("<style>.leaflet-control-attribution{font-size:10px;line-height:1.5;white-space:nowrap}"
+                "@media (max-width:520px){.leaflet-bottom.leaflet-left .leaflet-control-scale{margin-bottom:20px}}"
+                "</style>")
+
+
 def offline_map(leaflet_url: str = LEAFLET_URL, **map_options: Any) -> folium.Map:
     """A ``folium.Map`` without tiles that loads Leaflet from ``leaflet_url`` only, with the data's attribution."""
     map_options.setdefault("tiles", None)
     m = use_local_leaflet(folium.Map(**map_options), leaflet_url)
     Attribution(DATA_ATTRIBUTION).add_to(m)
+    root: Any = m.get_root()  # a branca Figure, which has a header
+    root.header.add_child(folium.Element(CONTROLS_CSS), name="controls_css")
     return m

@@ -18,7 +18,7 @@ from controlmap import paths
 from controlmap.web.static import STATIC_URL, install_named_file
 from controlmap.web.wire import compact_shapes, packed_json
 
-FOLDER = "vendor/controlmap"  # beside the map script (mapview.SCRIPT_FOLDER)
+FOLDER = "vendor/controlmap"  # beside the map script (script.SCRIPT_FOLDER)
 SCALE = 5000
 MIN_ZOOM = 11  # the map script's own_shapes.js draws them from this zoom level on
 FORMAT = "lines-v1"  # changes the file's name when the format changes
@@ -38,8 +38,8 @@ def file_name(source: Path = paths.SETTLEMENT_SHAPES_GEOJSON) -> str:
 
 
 def packed_shapes(source: Path = paths.SETTLEMENT_SHAPES_GEOJSON) -> str:
-    """The boundaries as the map script reads them: ``mapview.compact_shapes`` as lines, each feature keeping its
-    settlement's ``katottg``, packed by ``mapview.packed_json`` (deflated JSON in base64)."""
+    """The boundaries as the map script reads them: ``wire.compact_shapes`` as lines, each feature keeping its
+    settlement's ``katottg``, packed by ``wire.packed_json`` (deflated JSON in base64)."""
     geojson = json.loads(Path(source).read_text(encoding="utf-8"))
     return packed_json(compact_shapes(geojson, as_lines=True, keep=("katottg",), scale=SCALE))
 

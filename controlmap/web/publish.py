@@ -200,10 +200,13 @@ def render_page(layer: wire.LayerData, initial_day: int, settings: dict, assets:
     title = settings["title"]
     root.header.add_child(Element(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # No icon file: a browser would otherwise ask for /favicon.ico, which the site does not have (a 404).
+        '<link rel="icon" href="data:,">'
         f"<title>{_html_text(title)}</title>"
         f'<link rel="stylesheet" href="{assets["css"]}">'
         f'<script type="application/json" id="cm-site">{maps.script_json(settings)}</script>'
         f'<script defer src="{assets["urlvalues"]}"></script>'
+        f'<script defer src="{assets["panel"]}"></script>'
         f'<script defer src="{assets["js"]}"></script>'), name="site_header")
     root.html.add_child(Element(_site_asset("panel.html").replace("{{ title }}", _html_text(title))), name="site_panel")
     _stable_ids(m)
@@ -252,7 +255,7 @@ def assemble_site(layer: wire.LayerData, initial_day: int, settings: dict, state
         files[f"{LEAFLET_PATH}/{name}"] = (LEAFLET_SOURCE / name).read_bytes()
     assets = {"timeline": f"vendor/controlmap/{script.timeline_script_name()}"}
     files[assets["timeline"]] = script.timeline_script().encode("utf-8")
-    for role, name in (("urlvalues", "urlvalues.js"), ("js", "site.js"), ("css", "site.css")):
+    for role, name in (("urlvalues", "urlvalues.js"), ("panel", "panel.js"), ("js", "site.js"), ("css", "site.css")):
         data = _site_asset(name).encode("utf-8")
         stem, suffix = name.rsplit(".", 1)
         assets[role] = f"{stem}-{_digest12(data)}.{suffix}"

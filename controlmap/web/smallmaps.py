@@ -25,6 +25,7 @@ from controlmap.web.offline import LEAFLET_URL, offline_map
 OUTLINE_STYLE = {"color": "#222222", "weight": 2, "fill": False}
 HROMADA_STYLE = {"color": "#666666", "weight": 1, "opacity": 0.7, "fill": False}
 RAION_STYLE = {"color": "#333333", "weight": 2, "opacity": 0.85, "fill": False}
+SINGLE_ZOOM = 11  # one settlement's neighbourhood: its hromada and the next
 NEIGHBOUR_STYLE = {"color": "#888888", "weight": 0.8, "fillColor": "#dddddd", "fillOpacity": 0.25}
 
 
@@ -97,8 +98,9 @@ def changes_map(frame: pd.DataFrame, status_column: str, name_column: str, *, le
     placed = frame.dropna(subset=["lat", "lon"])
     if placed.empty:
         return None
-    m = offline_map(leaflet_url, location=[float(placed.lat.mean()), float(placed.lon.mean())], zoom_start=8,
-                    control_scale=True)
+    # One settlement: its neighbourhood, as on the Town history (zoom 8 showed a fifth of the oblast around it).
+    m = offline_map(leaflet_url, location=[float(placed.lat.mean()), float(placed.lon.mean())],
+                    zoom_start=SINGLE_ZOOM if len(placed) == 1 else 8, control_scale=True)
     _context(m, shapes or read_shapes())
     for row in placed.itertuples():
         colour = STATUS_COLOURS.get(getattr(row, status_column), STATUS_COLOURS["unknown"])
@@ -112,5 +114,6 @@ def changes_map(frame: pd.DataFrame, status_column: str, name_column: str, *, le
                             fill_opacity=0.35 if approximate else 0.9,
                             tooltip=folium.Tooltip(tooltip_text(text))).add_to(m)
     if len(placed) > 1:
-        m.fit_bounds([[placed.lat.min(), placed.lon.min()], [placed.lat.max(), placed.lon.max()]], padding=(40, 40))
+        m.fit_bounds([[placed.lat.min(), placed.lon.min()], [placed.lat.max(), placed.lon.max()]], padding=(40, 40),
+                     max_zoom=SINGLE_ZOOM)
     return m

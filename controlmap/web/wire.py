@@ -1,6 +1,30 @@
-"""The map's data as it travels to the browser: the payload's columns in their wire form (strings indexed, numbers
-quantized), the shapes (outline, hromada and raion lines, cells) as quantized lines, the borders between cells, all
-packed as deflated JSON in base64 (`packed_json`). The map script's decode.js reads it.
+"""The map's data as it travels to the browser, and the one place its schema is written down. The map script's
+decode.js is its one reader.
+
+**The payload** (``controlmap.web.payload.build_payload(timeline)``: the timeline in columns, days counted from
+``day0``):
+
+- ``day0`` (ISO date), ``n_days``, ``initial_day`` (index), ``statuses`` (the status names, index = code),
+  ``legend`` (labels, fill and line colours, order), ``change_days`` (indices of days on which anything changes);
+- ``settlements``: ``katottg``, ``name_en``, ``name_uk``, ``lat``, ``lon`` (4 decimals or null), ``quality``
+  (0 exact, 1 hromada centre, 2 user point, 3 none, 4 OSM name), ``label`` (1: a town named on the map);
+- ``runs``: per settlement, from ``day`` on: ``status`` code, ``disputed`` (0/1), ``since`` (the day the status
+  began, −1 for none) and ``event`` (index into ``events``, −1 for the baseline); ``start`` holds CSR offsets
+  (settlement i's runs are ``start[i]`` … ``start[i+1]``);
+- ``events``: the statements the runs name: ``date`` (ISO), ``source``, ``claimed_by``.
+
+**The wire form** (``wire_payload``; ``selection_columns`` is its per-claimant-selection part, what a map holding the
+settlements switches between): ``id_prefix`` + ``katottg`` (the codes without their common prefix), ``name_en``,
+``name_uk``, ``lat``, ``lon``, ``quality``, ``labels`` (indices of towns); ``run_count`` (runs per settlement instead
+of offsets), ``day``, ``state`` (``status * 2 + disputed``), ``since_gap`` (``day − since``), ``event``,
+``event_day`` (day index of each event's date), ``event_source`` (index into ``sources``, each string once), and
+``day0``, ``n_days``, ``change_days``, ``statuses``, ``legend`` as in the payload.
+
+**The shapes** (``compact_shapes``): features ``{p: properties, c: rings}``, each ring the first point then moves, in
+integer steps of 1/``scale`` degree (the outline 1/10,000; hromada lines and cells 1/2,000); the borders between
+cells for the front line (``frontline``), in steps of 1/1,000.
+
+Everything is packed as deflated JSON in base64 (``packed_json``).
 """
 
 from __future__ import annotations
@@ -193,7 +217,7 @@ class LayerData:
 def layer_data(payload: dict, *, outline: dict, boundaries: dict | None = None, cells: dict | None = None,
                borders: list[frontline.Border] | None = None, selection: str = "",
                selections: dict[str, dict] | None = None, raions: dict | None = None) -> LayerData:
-    """``payload`` (see benchmarks/synthetic.py for the format) and the shapes, ready for ``map_of_layer``.
+    """``payload`` (its schema: the module's doc) and the shapes, ready for ``map_of_layer``.
     ``borders``: the cells' borders (``frontline.cell_borders(cells)``, found here when not given), along
     which the map draws the front line. ``selection``: the claimant selection of ``payload`` (see
     ``selection_key``); ``selections``: other selections' ``selection_columns``, by key, that the map can

@@ -287,3 +287,11 @@ def test_a_day_before_the_first_archived_map_says_only_statements_speak():
             "settlement nobody wrote about shows the 24 Feb 2022 baseline (Ukrainian-held).") in text
     after = run_dashboard(date="2022-04-03")
     assert "the first archived control map" not in "\n\n".join(m.value for m in after.markdown)
+
+
+def test_at_first_the_changes_are_told_since_the_day_before():
+    """The first visit said "Changed since 21 Aug 2026: 0 settlement(s)", the day compared with itself."""
+    paragraphs = [p for m in run_dashboard().markdown for p in m.value.split("\n\n")]
+    assert any(p.startswith("**Changed since 20 Aug 2026:**") for p in paragraphs)
+    paragraphs = [p for m in run_dashboard(date="2022-09-12").markdown for p in m.value.split("\n\n")]
+    assert any(p.startswith("**Changed since 11 Sep 2022:** ") for p in paragraphs)

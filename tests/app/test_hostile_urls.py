@@ -8,12 +8,13 @@ and the newest map snapshot sources.json records), not asked of the engine.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from tests.support.files import tree_digest
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
@@ -23,13 +24,6 @@ _NEWEST_MAP = max(p["newest"]["time"][:10] for p in json.loads((DATA / "sources.
     "presets"].values())
 LAST = max(_DATES[-1], _NEWEST_MAP)
 BASELINE = "2022-02-24"
-
-
-def tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 @pytest.fixture(autouse=True)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.synthetic import box_outline, grid_boundaries, synthetic_payload, voronoi_cells
 from controlmap.web.maps import build_map, map_of_layer
 from controlmap.web.offline import LEAFLET_SOURCE, LEAFLET_URL
 from controlmap.web.script import SCRIPT_FOLDER, timeline_script, timeline_script_name
 from controlmap.web.static import STATIC_URL
 from controlmap.web.wire import LayerData, compact_shapes, packed_json
+from tests.support.synthetic import box_outline, grid_boundaries, synthetic_payload, voronoi_cells
 
 BASE = "http://127.0.0.1:9"  # never reached: every request is answered by the route below
 

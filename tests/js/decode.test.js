@@ -7,7 +7,7 @@ const zlib = require("node:zlib");
 const decode = require("../../controlmap/web/assets/timeline/decode.js");
 const { wirePayload } = require("./fixtures.js");
 
-test("unpack reads deflated JSON in base64, as mapview.packed_json writes it", async () => {
+test("unpack reads deflated JSON in base64, as wire.packed_json writes it", async () => {
   const value = { name: "Ізюм", list: [1, 2, 3], nested: { none: null } };
   const packed = zlib.deflateSync(Buffer.from(JSON.stringify(value), "utf8")).toString("base64");
   assert.deepEqual(await decode.unpack(packed), value);

@@ -205,3 +205,32 @@ def test_no_module_is_over_500_lines_without_saying_why():
 def test_the_map_scripts_layer_stays_under_450_lines():
     lines = (PACKAGE / "web" / "assets" / "timeline" / "layer.js").read_text(encoding="utf-8").splitlines()
     assert len(lines) <= 450
+
+
+def test_every_browser_test_is_marked_and_lives_in_tests_browser():
+    """`-m "not browser"` runs everything that needs no Chromium: a test that drives one is in tests/browser, and
+    every test there is marked (eight browser-free tests sat there, six Chromium tests lacked the mark)."""
+    browser_fixtures = {"page", "browser", "wide", "phone", "offline_page", "dashboard", "streamlit_app"}
+    unmarked, misplaced = [], []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        module_marked = any(isinstance(n, ast.Assign) and any(getattr(t, "id", "") == "pytestmark" for t in n.targets)
+                            and "browser" in ast.unparse(n.value) for n in tree.body)
+        for node in tree.body:
+            if not (isinstance(node, ast.FunctionDef) and node.name.startswith("test_")):
+                continue
+            parametrized = {name.strip() for d in node.decorator_list if "parametrize" in ast.unparse(d)
+                            for arg in d.args[:1] if isinstance(d, ast.Call) and isinstance(arg, ast.Constant)
+                            for name in (arg.value if isinstance(arg.value, str) else "").split(",")}
+            parametrized |= {e.value for d in node.decorator_list if isinstance(d, ast.Call)
+                             and "parametrize" in ast.unparse(d) and d.args and isinstance(d.args[0], ast.Tuple)
+                             for e in d.args[0].elts if isinstance(e, ast.Constant)}
+            uses_browser = bool(({a.arg for a in node.args.args} - parametrized) & browser_fixtures)
+            marked = module_marked or any("browser" in ast.unparse(d) for d in node.decorator_list)
+            where = f"{path.relative_to(ROOT)}::{node.name}"
+            in_browser = "browser" in path.relative_to(ROOT).parts
+            if uses_browser and not marked:
+                unmarked.append(where)
+            if (uses_browser and not in_browser) or (in_browser and not marked):
+                misplaced.append(where)
+    assert ([], []) == (unmarked, misplaced)

@@ -9,7 +9,6 @@ CSVs through the Upload page's check, `validate` and `merge` (into a private cop
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import http.server
 import json
 import os
@@ -28,6 +27,7 @@ from controlmap.events import uploads
 from controlmap.events.validation import Validator
 from controlmap.geo.gazetteer import Gazetteer, read_settlements
 from tests.fixtures import hostile
+from tests.support.files import tree_digest
 
 ROOT = Path(__file__).resolve().parents[2]
 AREAS = ROOT / "tests" / "fixtures" / "areas"
@@ -101,13 +101,6 @@ def canary(tmp_path_factory) -> tuple[Path, OpenWatch]:
     assert watch.opened(), "the watch sees a read"  # the watch works here, so its silence below means something
     assert not watch.opened()
     return path, watch
-
-
-def tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 @pytest.fixture(autouse=True)

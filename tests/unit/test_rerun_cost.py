@@ -41,16 +41,19 @@ def pandas_calls(action) -> list[str]:
 
 
 def test_the_map_pages_figures_and_changes_for_a_day_use_no_pandas():
-    """What the map page computes on each date change (dashboard.date_and_figures), on the shipped data."""
+    """What the map page computes on each date change (dashboard.date_and_figures calls controlmap.web.panel.panel
+    and nothing else of the data), on the shipped data."""
+    import ast
+
+    from controlmap.web.panel import panel
+
+    source = (ROOT / "dashboard.py").read_text("utf-8")
+    fragment = next(node for node in ast.walk(ast.parse(source))
+                    if isinstance(node, ast.FunctionDef) and node.name == "date_and_figures")
+    called = {node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+              for node in ast.walk(fragment) if isinstance(node, ast.Call)}
+    assert "panel" in called and not called & {"state_at", "change_list", "count_by_status", "area_by_status"}
     timeline = Dataset.load().timeline()
     first, last = timeline.span
-
-    def figures(previous: int, day: int) -> None:
-        state = timeline.state_at(day)
-        timeline.count_by_status(state)
-        timeline.area_by_status(state)
-        int(state.disputed.sum())
-        timeline.change_list(previous, day, limit=40)
-
-    figures(first, last)  # the first call computes the statements' texts once
-    assert [] == pandas_calls(lambda: [figures(day, day + 30) for day in range(first, last, 97)])
+    panel(timeline, last, None)  # the first call computes the statements' texts once
+    assert [] == pandas_calls(lambda: [panel(timeline, day + 30, day) for day in range(first, last, 97)])

@@ -4,8 +4,8 @@ import base64
 import json
 import zlib
 
-from benchmarks.synthetic import box_outline, synthetic_payload
 from controlmap.web import maps, own_shapes
+from tests.support.synthetic import box_outline, synthetic_payload
 
 SHAPES = {"type": "FeatureCollection", "features": [
     {"type": "Feature", "properties": {"katottg": "UA1", "name_en": "One", "osm": "relation/1"},

@@ -74,13 +74,19 @@ def files(folder: Path) -> tuple[bytes, bytes]:
     return (folder / "events.csv").read_bytes(), (folder / "sources.json").read_bytes()
 
 
-def test_two_new_daily_files_add_the_villages_russian_row_and_a_second_run_nothing(tmp_path, folder, shipped_record,
-                                                                                    points, village):
-    held = [code for code, state in shipped_record["settlements"].items() if state == "ru"]
+def two_new_files(tmp_path: Path, record: dict, points: dict, village: str) -> tuple[Path, list[str]]:
+    """A folder with the files of 23 and 24 Aug 2026: the recorded occupied area, and the village too."""
+    held = [code for code, state in record["settlements"].items() if state == "ru"]
     new = tmp_path / "new"
     new.mkdir()
     for day in (date(2026, 8, 23), date(2026, 8, 24)):
         daily_file(new, day, [*held, village], points)
+    return new, held
+
+
+def test_two_new_daily_files_add_the_villages_russian_row_and_a_second_run_nothing(tmp_path, folder, shipped_record,
+                                                                                    points, village):
+    new, _ = two_new_files(tmp_path, shipped_record, points, village)
     before = (folder / "events.csv").read_text("utf-8")
     result = run_update(request(folder, [str(new)]))
     after = (folder / "events.csv").read_text("utf-8")
@@ -103,11 +109,7 @@ def test_two_new_daily_files_add_the_villages_russian_row_and_a_second_run_nothi
 
 def test_a_truncated_third_file_fails_with_a_clear_message_and_changes_nothing(tmp_path, folder, shipped_record,
                                                                                points, village):
-    held = [code for code, state in shipped_record["settlements"].items() if state == "ru"]
-    new = tmp_path / "new"
-    new.mkdir()
-    for day in (date(2026, 8, 23), date(2026, 8, 24)):
-        daily_file(new, day, [*held, village], points)
+    new, held = two_new_files(tmp_path, shipped_record, points, village)
     run_update(request(folder, [str(new)]))
     before = files(folder)
     third = daily_file(tmp_path, date(2026, 8, 25), [*held, village], points)

@@ -400,8 +400,8 @@ def test_cli_validate_lists_at_most_200_problems(tmp_path, capsys):
     assert 1 == main(["validate", str(path)])
     out = capsys.readouterr()
     lines = out.out.splitlines()
-    assert (201, "… and 51 more problems, not listed: bad_date 50, unknown_settlement 1") == (len(lines), lines[-1])
-    assert "251 rows, 251 errors, 0 warnings\n" == out.err
+    assert (202, "… and 51 more problems, not listed: bad_date 50, unknown_settlement 1",
+            "251 rows, 251 errors, 0 warnings") == (len(lines), lines[-2], lines[-1])
     assert 1 == main(["validate", str(path), "--json"])
     document = json.loads(capsys.readouterr().out)
     assert (200, {"bad_date": 50, "unknown_settlement": 1}, 251) == \
@@ -646,7 +646,7 @@ def test_decode(data, text, encoding):
 def test_cli_validate_valid_file_exits_0(bad_dir, capsys):
     assert 0 == main(["validate", str(bad_dir / "readable_cp1251.csv")])
     captured = capsys.readouterr()
-    assert ("", "3 rows, 0 errors, 0 warnings\n") == (captured.out, captured.err)
+    assert ("3 rows, 0 errors, 0 warnings\n", "") == (captured.out, captured.err)  # the answer on stdout
 
 
 def test_cli_validate_prints_warnings(bad_dir, capsys):
@@ -657,27 +657,27 @@ def test_cli_validate_prints_warnings(bad_dir, capsys):
         "warning: line 2, column date: date read as 2022-09-10",
         "warning: line 3, column settlement: 'Izium' is UA63040090010029555, but katottg UA63080090010026457 is used",
         "warning: line 4, column lat: the settlement already has an exact point; this one is not used",
+        "3 rows, 0 errors, 4 warnings",
     ] == captured.out.splitlines()
-    assert "3 rows, 0 errors, 4 warnings\n" == captured.err
 
 
 def test_cli_validate_invalid_file_exits_1(bad_dir, capsys):
     assert 1 == main(["validate", str(bad_dir / "unknown_settlement.csv")])
     captured = capsys.readouterr()
-    assert [f"line 3, column settlement: unknown settlement 'Nova Gusarica' ({NOVA_GUSARICA_SUGGESTION})"] == \
-        captured.out.splitlines()
-    assert "2 rows, 1 errors, 0 warnings\n" == captured.err
+    assert [f"line 3, column settlement: unknown settlement 'Nova Gusarica' ({NOVA_GUSARICA_SUGGESTION})",
+            "2 rows, 1 errors, 0 warnings"] == captured.out.splitlines()
 
 
 def test_cli_validate_not_a_csv_exits_1(bad_dir, capsys):
     assert 1 == main(["validate", str(bad_dir / "empty.csv")])
-    assert f"line 1, column -: {EMPTY}\n" == capsys.readouterr().out
+    assert f"line 1, column -: {EMPTY}\n0 rows, 1 errors, 0 warnings\n" == capsys.readouterr().out
 
 
 def test_cli_validate_missing_file_exits_1(tmp_path, capsys):
     path = tmp_path / "nowhere.csv"
     assert 1 == main(["validate", str(path)])
-    assert "line 0, column -: cannot read the file: No such file or directory\n" == capsys.readouterr().out
+    assert "line 0, column -: cannot read the file: No such file or directory\n0 rows, 1 errors, 0 warnings\n" == \
+        capsys.readouterr().out
 
 
 def test_cli_validate_json(bad_dir, capsys):

@@ -9,8 +9,15 @@ from controlmap.web.payload import legend
 
 ROOT = Path(__file__).resolve().parents[2]
 # Where the app's words and colours could be typed again: the pages, the glue, the core, the map script.
-SOURCES = [ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "app").glob("*.py"),
-           *(ROOT / "controlmap").rglob("*.py"), *(ROOT / "controlmap" / "web" / "assets").rglob("*.js")]
+ASSETS = ROOT / "controlmap" / "web" / "assets"
+SOURCES = [ROOT / "dashboard.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "app").rglob("*.py"),
+           *(ROOT / "app").rglob("*.js"), *(ROOT / "controlmap").rglob("*.py"),
+           *(path for suffix in ("js", "css", "html") for path in ASSETS.rglob(f"*.{suffix}"))]
+
+
+def test_the_guard_reads_the_styles_and_pages_too():
+    names = {path.name for path in SOURCES}
+    assert {"timeline_layer.css", "site.css", "panel.html", "site.js", "date_control.js"} <= names
 
 
 def test_every_status_and_claimant_has_a_label_and_every_status_a_colour():

@@ -12,9 +12,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app.date_control import date_control
-from benchmarks.synthetic import box_outline, grid_boundaries, synthetic_payload, voronoi_cells
 from controlmap.web.maps import build_map
 from controlmap.web.offline import install_assets
+from tests.support.synthetic import box_outline, grid_boundaries, synthetic_payload, voronoi_cells
 
 N_SETTLEMENTS = int(os.environ.get("CONTROLMAP_DEMO_N", "1751"))
 N_RUNS = int(os.environ.get("CONTROLMAP_DEMO_RUNS", "3"))

@@ -118,7 +118,7 @@
     }
     if (wanted.date) {
       const day = dayOf(wanted.date);
-      if (Number.isFinite(day)) api.setDay(day);
+      if (Number.isFinite(day)) api.setDay(day, { commit: false });  // committed below, with the rest
     }
     showControls();
     commit();
@@ -205,8 +205,17 @@
       + " settlement(s)";
   }
 
+  // A day shown some other way than by the reader's own move (the map's API: window.controlmap.setDay) is
+  // committed once it has settled, so that the change list and the URL follow it as they follow the reader's.
+  const SETTLE_MS = 400;
+  let settle = 0;
+
   function scheduleFigures() {
     if (!frame) frame = requestAnimationFrame(showFigures);
+    clearTimeout(settle);
+    settle = setTimeout(() => {
+      if (committed && api.isoDate(api.getDay()) !== committed.iso && !api.isPlaying()) commit();
+    }, SETTLE_MS);
   }
 
   function showChanges() {
@@ -236,9 +245,11 @@
     const day = api.getDay();
     const iso = api.isoDate(day);
     const statuses = api.statuses();
-    // At first, and after a change of claimants, changes are told since the day before.
+    // At first, and after a change of claimants, changes are told since the day before (controlmapPanel, the
+    // dashboard's rule).
     if (!committed || committed.selection !== api.selection()) {
-      committed = { iso: api.isoDate(Math.max(0, day - 1)), statuses: api.statusesOn(day - 1) };
+      const since = window.controlmapPanel.comparedDay(null, day);
+      committed = { iso: api.isoDate(since), statuses: api.statusesOn(since) };
     }
     showFigures();
     showChanges();

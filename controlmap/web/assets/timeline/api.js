@@ -51,7 +51,12 @@
   function createApi(tl) {
     const { L, map, d, state } = tl;
     return {
-      setDay: (value) => tl.paint(value),
+      // Shows a day. With { commit: true } it then tells the day's listeners too, as a reader's move does; a host
+      // showing the day it already holds does not (the published site commits once a day shown has settled).
+      setDay: (value, options) => {
+        tl.paint(value);
+        if (options && options.commit === true) tl._commit();
+      },
       getDay: () => state.day,
       // Days the map can show: day indices 0 … dayCount() - 1 (isoDate(i) gives their dates).
       dayCount: () => d.nDays,
@@ -129,7 +134,7 @@
       selections: () => Array.from(tl.selections.keys()),
       setSelection: tl.guard((key) => tl.setSelection(String(key)), true),
       addSelection: tl.guard((key, wire) => tl.addSelection(String(key), wire), true),
-      // addSelection of columns packed as mapview.packed_json packs them; resolves once added.
+      // addSelection of columns packed as wire.packed_json packs them; resolves once added.
       addPackedSelection: (key, packed) => parts.decode.unpack(packed).then((wire) => tl.guard(() => {
         tl.addSelection(String(key), wire);
       }, true)()),
@@ -151,6 +156,7 @@
         return () => state.viewListeners.delete(listener);
       },
       play: tl.guard(() => tl.play(), true),
+      isPlaying: () => Boolean(state.playing),
       pause: tl.guard(() => tl.pause(), true),
       // Stop playing without committing (a day chosen elsewhere is about to be shown).
       stop: tl.guard(() => tl.stop(), true),

@@ -26,7 +26,7 @@
   // layer_*.js), mixed in.
   function defineLayer(L) {
     return L.Layer.extend(Object.assign({
-      // `config`: the unpacked data (payload and expanded shapes) and the options (see mapview.map_of_layer).
+      // `config`: the unpacked data (payload and expanded shapes) and the options (see maps.map_of_layer).
       initialize: function (config) {
         this.config = config;
         this.L = L;
@@ -151,7 +151,7 @@
           : null;
 
         // Cells are built the first time they are shown: points are the starting view. They arrive naming their
-        // settlement by payload row (mapview._cells_by_row).
+        // settlement by payload row (wire._cells_by_row).
         this.rowOf = new Map(d.katottg.map((k, i) => [k, i]));
         if (config.cells) {
           for (const f of config.cells.features) {
@@ -186,11 +186,15 @@
         // its size, forcing a layout per label). The other settlements' names join them from a closer zoom level
         // (made the first time it is reached).
         this.labels = L.layerGroup();
+        this.townLabels = [];
         for (const i of d.labels) {
-          if (d.lat[i] !== null && d.lon[i] !== null) this._label(i, "cm-label").addTo(this.labels);
+          if (d.lat[i] === null || d.lon[i] === null) continue;
+          const marker = this._label(i, "cm-label").addTo(this.labels);
+          this.townLabels.push([marker, d.nameEn[i] || d.nameUk[i] || d.katottg[i]]);
         }
         this.villageLabels = null;
         this.labels.addTo(map);
+        this._fitLabels();
 
         this.hover = parts.hover.attachHover(this, config.townPageUrl);
         this._addControls(map);
@@ -355,7 +359,7 @@
 
   let TimelineLayer = null;
 
-  // `packed`: the timeline and shapes (see mapview.layer_data); `options`: the view and the day to start
+  // `packed`: the timeline and shapes (see wire.layer_data); `options`: the view and the day to start
   // on. Resolves to the map's API (undefined if the map could not start: it then shows why).
   function controlmapTimeline(map, packed, options) {
     return decode.unpack(packed).then(

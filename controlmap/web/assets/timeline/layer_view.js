@@ -9,6 +9,7 @@
   const VIEW_SHIFT_PX = 3;
   // A town's name starts 8 px right of its point, centred on it (12 px text).
   const LABEL_ANCHOR = [-8, 7];
+  const LABEL_CHAR_PX = 7.5;  // a town label's width per character (600 12px system-ui), with a little to spare
   // Every settlement's name is shown from this zoom level on (towns' at every level).
   const VILLAGE_LABELS_ZOOM = 12;
 
@@ -63,10 +64,23 @@
       if (close && !this.labels.hasLayer(this.villageLabels)) this.labels.addLayer(this.villageLabels);
       if (!close && this.labels.hasLayer(this.villageLabels)) this.labels.removeLayer(this.villageLabels);
     },
+    // A town's name that would run past the map's right edge is written to the left of its point instead (on a
+    // phone, Kupiansk showed as "Kupian"). Widths are estimated from the text, never measured (no layout).
+    _fitLabels: function () {
+      if (!this.townLabels) return;
+      const width = this.map.getSize().x;
+      for (const [marker, text] of this.townLabels) {
+        const element = marker.getElement();
+        if (!element) continue;
+        const x = this.map.latLngToContainerPoint(marker.getLatLng()).x;
+        element.classList.toggle("cm-label-end", x - LABEL_ANCHOR[0] + text.length * LABEL_CHAR_PX > width);
+      }
+    },
     // Views the user moves to (pan, zoom) are told to listeners; the starting view is not, nor a
     // resize that keeps the centre within a few pixels.
     _onMoveEnd: function () {
       if (!this.ready) return;
+      this.guard(this._fitLabels)();
       const state = this.state;
       const map = this.map;
       const view = this.currentView();
