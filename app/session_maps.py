@@ -15,7 +15,7 @@ from controlmap import paths
 from controlmap.timeline.dataset import Dataset
 from controlmap.web import offline, wire
 from controlmap.web.maps import dataset_layer, map_of_layer, packed_selection
-from controlmap.web.payload import day_index
+from controlmap.web.wire import day_index
 
 if TYPE_CHECKING:
     import folium

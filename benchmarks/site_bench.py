@@ -35,7 +35,7 @@ from controlmap.model import CLAIMANT_LABELS, CLAIMANTS, STATUS_COLOURS, STATUS_
 from controlmap.web import publish, wire  # noqa: E402
 from controlmap.web.offline import DATA_ATTRIBUTION  # noqa: E402
 from tests.browser.conftest import is_local, launch_chromium, static_server  # noqa: E402
-from tests.support.synthetic import box_outline, grid_boundaries, synthetic_payload, voronoi_cells  # noqa: E402
+from tests.support.synthetic import INITIAL_DAY, box_outline, grid_boundaries, synthetic_timeline, voronoi_cells  # noqa: E402
 
 SCRUB_STEPS = 120
 PLAY_SECONDS = 2.0
@@ -48,9 +48,9 @@ def shipped_site() -> dict[str, bytes]:
 
 def demo_site(n: int) -> dict[str, bytes]:
     """The synthetic demo through the same assembly as a real site: one selection, no statements, no areas."""
-    payload = synthetic_payload(n, 3, seed=7)
-    layer = wire.layer_data(payload, outline=box_outline(), boundaries=grid_boundaries(),
-                               cells=voronoi_cells(payload), selection="independent")
+    timeline = synthetic_timeline(n, 3, seed=7)
+    layer = wire.layer_data(timeline, outline=box_outline(), boundaries=grid_boundaries(),
+                            cells=voronoi_cells(timeline), selection="independent")
     settings = {
         "title": f"Synthetic demo, {n:,} settlements", "claimants": ["independent"],
         "claimantLabels": dict(CLAIMANT_LABELS), "statusOrder": list(STATUS_ORDER),
@@ -59,7 +59,7 @@ def demo_site(n: int) -> dict[str, bytes]:
         "attribution": DATA_ATTRIBUTION, "statementsPath": publish.STATEMENTS_PATH,
     }
     request = publish.SiteRequest(claimants=("independent",), title=settings["title"])
-    return publish.assemble_site(layer, int(payload["initial_day"]), settings, {}, request)
+    return publish.assemble_site(layer, INITIAL_DAY, settings, {}, request)
 
 
 def gzip_size(data: bytes) -> int:

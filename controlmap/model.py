@@ -1,7 +1,7 @@
 """The vocabulary shared by every layer: statuses, claimants, their words and colours, coordinate qualities.
 
 This module is the one owner of these words: the pages, the core's exports and the map script (through the
-payload, see ``controlmap.web.payload.legend``) take them from here.
+wire form, see ``controlmap.web.wire.legend``) take them from here.
 """
 
 from datetime import date

@@ -1,6 +1,6 @@
 // Tells the settlement map(s) of this page which claimant selection to show and which to draw a second front
 // line for, without rebuilding the map: a selection the map lacks comes packed with the message, once per full
-// run of the page (wire.selection_columns; the map keeps it). Streamlit calls the default export again
+// run of the page (wire.selection_wire; the map keeps it). Streamlit calls the default export again
 // whenever `data` changes.
 const states = new WeakMap();
 

@@ -87,7 +87,7 @@ def cell_borders(cells: dict, *, key: str = "katottg", tolerance: float = TOLERA
 
 def wire_borders(borders: Iterable[Border], rows: dict[str, int], scale: int) -> dict:
     """``borders`` as the map script reads them (``decodeBorders`` in frontline.js), for settlements at
-    payload rows ``rows`` (katottg → row; borders of settlements not there are left out).
+    rows ``rows`` of the timeline's wire form (katottg → row; borders of settlements not there are left out).
 
     ``a``: the first settlement's row as a step from the previous border's; ``b``: the second's, as a step
     from the first's; ``n``: each line's point count and ``c``: the points, in integer steps of 1/``scale``

@@ -21,9 +21,8 @@ from controlmap.model import CLAIMANT_LABELS, CLAIMANTS
 from controlmap.timeline.dataset import Dataset
 from controlmap.web import own_shapes, urlvalues
 from controlmap.web.offline import LEAFLET_URL, offline_map
-from controlmap.web.payload import build_payload
 from controlmap.web.script import asset_text, installed_script_url, timeline_script
-from controlmap.web.wire import LayerData, layer_data, packed_json, selection_columns, selection_key
+from controlmap.web.wire import LayerData, layer_data, packed_json, selection_key, selection_wire, timeline_wire
 
 TOWN_PAGE_URL = "/Town_history"
 
@@ -58,7 +57,7 @@ def script_json(value: object) -> str:
 
 
 class TimelineLayer(JSCSSMixin):
-    """Draws every settlement of a payload and recolours them for any day, in the browser. The map script is
+    """Draws every settlement of a timeline and recolours them for any day, in the browser. The map script is
     loaded from ``script_url`` before the map's own script runs (streamlit-folium loads every element's
     ``default_js`` first, in order), or inlined when that is None."""
 
@@ -98,7 +97,7 @@ def dataset_layer(dataset: Dataset, claimants: tuple[str, ...] = CLAIMANTS) -> L
 
     def compute() -> LayerData:
         shapes = read_shapes()
-        return layer_data(build_payload(dataset.timeline(claimants)), outline=shapes["outline"],
+        return layer_data(timeline_wire(dataset.timeline(claimants)), outline=shapes["outline"],
                           boundaries=shapes["hromadas"], cells=shapes["cells"], borders=shipped_borders(),
                           selection=selection_key(claimants), raions=shapes["raions"])
 
@@ -106,23 +105,25 @@ def dataset_layer(dataset: Dataset, claimants: tuple[str, ...] = CLAIMANTS) -> L
 
 
 def packed_selection(dataset: Dataset, claimants: tuple[str, ...]) -> str:
-    """The packed timeline columns (``selection_columns``) of ``dataset`` for ``claimants``, which a map built for
+    """The packed timeline columns (``selection_wire``) of ``dataset`` for ``claimants``, which a map built for
     another selection shows through ``addPackedSelection``; derived once per dataset."""
     return dataset.derived(("packed selection", selection_key(claimants)),
-                           lambda: packed_json(selection_columns(build_payload(dataset.timeline(claimants)))))
+                           lambda: packed_json(selection_wire(dataset.timeline(claimants))))
 
 
 def build_map(
-    payload: dict,
+    timeline: dict,
     *,
+    initial_day: int,
     outline: dict,
     boundaries: dict | None = None,
     cells: dict | None = None,
     **view: Any,
 ) -> folium.Map:
-    """The settlement map for ``payload``, starting on its ``initial_day``; ``view`` as for ``map_of_layer``."""
-    data = layer_data(payload, outline=outline, boundaries=boundaries, cells=cells)
-    return map_of_layer(data, initial_day=int(payload["initial_day"]), **view)
+    """The settlement map of ``timeline`` (a ``wire.timeline_wire``), starting on day index ``initial_day``; ``view``
+    as for ``map_of_layer``."""
+    data = layer_data(timeline, outline=outline, boundaries=boundaries, cells=cells)
+    return map_of_layer(data, initial_day=initial_day, **view)
 
 
 def map_of_layer(
@@ -140,7 +141,7 @@ def map_of_layer(
     script_url: str | None = None,
     own_shapes_url: str | None = None,
 ) -> folium.Map:
-    """The settlement map of ``data``, showing day index ``initial_day`` (days since the payload's day0).
+    """The settlement map of ``data``, showing day index ``initial_day`` (days since the timeline's day0).
 
     ``mode`` is the initial view ("points" or "cells"); the map can switch without the server.
     Without ``zoom`` the map fits the outline. ``osm_tiles`` offers online OpenStreetMap tiles in

@@ -41,7 +41,6 @@ from controlmap.timeline.engine import from_day, to_day
 from controlmap.web import maps, script, urlvalues, wire
 from controlmap.web.offline import DATA_ATTRIBUTION, LEAFLET_SOURCE, leaflet_files
 from controlmap.web.own_shapes import file_name, packed_shapes
-from controlmap.web.payload import build_payload, clip_payload
 
 SITE_ASSETS = script.ASSETS_DIR / "site"
 DEFAULT_TITLE = "Kharkiv oblast: who controlled which settlement, day by day"
@@ -99,19 +98,19 @@ def iso(day: int) -> str:
     return from_day(day).isoformat()
 
 
-def site_layer(dataset: Dataset, request: SiteRequest) -> tuple[wire.LayerData, dict]:
+def site_layer(dataset: Dataset, request: SiteRequest) -> tuple[wire.LayerData, int]:
     """The map's layer data for ``request`` (its first selection: all the claimants; every other selection's
-    timeline alongside) and the payload it starts from."""
+    timeline alongside) and the day index it starts on (the window's last day)."""
     lo, hi = _window(dataset, request)
-    payloads = {wire.selection_key(s): clip_payload(build_payload(dataset.timeline(s)), lo, hi)
-                for s in selections_of(request.claimants)}
     key = wire.selection_key(request.claimants)
+    timeline = wire.timeline_wire(dataset.timeline(request.claimants), lo, hi)
+    others = {wire.selection_key(s): wire.selection_wire(dataset.timeline(s), lo, hi)
+              for s in selections_of(request.claimants) if wire.selection_key(s) != key}
     shapes = read_shapes()
-    others = {k: wire.selection_columns(p) for k, p in payloads.items() if k != key}
-    layer = wire.layer_data(payloads[key], outline=shapes["outline"], boundaries=shapes["hromadas"],
-                               cells=shapes["cells"], borders=shipped_borders(), selection=key,
-                               selections=others, raions=shapes["raions"])
-    return layer, payloads[key]
+    layer = wire.layer_data(timeline, outline=shapes["outline"], boundaries=shapes["hromadas"],
+                            cells=shapes["cells"], borders=shipped_borders(), selection=key,
+                            selections=others, raions=shapes["raions"])
+    return layer, int(timeline["n_days"]) - 1
 
 
 def statements_documents(dataset: Dataset, claimants: Iterable[str]) -> dict[str, dict]:
@@ -152,7 +151,7 @@ def site_settings(dataset: Dataset, request: SiteRequest, events_sha256: str,
         "statusOrder": list(STATUS_ORDER),
         "statusLabels": dict(STATUS_LABELS),
         "statusColours": dict(STATUS_COLOURS),
-        # Each settlement's cell area in km² (0: no cell), in payload order: the figures' km² per status.
+        # Each settlement's cell area in km² (0: no cell), in the wire form's order: the figures' km² per status.
         "areas": [round(float(a), 3) for a in dataset.gazetteer.areas],
         "firstMap": first_map.isoformat() if first_map else None,
         "baselineSource": BASELINE_SOURCE,
@@ -229,11 +228,11 @@ def site_files(request: SiteRequest = SiteRequest(), events_path: Path = paths.E
     events_bytes = Path(events_path).read_bytes()
     if dataset is None:
         dataset = _loaded(Path(events_path))
-    layer, payload = site_layer(dataset, request)
+    layer, initial_day = site_layer(dataset, request)
     settings = site_settings(dataset, request, hashlib.sha256(events_bytes).hexdigest(), layer.bounds)
     own_shapes = (f"vendor/controlmap/{file_name()}",
                   packed_shapes().encode("ascii"))
-    return assemble_site(layer, int(payload["initial_day"]), settings,
+    return assemble_site(layer, initial_day, settings,
                          statements_documents(dataset, request.claimants), request, own_shapes)
 
 

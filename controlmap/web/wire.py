@@ -1,28 +1,23 @@
-"""The map's data as it travels to the browser, and the one place its schema is written down. The map script's
-decode.js is its one reader.
+"""The map's data as it travels to the browser, built straight from a timeline, and the one place its schema is
+written down. The map script's decode.js is its one reader.
 
-**The payload** (``controlmap.web.payload.build_payload(timeline)``: the timeline in columns, days counted from
-``day0``):
+**The timeline's wire form** (``timeline_wire(timeline)``; days are indices counted from ``day0``):
 
-- ``day0`` (ISO date), ``n_days``, ``initial_day`` (index), ``statuses`` (the status names, index = code),
-  ``legend`` (labels, fill and line colours, order), ``change_days`` (indices of days on which anything changes);
-- ``settlements``: ``katottg``, ``name_en``, ``name_uk``, ``lat``, ``lon`` (4 decimals or null), ``quality``
-  (0 exact, 1 hromada centre, 2 user point, 3 none, 4 OSM name), ``label`` (1: a town named on the map);
-- ``runs``: per settlement, from ``day`` on: ``status`` code, ``disputed`` (0/1), ``since`` (the day the status
-  began, −1 for none) and ``event`` (index into ``events``, −1 for the baseline); ``start`` holds CSR offsets
-  (settlement i's runs are ``start[i]`` … ``start[i+1]``);
-- ``events``: the statements the runs name: ``date`` (ISO), ``source``, ``claimed_by``.
-
-**The wire form** (``wire_payload``; ``selection_columns`` is its per-claimant-selection part, what a map holding the
-settlements switches between): ``id_prefix`` + ``katottg`` (the codes without their common prefix), ``name_en``,
-``name_uk``, ``lat``, ``lon``, ``quality``, ``labels`` (indices of towns); ``run_count`` (runs per settlement instead
-of offsets), ``day``, ``state`` (``status * 2 + disputed``), ``since_gap`` (``day − since``), ``event``,
-``event_day`` (day index of each event's date), ``event_source`` (index into ``sources``, each string once), and
-``day0``, ``n_days``, ``change_days``, ``statuses``, ``legend`` as in the payload.
+- ``statuses`` (the status names, index = code), ``legend`` (labels, fill and line colours, order);
+- the settlements, one entry per gazetteer row: ``id_prefix`` + ``katottg`` (the codes without their common
+  prefix), ``name_en``, ``name_uk``, ``lat``, ``lon`` (4 decimals or null), ``quality`` (0 exact, 1 hromada
+  centre, 2 user point, 3 none, 4 OSM name), ``labels`` (indices of the towns named on the map);
+- the claimant selection's timeline (``selection_wire``: what differs between two selections of one dataset, which
+  a map holding the settlements switches between): ``day0`` (ISO date), ``n_days``, ``change_days`` (days on which
+  anything changes); the runs, settlement by settlement: ``run_count`` (runs per settlement), ``day`` (the run's
+  first day), ``state`` (``status * 2 + disputed``), ``since_gap`` (``day`` minus the day the status began),
+  ``event`` (index of the statement responsible, −1 for the baseline); the statements the runs name:
+  ``event_day`` (day index of the statement's date, null for none), ``event_source`` (index into ``sources``, each
+  string once). Strings come from event files: the browser only ever sets them as text.
 
 **The shapes** (``compact_shapes``): features ``{p: properties, c: rings}``, each ring the first point then moves, in
 integer steps of 1/``scale`` degree (the outline 1/10,000; hromada lines and cells 1/2,000); the borders between
-cells for the front line (``frontline``), in steps of 1/1,000.
+cells for the front line (``frontline.wire_borders``), in steps of 1/1,000.
 
 Everything is packed as deflated JSON in base64 (``packed_json``).
 """
@@ -34,13 +29,18 @@ import json
 import math
 import zlib
 from dataclasses import dataclass
-from datetime import date
-from itertools import pairwise
+
+import numpy as np
+import pandas as pd
 
 from controlmap.geo import frontline
-from controlmap.model import CLAIMANTS
+from controlmap.model import CLAIMANTS, STATUS_COLOURS, STATUS_LABELS, STATUS_ORDER, STATUS_OUTLINES, STATUSES
+from controlmap.timeline.engine import NO_DAY, Timeline, from_day
 
 COORD_DIGITS = 4
+# The map script draws code 1 (hromada centre) as an approximate position.
+QUALITY_CODE = {"exact": 0, "hromada_centre": 1, "user": 2, "none": 3, "osm_name": 4}
+LABELLED_CATEGORIES = ("M",)
 
 
 # Hromada lines and cells travel in steps of 1/2000° (36–56 m here): they are simplified to 150 m for drawing
@@ -88,50 +88,81 @@ def _indexed(values: list) -> tuple[list[int], list]:
     return [position[value] for value in values], table
 
 
-def wire_payload(payload: dict) -> dict:
-    """The payload as sent to the browser: the same columns, made compact.
+def day_index(timeline: Timeline, day: int | None = None) -> int:
+    """``day`` (default: the last) as an index into the wire form's days, clamped to the timeline's span."""
+    first, last = timeline.span
+    return (last if day is None else min(max(day, first), last)) - first
 
-    Run counts instead of CSR offsets, status and disputed flag as one ``status * 2 + disputed``,
-    ``since`` as a gap before ``day``, label indices,
-    event dates as day indices, repeated source strings as indices into a table, and the common
-    prefix of the katottg codes sent once.
-    """
-    settlements = payload["settlements"]
-    ids = [str(k) for k in settlements["katottg"]]
-    prefix = _common_prefix(ids)
+
+def legend() -> dict:
+    """The statuses' words, colours and order as the map script draws them (legend, symbols, tooltips):
+    controlmap.model's, so the map never keeps copies of its own."""
     return {
-        "statuses": list(payload["statuses"]),
-        "legend": payload["legend"],
-        "id_prefix": prefix,
-        "katottg": [k[len(prefix) :] for k in ids],
-        "name_en": list(settlements["name_en"]),
-        "name_uk": list(settlements["name_uk"]),
-        "lat": [_coord(x) for x in settlements["lat"]],
-        "lon": [_coord(x) for x in settlements["lon"]],
-        "quality": [int(x) for x in settlements["quality"]],
-        "labels": [i for i, flag in enumerate(settlements["label"]) if flag],
-        **selection_columns(payload),
+        "order": list(STATUS_ORDER),
+        "labels": dict(STATUS_LABELS),
+        "fill": dict(STATUS_COLOURS),
+        "line": dict(STATUS_OUTLINES),
     }
 
 
-def selection_columns(payload: dict) -> dict:
-    """The timeline columns of ``payload`` alone (``decode.TIMELINE_KEYS`` in the map script): what differs
-    between two claimant selections of one dataset, which a map holding the settlements can switch to."""
-    runs, events = payload["runs"], payload["events"]
-    start = [int(x) for x in runs["start"]]
-    run_days = [int(x) for x in runs["day"]]
-    day0 = date.fromisoformat(payload["day0"])
-    event_source, sources = _indexed([str(s) for s in events["source"]])
+def timeline_wire(timeline: Timeline, first: int | None = None, last: int | None = None) -> dict:
+    """``timeline`` as the map reads it (the module's doc): its settlements and its selection's runs, shown from day
+    index ``first`` to ``last`` (see ``selection_wire``)."""
+    s = timeline.gazetteer.settlements
+    ids = [str(k) for k in s.katottg]
+    prefix = _common_prefix(ids)
     return {
-        "day0": payload["day0"],
-        "n_days": int(payload["n_days"]),
-        "change_days": [int(x) for x in payload["change_days"]],
-        "run_count": [b - a for a, b in pairwise(start)],
-        "day": run_days,
-        "state": [int(s) * 2 + bool(x) for s, x in zip(runs["status"], runs["disputed"], strict=True)],
-        "since_gap": [d - int(s) for d, s in zip(run_days, runs["since"], strict=True)],
-        "event": [int(x) for x in runs["event"]],
-        "event_day": [None if d is None else (date.fromisoformat(d) - day0).days for d in events["date"]],
+        "statuses": list(STATUSES),
+        "legend": legend(),
+        "id_prefix": prefix,
+        "katottg": [k[len(prefix):] for k in ids],
+        "name_en": s.name_en.tolist(),
+        "name_uk": s.name_uk.tolist(),
+        "lat": [_coord(x) for x in s.lat],
+        "lon": [_coord(x) for x in s.lon],
+        "quality": s.coord_quality.map(QUALITY_CODE).fillna(QUALITY_CODE["none"]).astype(int).tolist(),
+        "labels": np.flatnonzero(s.category.isin(LABELLED_CATEGORIES).to_numpy()).tolist(),
+        **selection_wire(timeline, first, last),
+    }
+
+
+def selection_wire(timeline: Timeline, first: int | None = None, last: int | None = None) -> dict:
+    """The timeline columns of ``timeline``'s claimant selection (``decode.TIMELINE_KEYS`` in the map script), shown
+    only from day index ``first`` to ``last`` (inclusive; None: the timeline's own ends). Day 0 is then ``first``;
+    each settlement keeps the run in force on it and the runs that start inside the window."""
+    span_first, span_last = timeline.span
+    n_days = span_last - span_first + 1
+    lo = 0 if first is None else min(max(int(first), 0), n_days - 1)
+    hi = n_days - 1 if last is None else min(max(int(last), lo), n_days - 1)
+    runs = timeline.runs
+    day = runs.day - span_first - lo  # days of the window
+    settlement = runs.settlement
+    started = day <= 0
+    # A settlement's runs are in day order: a run started by day 0 is in force there unless the next one is too.
+    followed = np.zeros(len(day), dtype=bool)
+    followed[:-1] = (settlement[1:] == settlement[:-1]) & started[1:]
+    keep = ((day > 0) & (day <= hi - lo)) | (started & ~followed)
+    statement = runs.statement[keep]
+    referenced = np.unique(statement[statement >= 0])
+    position = np.full(len(timeline.statements) + 1, -1, np.int64)
+    position[referenced] = np.arange(len(referenced))
+    day0 = span_first + lo
+    events = timeline.statements.frame_of(referenced)
+    event_source, sources = _indexed([str(v) for v in events.source])
+    kept_day = np.maximum(day[keep], 0)
+    since = runs.since[keep]
+    change_days = timeline.change_days - day0
+    return {
+        "day0": from_day(day0).isoformat(),
+        "n_days": hi - lo + 1,
+        "change_days": change_days[(change_days >= 0) & (change_days <= hi - lo)].tolist(),
+        "run_count": np.bincount(settlement[keep], minlength=len(runs.start) - 1).tolist(),
+        "day": kept_day.tolist(),
+        "state": (runs.status[keep].astype(np.int64) * 2 + runs.disputed[keep].astype(bool)).tolist(),
+        "since_gap": np.where(since == NO_DAY, kept_day + 1, kept_day - (since - day0)).tolist(),
+        "event": np.where(statement >= 0, position[np.maximum(statement, 0)], -1).tolist(),
+        "event_day": [None if pd.isna(d) else int(pd.Timestamp(d).toordinal() - from_day(day0).toordinal())
+                      for d in events.date],
         "event_source": event_source,
         "sources": sources,
     }
@@ -214,21 +245,21 @@ class LayerData:
     bounds: list[list[float]]
 
 
-def layer_data(payload: dict, *, outline: dict, boundaries: dict | None = None, cells: dict | None = None,
+def layer_data(timeline: dict, *, outline: dict, boundaries: dict | None = None, cells: dict | None = None,
                borders: list[frontline.Border] | None = None, selection: str = "",
                selections: dict[str, dict] | None = None, raions: dict | None = None) -> LayerData:
-    """``payload`` (its schema: the module's doc) and the shapes, ready for ``map_of_layer``.
+    """``timeline`` (a ``timeline_wire``: the module's doc) and the shapes, ready for ``maps.map_of_layer``.
     ``borders``: the cells' borders (``frontline.cell_borders(cells)``, found here when not given), along
-    which the map draws the front line. ``selection``: the claimant selection of ``payload`` (see
-    ``selection_key``); ``selections``: other selections' ``selection_columns``, by key, that the map can
+    which the map draws the front line. ``selection``: the claimant selection of ``timeline`` (see
+    ``selection_key``); ``selections``: other selections' ``selection_wire``, by key, that the map can
     switch to in the browser. ``raions``: the raions, drawn as lines heavier than the hromadas'."""
     if cells and borders is None:
         borders = frontline.cell_borders(cells)
-    rows = {str(k): i for i, k in enumerate(payload["settlements"]["katottg"])}
+    rows = {timeline["id_prefix"] + k: i for i, k in enumerate(timeline["katottg"])}
     data = {
         "selection": selection,
         "selections": selections or {},
-        "payload": wire_payload(payload),
+        "timeline": timeline,
         "outline": compact_shapes(outline, keep=()),
         "boundaries": compact_shapes(boundaries, as_lines=True, keep=BOUNDARY_PROPERTIES,
                                      scale=INNER_SHAPE_SCALE) if boundaries else None,
@@ -241,7 +272,7 @@ def layer_data(payload: dict, *, outline: dict, boundaries: dict | None = None, 
 
 
 def _cells_by_row(cells: dict, rows: dict[str, int]) -> dict:
-    """The cells of the payload's settlements, each naming its settlement by payload row (the map script finds the
+    """The cells of the wire form's settlements, each naming its settlement by row (the map script finds the
     code there): a row number is a fifth of the size of a code."""
     features = [{**f, "properties": {"row": rows[str(f["properties"]["katottg"])]}} for f in _features(cells)
                 if str((f.get("properties") or {}).get("katottg")) in rows]

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from controlmap.model import STATUS_LABELS
 from tests.browser.conftest import APPS_DIR
-from tests.support.synthetic import state_on, status_counts, synthetic_payload
+from tests.support.synthetic import INITIAL_DAY, codes, state_on, status_counts, synthetic_timeline
 
 DEMO = APPS_DIR / "map_demo.py"
 DEMO_ENV = {"CONTROLMAP_DEMO_CELLS": "1"}
@@ -29,8 +29,8 @@ def demo_url(streamlit_app):
 
 
 @pytest.fixture(scope="module")
-def payload():
-    return synthetic_payload(1751, 3, seed=DEMO_SEED)
+def timeline():
+    return synthetic_timeline(1751, 3, seed=DEMO_SEED)
 
 
 def open_map(page, url):
@@ -53,52 +53,52 @@ def committed_text(page) -> str:
     return page.get_by_text("Committed date:").inner_text()
 
 
-def iso(payload, day: int) -> str:
-    return date.fromordinal(date.fromisoformat(payload["day0"]).toordinal() + day).isoformat()
+def iso(timeline, day: int) -> str:
+    return date.fromordinal(date.fromisoformat(timeline["day0"]).toordinal() + day).isoformat()
 
 
-def mouse_at(page, frame, payload, index: int) -> tuple[float, float]:
+def mouse_at(page, frame, timeline, index: int) -> tuple[float, float]:
     """Where settlement ``index`` is drawn, in page coordinates."""
-    point = frame.evaluate("k => window.controlmap.pixelOf(k)", payload["settlements"]["katottg"][index])
+    point = frame.evaluate("k => window.controlmap.pixelOf(k)", codes(timeline)[index])
     box = page.locator("iframe[src*='streamlit_folium']").bounding_box()
     return box["x"] + point["x"], box["y"] + point["y"]
 
 
-def hover_settlement(page, frame, payload, index: int) -> None:
+def hover_settlement(page, frame, timeline, index: int) -> None:
     """Zoom in on settlement ``index`` so that nothing else is under the mouse, and hover it."""
-    s = payload["settlements"]
-    frame.evaluate("ll => { window.map.setView(ll, 14, {animate: false}); }", [s["lat"][index], s["lon"][index]])
-    page.mouse.move(*mouse_at(page, frame, payload, index))
+    frame.evaluate("ll => { window.map.setView(ll, 14, {animate: false}); }",
+                   [timeline["lat"][index], timeline["lon"][index]])
+    page.mouse.move(*mouse_at(page, frame, timeline, index))
 
 
 @pytest.mark.browser
-def test_map_renders_offline_with_every_settlement(page, demo_url, payload):
+def test_map_renders_offline_with_every_settlement(page, demo_url, timeline):
     frame = open_map(page, demo_url)
     stats = frame.evaluate("window.controlmap.stats()")
-    assert stats["features"] == stats["settlements"] == len(payload["settlements"]["katottg"])
-    assert frame.evaluate("window.controlmap.counts()") == status_counts(payload, payload["initial_day"])
+    assert stats["features"] == stats["settlements"] == len(codes(timeline))
+    assert frame.evaluate("window.controlmap.counts()") == status_counts(timeline, INITIAL_DAY)
     assert frame.evaluate("typeof L.version") == "string"
     assert page.recorder.external_requests == []
     assert page.recorder.console_errors == []
 
 
 @pytest.mark.browser
-def test_set_day_restyles_exactly_the_settlements_that_change(page, demo_url, payload):
+def test_set_day_restyles_exactly_the_settlements_that_change(page, demo_url, timeline):
     frame = open_map(page, demo_url)
     rng = random.Random(3)
-    days = [0, payload["n_days"] - 1, *rng.sample(range(payload["n_days"]), 6)]
+    days = [0, timeline["n_days"] - 1, *rng.sample(range(timeline["n_days"]), 6)]
     for before, after in itertools.pairwise(days):
         frame.evaluate("day => window.controlmap.setDay(day)", before)
         frame.evaluate("day => window.controlmap.setDay(day)", after)
-        changed = sum(a != b for a, b in zip(state_on(payload, before), state_on(payload, after), strict=True))
+        changed = sum(a != b for a, b in zip(state_on(timeline, before), state_on(timeline, after), strict=True))
         stats = frame.evaluate("window.controlmap.stats()")
         assert (stats["day"], stats["restyled"]) == (after, changed)
-        assert frame.evaluate("window.controlmap.counts()") == status_counts(payload, after)
+        assert frame.evaluate("window.controlmap.counts()") == status_counts(timeline, after)
     assert page.recorder.console_errors == []
 
 
 @pytest.mark.browser
-def test_dragging_the_slider_repaints_during_the_drag_and_commits_on_release(page, demo_url, payload):
+def test_dragging_the_slider_repaints_during_the_drag_and_commits_on_release(page, demo_url, timeline):
     frame = open_map(page, demo_url)
     before = committed_text(page)
     box = frame.locator(".cm-slider").bounding_box()
@@ -110,15 +110,15 @@ def test_dragging_the_slider_repaints_during_the_drag_and_commits_on_release(pag
         page.mouse.move(box["x"] + box["width"] * fraction, y, steps=4)
         painted.append(map_day(frame))
     assert painted == sorted(painted, reverse=True) and len(set(painted)) == 3
-    assert painted[-1] < payload["n_days"] - 1
+    assert painted[-1] < timeline["n_days"] - 1
     assert committed_text(page) == before
     page.mouse.up()
-    page.get_by_text(f"Committed date: {iso(payload, painted[-1])}").wait_for()
+    page.get_by_text(f"Committed date: {iso(timeline, painted[-1])}").wait_for()
     assert page.recorder.console_errors == []
 
 
 @pytest.mark.browser
-def test_play_advances_the_day_and_pause_commits_it(page, demo_url, payload):
+def test_play_advances_the_day_and_pause_commits_it(page, demo_url, timeline):
     frame = open_map(page, demo_url)
     frame.evaluate("window.controlmap.setDay(10)")
     frame.select_option(".cm-speed", "7")
@@ -126,15 +126,15 @@ def test_play_advances_the_day_and_pause_commits_it(page, demo_url, payload):
     frame.wait_for_function("window.controlmap.getDay() > 100")
     frame.click(".cm-play")
     day = frame.evaluate("window.controlmap.getDay()")
-    page.get_by_text(f"Committed date: {iso(payload, day)}").wait_for()
+    page.get_by_text(f"Committed date: {iso(timeline, day)}").wait_for()
     assert map_day(frame) == day
 
 
 @pytest.mark.browser
-def test_tooltip_shows_the_status_in_words_and_names_as_text(page, demo_url, payload):
+def test_tooltip_shows_the_status_in_words_and_names_as_text(page, demo_url, timeline):
     frame = open_map(page, demo_url)
-    status, disputed = state_on(payload, payload["initial_day"])[0]
-    hover_settlement(page, frame, payload, 0)
+    status, disputed = state_on(timeline, INITIAL_DAY)[0]
+    hover_settlement(page, frame, timeline, 0)
     tooltip = frame.locator(".cm-tooltip")
     tooltip.wait_for()
     assert frame.locator(".cm-tooltip .cm-tip-status").inner_text() == STATUS_LABELS[status]
@@ -142,65 +142,65 @@ def test_tooltip_shows_the_status_in_words_and_names_as_text(page, demo_url, pay
     assert XSS_NAME in tooltip.inner_text()
     assert "<script>window.__xss=2</script>" in tooltip.inner_text()
     assert frame.locator(".cm-tooltip img, .cm-tooltip script").count() == 0
-    if payload["settlements"]["quality"][0] == 1:
+    if timeline["quality"][0] == 1:
         assert "approximate position (hromada centre)" in tooltip.inner_text()
-    hover_settlement(page, frame, payload, 1)
+    hover_settlement(page, frame, timeline, 1)
     frame.locator(".cm-tooltip").get_by_text(JINJA_NAME).wait_for()
     assert frame.evaluate("window.__xss") is None and page.evaluate("window.__xss") is None
     assert page.recorder.console_errors == []
 
 
 @pytest.mark.browser
-def test_a_day_chosen_in_python_reaches_the_same_map(page, demo_url, payload):
+def test_a_day_chosen_in_python_reaches_the_same_map(page, demo_url, timeline):
     frame = open_map(page, demo_url)
     frame.evaluate("window.__sameMap = true")
-    day = payload["initial_day"]
+    day = INITIAL_DAY
     page.get_by_role("button", name="30 days back").click()
     wait_for_map_day(frame, day - 30)
-    page.get_by_text(f"Committed date: {iso(payload, day - 30)}").wait_for()
+    page.get_by_text(f"Committed date: {iso(timeline, day - 30)}").wait_for()
     page.get_by_role("button", name="30 days back").click()
     wait_for_map_day(frame, day - 60)
     frame.click(".cm-prev")
     committed = map_day(frame)
-    page.get_by_text(f"Committed date: {iso(payload, committed)}").wait_for()
+    page.get_by_text(f"Committed date: {iso(timeline, committed)}").wait_for()
     page.get_by_role("button", name="30 days forward (full rerun)").click()
     wait_for_map_day(frame, committed + 30)
-    page.get_by_text(f"Committed date: {iso(payload, committed + 30)}").wait_for()
+    page.get_by_text(f"Committed date: {iso(timeline, committed + 30)}").wait_for()
     assert frame.evaluate("window.__sameMap") is True
     assert page.locator("iframe[src*='streamlit_folium']").count() == 1
     assert page.recorder.console_errors == []
 
 
 @pytest.mark.browser
-def test_the_first_day_comes_from_the_url(page, demo_url, payload):
+def test_the_first_day_comes_from_the_url(page, demo_url, timeline):
     frame = open_map(page, f"{demo_url}/?day=2023-01-01")
-    wanted = (date(2023, 1, 1) - date.fromisoformat(payload["day0"])).days
+    wanted = (date(2023, 1, 1) - date.fromisoformat(timeline["day0"])).days
     wait_for_map_day(frame, wanted)
     assert (wanted, "2023-01-01") == (frame.evaluate("window.controlmap.getDay()"),
                                       frame.evaluate("window.controlmap.isoDate(window.controlmap.getDay())"))
 
 
 @pytest.mark.browser
-def test_cells_mode_switches_in_the_map(page, demo_url, payload):
+def test_cells_mode_switches_in_the_map(page, demo_url, timeline):
     frame = open_map(page, demo_url)
     frame.get_by_text("Cells", exact=True).click()
     stats = frame.evaluate("window.controlmap.stats()")
     assert stats["mode"] == "cells"
-    assert stats["features"] == len(payload["settlements"]["katottg"])
+    assert stats["features"] == len(codes(timeline))
     frame.evaluate("window.controlmap.setDay(500)")
-    assert frame.evaluate("window.controlmap.counts()") == status_counts(payload, 500)
+    assert frame.evaluate("window.controlmap.counts()") == status_counts(timeline, 500)
     assert page.recorder.console_errors == []
 
 
 @pytest.mark.browser
-def test_in_cells_mode_a_settlements_cell_shows_its_tooltip(page, demo_url, payload):
+def test_in_cells_mode_a_settlements_cell_shows_its_tooltip(page, demo_url, timeline):
     frame = open_map(page, demo_url)
     frame.get_by_text("Cells", exact=True).click()
-    quality = payload["settlements"]["quality"]
+    quality = timeline["quality"]
     index = next(i for i in range(2, len(quality)) if quality[i] == 0)  # exact, so with a cell; plain name
-    hover_settlement(page, frame, payload, index)
-    page.mouse.move(*[v + 20 for v in mouse_at(page, frame, payload, index)])  # off the point, in its cell
-    name = payload["settlements"]["name_en"][index]
+    hover_settlement(page, frame, timeline, index)
+    page.mouse.move(*[v + 20 for v in mouse_at(page, frame, timeline, index)])  # off the point, in its cell
+    name = timeline["name_en"][index]
     expect(frame.locator(".cm-tooltip .cm-tip-name")).to_have_text(name)
     assert "leaflet-interactive" in frame.locator("canvas.leaflet-zoom-animated").get_attribute("class")
     page.mouse.move(1, 1)
@@ -209,10 +209,10 @@ def test_in_cells_mode_a_settlements_cell_shows_its_tooltip(page, demo_url, payl
 
 
 @pytest.mark.browser
-def test_clicking_a_settlement_opens_its_history(page, demo_url, payload):
+def test_clicking_a_settlement_opens_its_history(page, demo_url, timeline):
     frame = open_map(page, demo_url)
-    hover_settlement(page, frame, payload, 2)
+    hover_settlement(page, frame, timeline, 2)
     page.mouse.down()
     page.mouse.up()
-    page.wait_for_url(f"**/Town_history?settlement={payload['settlements']['katottg'][2]}")
-    assert page.url.endswith(f"/Town_history?settlement={payload['settlements']['katottg'][2]}")
+    page.wait_for_url(f"**/Town_history?settlement={codes(timeline)[2]}")
+    assert page.url.endswith(f"/Town_history?settlement={codes(timeline)[2]}")

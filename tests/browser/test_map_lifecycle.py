@@ -11,7 +11,7 @@ from controlmap.web.offline import LEAFLET_SOURCE, LEAFLET_URL
 from controlmap.web.script import SCRIPT_FOLDER, timeline_script, timeline_script_name
 from controlmap.web.static import STATIC_URL
 from controlmap.web.wire import LayerData, compact_shapes, packed_json
-from tests.support.synthetic import box_outline, grid_boundaries, synthetic_payload, voronoi_cells
+from tests.support.synthetic import INITIAL_DAY, box_outline, grid_boundaries, synthetic_timeline, voronoi_cells
 
 BASE = "http://127.0.0.1:9"  # never reached: every request is answered by the route below
 
@@ -101,8 +101,9 @@ def open_bare_map(page, m) -> str:
 
 @pytest.fixture(scope="module")
 def demo_map():
-    payload = synthetic_payload(400, 3, seed=3)
-    return build_map(payload, outline=box_outline(), boundaries=grid_boundaries(), cells=voronoi_cells(payload))
+    timeline = synthetic_timeline(400, 3, seed=3)
+    return build_map(timeline, initial_day=INITIAL_DAY, outline=box_outline(), boundaries=grid_boundaries(),
+                     cells=voronoi_cells(timeline))
 
 
 def busy_map(page, demo_map) -> str:
@@ -157,7 +158,7 @@ def test_removing_the_map_removes_everything_the_map_script_added(page, demo_map
 
 @pytest.mark.browser
 def test_a_payload_the_script_cannot_read_is_explained_in_the_map(page, demo_map):
-    broken = LayerData(packed_json({"payload": {"day0": "2022-02-24", "n_days": 3},
+    broken = LayerData(packed_json({"timeline": {"day0": "2022-02-24", "n_days": 3},
                                    "outline": compact_shapes(box_outline())}),
                        [[49.0, 35.0], [50.5, 38.5]])
     open_bare_map(page, map_of_layer(broken, initial_day=0))

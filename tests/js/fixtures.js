@@ -1,4 +1,4 @@
-// A hand-made wire payload (as wire.wire_payload sends it) of three settlements:
+// A hand-made wire payload (as wire.timeline_wire sends it) of three settlements:
 //   1: ua from day 0 (since day 0), then ru and disputed from day 10 (since day 8), source "S2" on day 9;
 //   2: contested from day 4 (since day 1), placed at a hromada centre; baseline run;
 //   3: no run at all, and no point.

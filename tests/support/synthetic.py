@@ -1,19 +1,22 @@
-"""Deterministic synthetic timelines in the payload format of ``controlmap.web.maps.build_map``.
+"""Deterministic synthetic timelines in the map's wire form (``controlmap.web.wire``'s doc), for
+``controlmap.web.maps.build_map``.
 
 Used by the demo app, the browser tests and the benchmark; nothing here depends on real data.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
 from controlmap.model import STATUSES
-from controlmap.web.payload import legend
+from controlmap.web.wire import legend
 
 DAY0 = date(2022, 2, 24)
 N_DAYS = 1732
+INITIAL_DAY = N_DAYS - 1
+ID_PREFIX = "UA63"
 SOURCES = [
     "General Staff of the Armed Forces of Ukraine",
     "Russian Ministry of Defence",
@@ -22,7 +25,6 @@ SOURCES = [
     "Kharkiv Oblast Military Administration",
     "Reuters",
 ]
-CLAIMANTS = ["ua", "ru", "independent"]
 BOX = {"lat": (49.0, 50.5), "lon": (35.0, 38.5)}
 APPROXIMATE_SHARE = 0.12
 DISPUTED_SHARE = 0.15
@@ -50,8 +52,8 @@ def _positions(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray
     return lat.round(5), lon.round(5), quality
 
 
-def synthetic_payload(n_settlements: int, n_runs_per_settlement: int, seed: int = 0) -> dict:
-    """A payload of ``n_settlements`` settlements, each with exactly ``n_runs_per_settlement`` runs.
+def synthetic_timeline(n_settlements: int, n_runs_per_settlement: int, seed: int = 0) -> dict:
+    """The wire form of ``n_settlements`` settlements, each with exactly ``n_runs_per_settlement`` runs.
 
     Every timeline starts with the Ukrainian-held baseline on day 0; later runs change the status,
     the disputed flag or only the source (then ``since`` keeps the earlier start).
@@ -75,62 +77,56 @@ def synthetic_payload(n_settlements: int, n_runs_per_settlement: int, seed: int 
     event = np.full((n, k), -1, dtype=np.int64)
     n_events = n * (k - 1)
     event[:, 1:] = np.arange(n_events).reshape(n, k - 1)
-    event_days = days[:, 1:].ravel() - rng.integers(0, 3, n_events)
-    event_dates = [(DAY0 + timedelta(days=int(d))).isoformat() for d in np.maximum(event_days, 0)]
+    event_days = np.maximum(days[:, 1:].ravel() - rng.integers(0, 3, n_events), 0)
 
     return {
-        "day0": DAY0.isoformat(),
-        "n_days": N_DAYS,
-        "initial_day": N_DAYS - 1,
         "statuses": list(STATUSES),
         "legend": legend(),
-        "settlements": {
-            "katottg": [f"UA63{i:015d}" for i in range(n)],
-            "name_en": [f"Synthville {i}" for i in range(n)],
-            "name_uk": [f"Синтвіль {i}" for i in range(n)],
-            "lat": lat.tolist(),
-            "lon": lon.tolist(),
-            "quality": quality.tolist(),
-            "label": labels.tolist(),
-        },
-        "runs": {
-            "start": (np.arange(n + 1) * k).tolist(),
-            "day": days.ravel().tolist(),
-            "status": status.ravel().tolist(),
-            "disputed": disputed.ravel().tolist(),
-            "since": since.ravel().tolist(),
-            "event": event.ravel().tolist(),
-        },
-        "events": {
-            "date": event_dates,
-            "source": [SOURCES[i] for i in rng.integers(0, len(SOURCES), n_events)],
-            "claimed_by": [CLAIMANTS[i] for i in rng.integers(0, len(CLAIMANTS), n_events)],
-        },
+        "id_prefix": ID_PREFIX,
+        "katottg": [f"{i:015d}" for i in range(n)],
+        "name_en": [f"Synthville {i}" for i in range(n)],
+        "name_uk": [f"Синтвіль {i}" for i in range(n)],
+        "lat": lat.round(4).tolist(),
+        "lon": lon.round(4).tolist(),
+        "quality": quality.tolist(),
+        "labels": np.flatnonzero(labels).tolist(),
+        "day0": DAY0.isoformat(),
+        "n_days": N_DAYS,
         "change_days": np.unique(days).tolist(),
+        "run_count": [k] * n,
+        "day": days.ravel().tolist(),
+        "state": (status * 2 + disputed).ravel().tolist(),
+        "since_gap": (days - since).ravel().tolist(),
+        "event": event.ravel().tolist(),
+        "event_day": event_days.tolist(),
+        "event_source": rng.integers(0, len(SOURCES), n_events).tolist(),
+        "sources": list(SOURCES),
     }
 
 
-def state_on(payload: dict, day: int) -> list[tuple[str, bool]]:
-    """Each settlement's displayed (status, disputed) on ``day``: the reference the browser must match."""
-    runs, statuses = payload["runs"], payload["statuses"]
-    start, run_days = runs["start"], runs["day"]
-    states = []
-    for i in range(len(start) - 1):
+def codes(timeline: dict) -> list[str]:
+    """The settlements' katottg codes of a wire form."""
+    return [timeline["id_prefix"] + k for k in timeline["katottg"]]
+
+
+def state_on(timeline: dict, day: int) -> list[tuple[str, bool]]:
+    """Each settlement's displayed (status, disputed) on ``day``, read from the wire form as its doc defines it: the
+    reference the browser must match."""
+    statuses, states = timeline["statuses"], []
+    r = 0
+    for count in timeline["run_count"]:
         current = None
-        for r in range(start[i], start[i + 1]):
-            if run_days[r] > day:
-                break
-            current = r
-        if current is None:
-            states.append(("unknown", False))
-        else:
-            states.append((statuses[runs["status"][current]], bool(runs["disputed"][current])))
+        for run in range(r, r + count):
+            if timeline["day"][run] <= day:
+                current = timeline["state"][run]
+        r += count
+        states.append(("unknown", False) if current is None else (statuses[current // 2], bool(current % 2)))
     return states
 
 
-def status_counts(payload: dict, day: int) -> dict[str, int]:
-    counts = dict.fromkeys(payload["statuses"], 0)
-    for status, _ in state_on(payload, day):
+def status_counts(timeline: dict, day: int) -> dict[str, int]:
+    counts = dict.fromkeys(timeline["statuses"], 0)
+    for status, _ in state_on(timeline, day):
         counts[status] += 1
     return counts
 
@@ -163,11 +159,11 @@ def grid_boundaries(n_cols: int = 4, n_rows: int = 3) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def voronoi_cells(payload: dict, exact_only: bool = True) -> dict:
+def voronoi_cells(timeline: dict, exact_only: bool = True) -> dict:
     """Voronoi polygons (property ``katottg``) around the exactly placed settlements, clipped to the box."""
     import shapely
 
-    settlements = payload["settlements"]
+    settlements = {**timeline, "katottg": codes(timeline)}
     keep = [i for i, q in enumerate(settlements["quality"]) if q == 0 or not exact_only]
     points = shapely.multipoints([(settlements["lon"][i], settlements["lat"][i]) for i in keep])
     box = shapely.box(BOX["lon"][0], BOX["lat"][0], BOX["lon"][1], BOX["lat"][1])

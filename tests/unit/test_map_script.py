@@ -66,10 +66,10 @@ def test_the_script_requests_nothing_but_the_settlement_boundaries_it_is_given()
 def test_the_installed_script_is_loaded_from_static_else_inlined(tmp_path):
     """install-assets puts the script in static/ under a name of its content; a map built where it is installed
     links it (as Leaflet), one built where it is not carries it inline."""
-    from tests.support.synthetic import box_outline, synthetic_payload
+    from tests.support.synthetic import box_outline, synthetic_timeline
 
     def rendered(static_dir):
-        m = maps.build_map(synthetic_payload(5, 1, 0), outline=box_outline(), static_dir=static_dir)
+        m = maps.build_map(synthetic_timeline(5, 1, 0), initial_day=0, outline=box_outline(), static_dir=static_dir)
         return m.get_root().render()
 
     url = f"/app/static/vendor/controlmap/{timeline_script_name()}"
@@ -89,26 +89,26 @@ def test_the_installed_script_is_loaded_from_static_else_inlined(tmp_path):
     assert "root.controlmapTimeline" in rendered(None)
 
 
-def test_the_packed_layer_carries_the_cells_borders_by_payload_row():
-    """The front line's borders travel with the cells, naming settlements by their row in the payload."""
+def test_the_packed_layer_carries_the_cells_borders_by_settlement_row():
+    """The front line's borders travel with the cells, naming settlements by their row in the timeline."""
     import base64
     import json
     import zlib
 
-    from tests.support.synthetic import box_outline, synthetic_payload, voronoi_cells
+    from tests.support.synthetic import box_outline, codes, synthetic_timeline, voronoi_cells
 
-    payload = synthetic_payload(30, 1, 0)
-    cells = voronoi_cells(payload)
-    data = layer_data(payload, outline=box_outline(), cells=cells)
+    timeline = synthetic_timeline(30, 1, 0)
+    cells = voronoi_cells(timeline)
+    data = layer_data(timeline, outline=box_outline(), cells=cells)
     wire = json.loads(zlib.decompress(base64.b64decode(data.packed)))["borders"]
-    rows = {k: i for i, k in enumerate(payload["settlements"]["katottg"])}
+    rows = {k: i for i, k in enumerate(codes(timeline))}
     expected = sorted((min(rows[b.a], rows[b.b]), max(rows[b.a], rows[b.b]))
                       for b in frontline.cell_borders(cells) for _ in b.lines)
     firsts = [sum(wire["a"][: k + 1]) for k in range(len(wire["a"]))]
     assert expected == sorted(zip(firsts, [a + b for a, b in zip(firsts, wire["b"], strict=True)], strict=True))
     assert len(wire["c"]) == 2 * sum(wire["n"]) and BORDER_SCALE == wire["scale"]
     assert None is json.loads(zlib.decompress(base64.b64decode(
-        layer_data(payload, outline=box_outline()).packed)))["borders"]
+        layer_data(timeline, outline=box_outline()).packed)))["borders"]
 
 
 def test_the_shipped_layer_carries_the_seven_raions_as_lines_with_their_names():

@@ -1,5 +1,5 @@
 """The static site (controlmap.web.publish) on the tiny gazetteer: what it holds, that it is the same bytes every
-time, how a folder is written, and the payload window behind --from/--to."""
+time, how a folder is written, and the window behind --from/--to (its wire form: test_wire.py)."""
 
 import base64
 import hashlib
@@ -16,7 +16,6 @@ import pytest
 from controlmap.cli import main
 from controlmap.timeline.dataset import Dataset
 from controlmap.web import publish, script
-from controlmap.web.payload import build_payload, clip_payload
 
 TODAY = date(2026, 11, 21)
 ALPHA, BETA, GAMMA = "UA63900010010044441", "UA63900010020044442", "UA63900020010044444"
@@ -125,17 +124,6 @@ def test_requests_that_cannot_be_published_say_why(dataset, events_file):
         site(dataset, events_file, first=date(2023, 1, 2), last=date(2023, 1, 1))
     with pytest.raises(publish.PublishError, match="the dates asked for lie outside the data"):
         site(dataset, events_file, first=date(2030, 1, 1))
-
-
-def test_a_window_keeps_the_run_in_force_on_its_first_day_and_the_runs_inside(dataset):
-    payload = build_payload(dataset.timeline())  # day 0 = 2022-02-24; Alpha ru from day 5, ua from day 9
-    clipped = clip_payload(payload, 7, 40)
-    assert clipped["day0"] == "2022-03-03" and clipped["n_days"] == 34
-    starts, days = clipped["runs"]["start"], clipped["runs"]["day"]
-    assert days[starts[0]:starts[1]] == [0, 2]  # Alpha: ru in force on day 7, ua from day 9
-    assert clipped["runs"]["status"][starts[0]:starts[1]] == [2, 1]
-    assert clipped["change_days"] == [d - 7 for d in payload["change_days"] if 7 <= d <= 40]
-    assert clip_payload(payload) == {**payload, "runs": {k: list(v) for k, v in payload["runs"].items()}}
 
 
 def test_the_iframe_snippet_escapes_what_it_is_given():

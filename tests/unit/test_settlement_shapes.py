@@ -5,7 +5,7 @@ import json
 import zlib
 
 from controlmap.web import maps, own_shapes
-from tests.support.synthetic import box_outline, synthetic_payload
+from tests.support.synthetic import box_outline, synthetic_timeline
 
 SHAPES = {"type": "FeatureCollection", "features": [
     {"type": "Feature", "properties": {"katottg": "UA1", "name_en": "One", "osm": "relation/1"},
@@ -55,11 +55,12 @@ def test_the_map_is_given_the_url_of_the_installed_copy_not_the_boundaries(tmp_p
     source = write(tmp_path)
     static = tmp_path / "static"
     own_shapes.install(static)  # the shipped boundaries
-    payload = synthetic_payload(20, 2)
-    html = maps.build_map(payload, outline=box_outline(), static_dir=static).get_root().render()
+    timeline = synthetic_timeline(20, 2)
+    html = maps.build_map(timeline, initial_day=0, outline=box_outline(), static_dir=static).get_root().render()
     url = own_shapes.installed_url(static)
     assert url is not None and json.dumps(url)[1:-1] in html
     assert own_shapes.packed_shapes()[:200] not in html
-    bare = maps.build_map(payload, outline=box_outline(), static_dir=tmp_path / "empty").get_root().render()
+    bare = maps.build_map(timeline, initial_day=0, outline=box_outline(), static_dir=tmp_path / "empty")
+    bare = bare.get_root().render()
     assert '"ownShapesUrl":null' in bare
     assert source.exists()

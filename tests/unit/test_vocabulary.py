@@ -1,11 +1,11 @@
 """One vocabulary: the statuses' and claimants' words, their order, the colours and the earliest date live in
-controlmap.model only; pages, exports and the map script (through the payload) take them from there."""
+controlmap.model only; pages, exports and the map script (through the wire form) take them from there."""
 
 import re
 from pathlib import Path
 
 from controlmap import model
-from controlmap.web.payload import legend
+from controlmap.web.wire import legend
 
 ROOT = Path(__file__).resolve().parents[2]
 # Where the app's words and colours could be typed again: the pages, the glue, the core, the map script.
@@ -28,7 +28,7 @@ def test_every_status_and_claimant_has_a_label_and_every_status_a_colour():
         assert re.fullmatch(r"#[0-9A-F]{6}", colour), colour
 
 
-def test_the_map_script_gets_the_words_colours_and_order_through_the_payload():
+def test_the_map_script_gets_the_words_colours_and_order_through_the_wire_form():
     assert {"order": list(model.STATUS_ORDER), "labels": model.STATUS_LABELS, "fill": model.STATUS_COLOURS,
             "line": model.STATUS_OUTLINES} == legend()
 

@@ -14,7 +14,7 @@ from streamlit_folium import st_folium
 from app.date_control import date_control
 from controlmap.web.maps import build_map
 from controlmap.web.offline import install_assets
-from tests.support.synthetic import box_outline, grid_boundaries, synthetic_payload, voronoi_cells
+from tests.support.synthetic import INITIAL_DAY, box_outline, grid_boundaries, synthetic_timeline, voronoi_cells
 
 N_SETTLEMENTS = int(os.environ.get("CONTROLMAP_DEMO_N", "1751"))
 N_RUNS = int(os.environ.get("CONTROLMAP_DEMO_RUNS", "3"))
@@ -27,32 +27,33 @@ HOSTILE_NAMES = {
 
 
 @st.cache_resource
-def demo_payload(n: int, runs: int) -> dict:
-    payload = synthetic_payload(n, runs, seed=7)
+def demo_timeline(n: int, runs: int) -> dict:
+    timeline = synthetic_timeline(n, runs, seed=7)
     for i, (name_en, name_uk) in HOSTILE_NAMES.items():
-        payload["settlements"]["name_en"][i] = name_en
-        payload["settlements"]["name_uk"][i] = name_uk
-    return payload
+        timeline["name_en"][i] = name_en
+        timeline["name_uk"][i] = name_uk
+    return timeline
 
 
 @st.cache_resource
 def demo_cells(n: int, runs: int) -> dict:
-    return voronoi_cells(demo_payload(n, runs))
+    return voronoi_cells(demo_timeline(n, runs))
 
 
 @st.cache_resource
 def demo_map(n: int, runs: int, with_cells: bool):
     """Built once, like the dashboard's map: a rerun then sends the map no new HTML."""
     return build_map(
-        demo_payload(n, runs),
+        demo_timeline(n, runs),
+        initial_day=INITIAL_DAY,
         outline=box_outline(),
         boundaries=grid_boundaries(),
         cells=demo_cells(n, runs) if with_cells else None,
     )
 
 
-def iso(payload: dict, day: int) -> str:
-    return (date.fromisoformat(payload["day0"]) + timedelta(days=day)).isoformat()
+def iso(timeline: dict, day: int) -> str:
+    return (date.fromisoformat(timeline["day0"]) + timedelta(days=day)).isoformat()
 
 
 def set_day(day: int) -> None:
@@ -61,13 +62,13 @@ def set_day(day: int) -> None:
 
 st.set_page_config(page_title="controlmap demo", layout="wide")
 install_assets(Path(__file__).resolve().parent / "static")  # Leaflet and the map script
-payload = demo_payload(N_SETTLEMENTS, N_RUNS)
+timeline = demo_timeline(N_SETTLEMENTS, N_RUNS)
 if "day" not in st.session_state:
     try:
         first = date.fromisoformat(st.query_params.get("day", ""))
-        st.session_state.day = (first - date.fromisoformat(payload["day0"])).days
+        st.session_state.day = (first - date.fromisoformat(timeline["day0"])).days
     except ValueError:
-        st.session_state.day = payload["initial_day"]
+        st.session_state.day = INITIAL_DAY
 
 st_folium(
     demo_map(N_SETTLEMENTS, N_RUNS, WITH_CELLS), key="map", returned_objects=[], height=560, use_container_width=True
@@ -78,14 +79,14 @@ st_folium(
 def date_panel() -> None:
     st.button("30 days back", key="back", on_click=lambda: set_day(max(0, st.session_state.day - 30)))
     st.session_state.day = date_control(
-        st.session_state.day, payload["n_days"], payload["day0"], payload["change_days"]
+        st.session_state.day, timeline["n_days"], timeline["day0"], timeline["change_days"]
     )
-    st.write(f"Committed date: {iso(payload, st.session_state.day)}")
+    st.write(f"Committed date: {iso(timeline, st.session_state.day)}")
 
 
 date_panel()
 st.button(
     "30 days forward (full rerun)",
     key="forward",
-    on_click=lambda: set_day(min(payload["n_days"] - 1, st.session_state.day + 30)),
+    on_click=lambda: set_day(min(timeline["n_days"] - 1, st.session_state.day + 30)),
 )

@@ -1,5 +1,5 @@
 /* Payload decoding: the packed timeline (deflated JSON in base64, see wire.packed_json), the compact
-   shapes (see wire.compact_shapes) and the wire columns (see wire.wire_payload) as typed arrays,
+   shapes (see wire.compact_shapes) and the wire columns (see wire.timeline_wire) as typed arrays,
    and day formatting. Pure: no DOM, no Leaflet; loaded by the browser and by tests/js in Node. */
 (function (root, factory) {
   const part = factory();
@@ -54,7 +54,7 @@
   // What the wire payload is missing, in words (empty if nothing): a payload from another version or
   // a truncated one must say so rather than fail somewhere inside the map.
   // The columns of one claimant selection's timeline (a payload carries its first selection's; others come in
-  // `selections`, see wire.selection_columns).
+  // `selections`, see wire.selection_wire).
   const TIMELINE_KEYS = ["day0", "n_days", "change_days", "run_count", "day", "state", "since_gap", "event", "event_day",
     "event_source", "sources"];
   const REQUIRED = ["statuses", "legend", "id_prefix", "katottg", "name_en", "name_uk", "lat", "lon", "quality",

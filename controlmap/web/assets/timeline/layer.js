@@ -26,7 +26,7 @@
   // layer_*.js), mixed in.
   function defineLayer(L) {
     return L.Layer.extend(Object.assign({
-      // `config`: the unpacked data (payload and expanded shapes) and the options (see maps.map_of_layer).
+      // `config`: the unpacked data (the timeline and the expanded shapes) and the options (see maps.map_of_layer).
       initialize: function (config) {
         this.config = config;
         this.L = L;
@@ -83,8 +83,8 @@
       _build: function (map) {
         const config = this.config;
         parts.leafletAdapter.checkVersion(L);
-        const d = (this.d = decode.decodePayload(config.payload, config.initialDay));
-        // Claimant selections: the payload's own (`config.selection`), and others sent along (decoded when
+        const d = (this.d = decode.decodePayload(config.timeline, config.initialDay));
+        // Claimant selections: the timeline's own (`config.selection`), and others sent along (decoded when
         // first shown) or added later through the API.
         this.selectionKey = config.selection || "";
         this.selections = new Map([[this.selectionKey, { wire: null, runs: Object.assign({}, d) }]]);
@@ -151,7 +151,7 @@
           : null;
 
         // Cells are built the first time they are shown: points are the starting view. They arrive naming their
-        // settlement by payload row (wire._cells_by_row).
+        // settlement by row (wire._cells_by_row).
         this.rowOf = new Map(d.katottg.map((k, i) => [k, i]));
         if (config.cells) {
           for (const f of config.cells.features) {

@@ -26,7 +26,7 @@
       if (!entry.runs) entry.runs = decode.decodeRuns(entry.wire, this.d.n);
       return entry.runs;
     },
-    // Adds the timeline columns (wire.selection_columns) of the claimant selection `key`; it replaces an
+    // Adds the timeline columns (wire.selection_wire) of the claimant selection `key`; it replaces an
     // earlier one of that key, and is shown at once if it is the selection shown.
     addSelection: function (key, wire) {
       const runsOfKey = decode.decodeRuns(wire, this.d.n);
