@@ -27,7 +27,7 @@ from controlmap import paths
 from controlmap.events.sources import sources_path
 from controlmap.timeline.dataset import Dataset
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]  # controlmap/: its code derives what an entry holds
 KEEP_ENTRIES = 4  # newest entries kept: the shipped file and a few recent versions of it
 
 
@@ -39,11 +39,17 @@ def default_cache_dir() -> Path:
     return Path(base) / "controlmap"
 
 
+def code_files() -> list[Path]:
+    """The package's modules: an entry holds what they derived (the timelines, the map's wire form), so a change to any
+    of them must not be served an older entry."""
+    return sorted(PACKAGE_DIR.rglob("*.py"))
+
+
 def dataset_digest(events_path: Path, geo_dir: Path, today: date) -> str:
     digest = hashlib.sha256()
     for part in (platform.python_version(), pd.__version__, np.__version__, today.isoformat()):
         digest.update(part.encode() + b"\0")
-    for path in (*sorted(PACKAGE_DIR.rglob("*.py")), events_path):
+    for path in (*code_files(), events_path):
         digest.update(path.read_bytes() + b"\0")
     # What the map series read decides where they restate their rows (controlmap.timeline.observations).
     record = sources_path(events_path)

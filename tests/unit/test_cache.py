@@ -2,6 +2,7 @@
 
 import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -166,3 +167,14 @@ def test_the_key_lists_exactly_the_files_the_loaders_read():
 
     assert ("cells.geojson", "hromadas.geojson", "oblast_outline.geojson", "raions.geojson",
             "settlements.csv") == paths.DATASET_GEO_FILES
+
+
+def test_every_module_of_the_package_is_in_the_key():
+    """The key once hashed only controlmap/timeline/: a changed wire form (controlmap/web/wire.py) was served from an
+    older entry, and the map could not read it."""
+    import controlmap
+
+    package = Path(controlmap.__file__).resolve().parent
+    hashed = {p.relative_to(package).as_posix() for p in cache.code_files()}
+    assert {"web/wire.py", "geo/frontline.py", "model.py", "timeline/engine.py"} <= hashed
+    assert hashed == {p.relative_to(package).as_posix() for p in package.rglob("*.py")}
