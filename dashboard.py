@@ -10,6 +10,7 @@ from app import data, publishing, session_maps, urls, widgets
 from app.copy_link import copy_link
 from app.date_control import date_control
 from app.selection_bridge import selection_bridge
+from controlmap import paths, region
 from controlmap.geo.gazetteer import placement_summary
 from controlmap.model import BASELINE_SOURCE, BASELINE_STATUS, CLAIMANT_LABELS, CLAIMANTS, STATUS_LABELS, STATUS_ORDER
 from controlmap.text import md_escape, md_link
@@ -21,7 +22,7 @@ from controlmap.web.publish import selections_of
 
 # No page_icon: an emoji loads Streamlit's emoji catalogue (~0.1 s at first start), a Material icon is
 # fetched from Google's servers, and an image file loads PIL.
-st.set_page_config(page_title="Kharkiv oblast: who controlled what, when", layout="wide")
+st.set_page_config(page_title=region.current().title, layout="wide")
 leaflet_ready = session_maps.ensure_static_assets()
 # A one-line title close to the top: the map below takes the rest of the window's height.
 # On a phone (Streamlit stacks the columns below 640 px) the title is smaller and clear of the header's buttons.
@@ -29,7 +30,7 @@ st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; } "
         "[data-testid='stMainBlockContainer'] h1 { font-size: 1.4rem; padding: 0 0 0.5rem; } "
         "@media (max-width: 640px) { [data-testid='stMainBlockContainer'] { padding-top: 3.75rem; } "
         "[data-testid='stMainBlockContainer'] h1 { font-size: 1.1rem; } }</style>")
-st.title("Kharkiv oblast: who controlled which settlement, day by day")
+st.title(region.current().title)
 freshness = data.freshness()
 if freshness is not None:
     st.caption(f"Map data {md_escape(freshness.as_of)}: the newest map snapshot read; the slider runs to it.")
@@ -55,6 +56,8 @@ def selection_label(claimants: tuple[str, ...]) -> str:
     return " + ".join(CLAIMANT_LABELS[c] for c in claimants) or "no statements (the baseline)"
 
 
+EVENTS_PATH = paths.shown(paths.EVENTS_CSV)
+EVENTS_FILE = md_escape(EVENTS_PATH)
 SELECTIONS = selections_of(CLAIMANTS)[1:]  # every non-empty choice of claimants, the single ones first
 
 
@@ -68,12 +71,12 @@ def compare_filter() -> tuple[str, ...] | None:
 
 
 def data_file_errors() -> None:
-    """Rows of data/events.csv that fail validation are left out of every page: say so, with the first error."""
+    """Rows of the events file that fail validation are left out of every page: say so, with the first error."""
     errors = data.shipped_dataset().validation.errors
     if errors:
-        st.error(f"**data/events.csv has {len(errors):,} error(s); the rows with errors are left out of every "
+        st.error(f"**{EVENTS_FILE} has {len(errors):,} error(s); the rows with errors are left out of every "
                  f"page.** The first: {md_escape(str(errors[0]))}. See them all with "
-                 "`python -m controlmap validate data/events.csv`.")
+                 f"`python -m controlmap validate {EVENTS_PATH}`.")
 
 
 # Cheap widgets first, the map last: the browser can lay out the widgets while the server loads the data
@@ -184,7 +187,7 @@ def publish_section(first_day: date, last_day: date) -> None:
         st.markdown("A static site of this map (the shipped data, without this session's uploads) for any static "
                     "host or CDN: readers scrub, play, choose claimants and open sources with no server. The same "
                     "as `python -m controlmap publish OUT_DIR` with these choices; see docs/deploy.md.")
-        title = st.text_input("Title", publish.DEFAULT_TITLE, max_chars=160, key="publish_title")
+        title = st.text_input("Title", publish.default_title(), max_chars=160, key="publish_title")
         chosen = st.multiselect("Claimants readers may choose among", CLAIMANTS, default=list(CLAIMANTS),
                                 format_func=lambda c: CLAIMANT_LABELS[c], key="publish_claimants")
         start_column, end_column = st.columns(2)
@@ -210,7 +213,7 @@ with text_column:
     town_list()
     date_and_figures()
     dataset = data.dataset()
-    st.caption(f"From data/events.csv ({len(dataset.events):,} events"
+    st.caption(f"From {EVENTS_FILE} ({len(dataset.events):,} events"
                f"{' + your uploaded events, this session only' if data.has_upload() else ''}); statements by: "
                f"{', '.join(CLAIMANT_LABELS[c] for c in claimants) or 'none'}. Areas: each settlement's cell, the "
                f"part of its hromada nearer to it than to any other "

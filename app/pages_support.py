@@ -19,6 +19,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app import data, session_maps, urls, widgets
+from controlmap import paths, region
 from controlmap.geo.gazetteer import placement_summary
 from controlmap.model import CLAIMANT_LABELS, CLAIMANTS, STATUS_COLOURS, STATUSES, colour_key
 from controlmap.text import md_escape, safe_url
@@ -26,7 +27,7 @@ from controlmap.timeline.dataset import Dataset
 from controlmap.timeline.engine import Timeline
 from controlmap.web import smallmaps
 
-EVENTS_FILE = "data/events.csv"
+EVENTS_FILE = paths.shown(paths.EVENTS_CSV)
 MAP_HEIGHT = 360
 
 
@@ -44,7 +45,7 @@ def claimants_text(claimants: Iterable[str]) -> str:
 # ---------------------------------------------------------------- page frame
 
 def page_setup(title: str) -> None:
-    st.set_page_config(page_title=f"{title} · Kharkiv oblast control map", layout="wide")
+    st.set_page_config(page_title=f"{title} · {region.current().name_en} control map", layout="wide")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Control of Kharkiv-oblast settlements over time: gazetteer, events, timelines, maps.
+"""Control of a region's settlements over time: gazetteer, events, timelines, maps.
 
 The package is the whole logic of the dashboard and the CLI; it never imports streamlit.
 """

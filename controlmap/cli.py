@@ -12,6 +12,9 @@ from controlmap import paths
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m controlmap", description=__doc__)
+    parser.add_argument("--data", metavar="DIR", type=Path,
+                        help=f"the region's data folder (geo/, events.csv, region.json; default: {paths.DATA_DIR}); "
+                             "given before the command, as is $CONTROLMAP_DATA")
     commands = parser.add_subparsers(dest="command", required=True)
 
     assets = commands.add_parser("install-assets", help="copy Leaflet and the map script into static/ "
@@ -117,7 +120,31 @@ def _claimants(text: str) -> tuple[str, ...]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return COMMANDS[args.command](args)
+    if args.data is not None and args.data.resolve() != paths.DATA_DIR.resolve():
+        # Only `python -m controlmap` reads --data before the package's paths are set (controlmap/__main__.py).
+        print(f"error: --data {args.data} must be given to `python -m controlmap` before the command (or set "
+              f"${paths.DATA_ENV}); this process already uses {paths.DATA_DIR}", file=sys.stderr)
+        return 2
+    missing = _missing_data_files() if args.command not in ("install-assets", "build-geo") else []
+    if missing:
+        print(f"error: {paths.DATA_DIR} is not a region's data folder: it lacks {', '.join(missing)}",
+              file=sys.stderr)
+        return 2
+    from controlmap.region import RegionError
+
+    try:
+        return COMMANDS[args.command](args)
+    except RegionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _missing_data_files() -> list[str]:
+    """What a data folder must hold to be read (events.csv may be absent: a region with no statements yet)."""
+    from controlmap.region import REGION_FILE
+
+    needed = [REGION_FILE, f"geo/{paths.GAZETTEER_FILES['settlements']}"]
+    return [name for name in needed if not (paths.DATA_DIR / name).exists()]
 
 
 def _install_assets(args: argparse.Namespace) -> int:
@@ -383,7 +410,7 @@ def _write_site(out_dir: Path, events: Path, claimants: tuple[str, ...], first: 
                 title: str | None) -> int:
     from controlmap.web import publish
 
-    request = publish.SiteRequest(claimants, first, last, title or publish.DEFAULT_TITLE)
+    request = publish.SiteRequest(claimants, first, last, title or publish.default_title())
     try:
         files = publish.site_files(request, events)
         publish.write_site(files, out_dir)

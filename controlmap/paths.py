@@ -1,9 +1,14 @@
-"""Where the shipped data lives. Every path can be overridden by the caller."""
+"""Where the data lives: the region's data folder (the shipped ``data/``, unless ``$CONTROLMAP_DATA`` names
+another folder of the same shape; ``python -m controlmap --data DIR`` and ``./scripts/run.sh --data DIR`` set it).
+Every path can be overridden by the caller."""
 
+import os
 from pathlib import Path
 
+DATA_ENV = "CONTROLMAP_DATA"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = PROJECT_ROOT / "data"
+# Read once, when the package is first imported: functions take these paths as their defaults.
+DATA_DIR = Path(os.environ[DATA_ENV]).resolve() if os.environ.get(DATA_ENV) else PROJECT_ROOT / "data"
 GEO_DIR = DATA_DIR / "geo"
 EVENTS_CSV = DATA_DIR / "events.csv"
 SETTLEMENTS_CSV = GEO_DIR / "settlements.csv"
@@ -20,3 +25,11 @@ GAZETTEER_FILES = {"settlements": "settlements.csv", "cells": "cells.geojson"}
 SHAPE_FILES = {"outline": "oblast_outline.geojson", "hromadas": "hromadas.geojson", "cells": "cells.geojson",
                "raions": "raions.geojson"}
 DATASET_GEO_FILES = tuple(sorted({*GAZETTEER_FILES.values(), *SHAPE_FILES.values()}))
+
+
+def shown(path: Path) -> str:
+    """``path`` as pages and messages name it: relative to the project (``data/events.csv``) when it lies inside."""
+    try:
+        return Path(path).resolve().relative_to(PROJECT_ROOT).as_posix()
+    except ValueError:
+        return Path(path).as_posix()

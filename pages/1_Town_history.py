@@ -11,6 +11,7 @@ import streamlit as st
 
 from app import pages_support as ps
 from app import urls, widgets
+from controlmap import region
 from controlmap.geo.gazetteer import has_own_point, position_text
 from controlmap.geo.resolve import KATOTTG_RE
 from controlmap.model import CLAIMANT_LABELS, CLAIMANTS, STATUS_LABELS
@@ -82,7 +83,8 @@ if not code:
 
 info = history.settlement_info(settlements, code)
 if info is None:
-    st.error(f"Unknown KATOTTG code {ps.md_escape(code)}: no settlement of Kharkiv oblast has it.")
+    st.error(f"Unknown KATOTTG code {ps.md_escape(code)}: no settlement of "
+             f"{ps.md_escape(region.current().name_en)} has it.")
     ps.sources_caption(dataset, claimants)
     st.stop()
 

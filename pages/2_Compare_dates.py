@@ -10,13 +10,11 @@ import streamlit as st
 
 from app import pages_support as ps
 from app import urls, widgets
+from controlmap import region
 from controlmap.model import EARLIEST_DATE
 from controlmap.timeline import engine, exports, history
 
-EXAMPLES = {
-    "Sept 2022 counteroffensive (Balakliia–Izium–Kupiansk)": (date(2022, 9, 6), date(2022, 9, 12)),
-    "May 2024 offensive north of Kharkiv": (date(2024, 5, 9), date(2024, 6, 15)),
-}
+EXAMPLES = {label: (first, last) for label, first, last in region.current().compare_examples}
 
 page = ps.analyst_page("Compare two dates", "compare_claimants")
 claimants, name_column, other_column = page.claimants, page.name_column, page.other_column

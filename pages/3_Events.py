@@ -1,6 +1,6 @@
 """Events: the whole event table, searchable by any name form and filterable; the filtered rows as CSV.
 
-URL: /Events?q=…&from=YYYY-MM-DD&to=YYYY-MM-DD&claimants=ua,ru&status=ru,contested&settlement=UA63…,UA63…
+URL: /Events?q=…&from=YYYY-MM-DD&to=YYYY-MM-DD&claimants=ua,ru&status=ru,contested&settlement=UA…,UA…
      &source=…&source=…[&names=uk]   (every filter optional; sources repeat because they may contain commas)
 """
 
@@ -109,7 +109,7 @@ ps.table(table, key="events_table", height=560,
                       "quote", "note", "settlement", "hromada_en", "raion_en", "line"],
         column_config={"url": ps.link_column(), "date": st.column_config.DateColumn(format="YYYY-MM-DD"),
                        "settlement": "as written", "hromada_en": "hromada", "raion_en": "raion",
-                       "line": st.column_config.NumberColumn("line", help="line in data/events.csv",
+                       "line": st.column_config.NumberColumn("line", help=f"line in {ps.EVENTS_FILE}",
                                                              format="%d")})
 st.download_button(f"Download these {len(filtered):,} rows (CSV)",
                    lambda: exports.to_safe_csv(history.events_export(filtered, settlements)),

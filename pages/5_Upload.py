@@ -25,8 +25,8 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from streamlit_folium import st_folium
 
 from app import data, editing, session_maps, upload_checks, widgets
-from app.pages_support import md_escape
-from controlmap import limits
+from app.pages_support import EVENTS_FILE, md_escape
+from controlmap import limits, region
 from controlmap.areas import layer_upload
 from controlmap.areas.preset import Preset
 from controlmap.events import editor, store, uploads, writing
@@ -212,7 +212,7 @@ def check_and_preview(files: list[UploadedFile], shipped: Dataset) -> uploads.Up
                    combined.problems)
         return None
     if combined.stage == uploads.CONTRADICTS_DATA_FILE:
-        error_list(f"{len(combined.problems)} lines contradict data/events.csv: nothing can be applied",
+        error_list(f"{len(combined.problems)} lines contradict {EVENTS_FILE}: nothing can be applied",
                    combined.problems)
         return None
     preview(combined)
@@ -285,7 +285,7 @@ def save_it(ready: uploads.Upload | None, shipped: Dataset) -> None:
 def save_controls(ready: uploads.Upload, shipped: Dataset, given: str, secret: str,
                   events_store: store.EventStore) -> None:
     mode = st.radio("How", ["merge", "replace"], horizontal=True, key="save_mode", format_func={
-        "merge": "Merge into data/events.csv", "replace": "Replace data/events.csv with the upload"}.get)
+        "merge": f"Merge into {EVENTS_FILE}", "replace": f"Replace {EVENTS_FILE} with the upload"}.get)
     confirmed = mode != "replace" or replace_confirmed(ready, shipped)
     if st.button("Save", key="save", disabled=not given or not confirmed):
         save(ready, mode == "replace", given, secret, events_store, shipped)
@@ -295,11 +295,11 @@ def replace_confirmed(ready: uploads.Upload, shipped: Dataset) -> bool:
     """What Replace would do; a checkbox to confirm when it removes events."""
     summary = ready.replace_plan(shipped.validation).summary()
     st.warning(f"Replace writes the upload as the whole file: {summary['added']} new, "
-               f"{summary['unchanged']} unchanged and {summary['removed']} events of data/events.csv "
+               f"{summary['unchanged']} unchanged and {summary['removed']} events of {EVENTS_FILE} "
                "removed (the old file is kept in data/history/; Undo restores it).")
     if not summary["removed"]:
         return True
-    return st.checkbox(f"Yes, remove {summary['removed']} events from data/events.csv", key="confirm_replace")
+    return st.checkbox(f"Yes, remove {summary['removed']} events from {EVENTS_FILE}", key="confirm_replace")
 
 
 def secret_accepted(given: str, secret: str, nothing_was: str) -> bool:
@@ -362,7 +362,7 @@ def history_table(events_store: store.EventStore) -> None:
         st.dataframe(pd.DataFrame(history), hide_index=True, key="history")
 
 
-st.set_page_config(page_title="Upload events · Kharkiv oblast control map", layout="wide")
+st.set_page_config(page_title=f"Upload events · {region.current().name_en} control map", layout="wide")
 session_maps.ensure_static_assets()
 widgets.names_switch()
 st.title("Upload event CSVs")

@@ -12,7 +12,7 @@ the day the map shows, and picks which of the preset's series (layouts) the laye
    GDAL cannot read is `not_a_layer`; coordinates that are not finite or lie off the globe are `bad_coordinates`.
 3. Classifying its features with the preset: none classified as `ru`, `contested` or `ua` is
    `no_recognised_feature`; a recognised polygon that crosses itself is `invalid_geometry`; classified features
-   that all lie outside Kharkiv oblast are `layer_outside_oblast` (every settlement would be read as lying outside
+   that all lie outside the region's box are `layer_outside_oblast` (every settlement would be read as lying outside
    them); polygons that match no rule are a warning (`unrecognised_features`), as in the import's report.
 4. A layer without a day (`missing_layer_date`) stops here.
 5. The conversion is `importer.import_areas` on that one snapshot, the code path of
@@ -47,7 +47,8 @@ from controlmap.digest import sha256
 from controlmap.events.problems import Problem
 from controlmap.events.reading import INVISIBLE_RE
 from controlmap.events.uploads import CheckedFile, check_file
-from controlmap.events.validation import OBLAST_BOUNDS, Validator
+from controlmap.events.validation import Validator
+from controlmap.region import current as current_region
 
 # The layer formats the Upload page takes (the command line also reads zipped Shapefiles).
 LAYER_SUFFIXES = (".geojson", ".json", ".kml", ".kmz", ".gpkg")
@@ -94,7 +95,7 @@ def too_large(name: str, size: int) -> CheckedLayer | None:
 def _file_too_large(size: int) -> Problem:
     return Problem(0, "", f"{size:,} bytes",
                    f"the layer is too large: {limits.megabytes(size)} (the limit is {limits.MAX_LAYER_MB} MB per "
-                   "layer)", "keep only the features near Kharkiv oblast, or simplify the polygons",
+                   "layer)", f"keep only the features near {current_region().name_en}, or simplify the polygons",
                    code="file_too_large")
 
 
@@ -219,7 +220,7 @@ def check_layer(name: str, data: bytes, validator: Validator, preset: Preset | s
 def _too_many_features(features: int) -> Problem:
     return Problem(0, "", f"{features:,} features",
                    f"the layer has too many features: {features:,} (the limit is {limits.MAX_LAYER_FEATURES:,} per "
-                   "layer)", "keep only the control areas near Kharkiv oblast", code="too_many_features")
+                   "layer)", f"keep only the control areas near {current_region().name_en}", code="too_many_features")
 
 
 def _file_problem(name: str, error: reader.LayerFileError) -> Problem:
@@ -258,15 +259,15 @@ def _layer_problems(classified: classify.ClassifiedLayer, summary: LayerSummary,
                         "layer holds, may read it", code="no_recognised_feature")]
     if classified.repaired:
         return [_invalid_polygons(classified.repaired)]
-    oblast = shapely.box(*OBLAST_BOUNDS)
-    if not any(shapely.intersects(p, oblast) for p in polygons):
+    region = current_region()
+    box = shapely.box(*region.bounds)
+    if not any(shapely.intersects(p, box) for p in polygons):
         west, south, east, north = shapely.total_bounds(polygons)
         return [Problem(0, "", f"lon {west:.2f}…{east:.2f}, lat {south:.2f}…{north:.2f}",
-                        f"all {len(polygons):,} areas the preset recognises lie outside Kharkiv oblast (lon "
-                        f"{west:.2f}…{east:.2f}, lat {south:.2f}…{north:.2f}; the oblast is lon "
-                        f"{OBLAST_BOUNDS[0]}…{OBLAST_BOUNDS[2]}, lat {OBLAST_BOUNDS[1]}…{OBLAST_BOUNDS[3]}): every "
-                        "settlement would be read as lying outside them",
-                        "upload a map that covers Kharkiv oblast, in longitude and latitude (WGS 84) or with its "
+                        f"all {len(polygons):,} areas the preset recognises lie outside {region.name_en} (lon "
+                        f"{west:.2f}…{east:.2f}, lat {south:.2f}…{north:.2f}; {region.name_en} is "
+                        f"{region.describe_bounds()}): every settlement would be read as lying outside them",
+                        f"upload a map that covers {region.name_en}, in longitude and latitude (WGS 84) or with its "
                         "coordinate system declared", code="layer_outside_oblast")]
     return []
 

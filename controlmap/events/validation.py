@@ -53,11 +53,11 @@ from controlmap.geo.gazetteer import Gazetteer
 from controlmap.geo.names import exact_key
 from controlmap.geo.resolve import Resolution, Resolver, Suggestion, fits_hint, forms_of
 from controlmap.model import EARLIEST_DATE, OWN_POINT_QUALITIES
+from controlmap.region import Region
+from controlmap.region import current as current_region
 
-# A user-supplied point may lie this far (degrees) outside the oblast outline's bounding box.
+# A user-supplied point may lie this far (degrees) outside the region outline's bounding box.
 BOUNDS_MARGIN_DEG = 0.25
-
-OBLAST_BOUNDS = (34.75, 48.55, 38.85, 50.50)  # lon/lat box of Kharkiv oblast (Natural Earth outline)
 
 
 @dataclass
@@ -104,10 +104,11 @@ class Validator:
     """Checks event files against one gazetteer (the resolver is built on first use, then kept)."""
 
     def __init__(self, gazetteer: Gazetteer, resolver: Resolver | None = None,
-                 bounds: tuple[float, float, float, float] = OBLAST_BOUNDS) -> None:
+                 region: Region | None = None) -> None:
         self.gazetteer = gazetteer
         self._resolver = resolver
-        self.bounds = bounds
+        self.region = region or current_region()
+        self.bounds = self.region.bounds
         settlements = gazetteer.settlements
         self._with_own_point = set(settlements.katottg[settlements.coord_quality.isin(OWN_POINT_QUALITIES)])
 
@@ -393,7 +394,7 @@ class Validator:
                 bad[i] = True
             elif not (south - margin <= lat[i] <= north + margin and west - margin <= lon[i] <= east + margin):
                 problems.append(Problem(line, "lat", f"{lat[i]},{lon[i]}",
-                                        f"point {lat[i]}, {lon[i]} is outside Kharkiv oblast",
+                                        f"point {lat[i]}, {lon[i]} is outside {self.region.name_en}",
                                         "check that lat and lon are not swapped", code="point_outside_oblast"))
                 bad[i] = True
             elif frame.katottg[i] in self._with_own_point:

@@ -1,4 +1,4 @@
-"""The settlements of Kharkiv oblast (data/geo/settlements.csv) and their approximate cells."""
+"""The settlements of a region (its geo/settlements.csv) and their approximate cells."""
 
 import json
 from dataclasses import dataclass

@@ -1,7 +1,7 @@
 """Name → settlement, for any common spelling; never a silent guess.
 
 Rules, in order:
-1. A KATOTTG code (UA63…) is looked up directly.
+1. A KATOTTG code (UA…) is looked up directly.
 2. The name is looked up under its exact key, then its folded key, then its stem key
    (see controlmap.geo.names); the first key that finds anything decides the candidates.
    Every form counts: current Ukrainian name, KMU-2010 Latin, pre-2024 names, GeoNames aliases.

@@ -25,6 +25,7 @@ import pandas as pd
 
 from controlmap import paths
 from controlmap.events.sources import sources_path
+from controlmap.region import REGION_FILE
 from controlmap.timeline.dataset import Dataset
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # controlmap/: its code derives what an entry holds
@@ -51,6 +52,9 @@ def dataset_digest(events_path: Path, geo_dir: Path, today: date) -> str:
         digest.update(part.encode() + b"\0")
     for path in (*code_files(), events_path):
         digest.update(path.read_bytes() + b"\0")
+    # The region's box decides which user points are refused (controlmap.events.validation).
+    region_file = paths.DATA_DIR / REGION_FILE
+    digest.update((region_file.read_bytes() if region_file.exists() else b"(none)") + b"\0")
     # What the map series read decides where they restate their rows (controlmap.timeline.observations).
     record = sources_path(events_path)
     digest.update((record.read_bytes() if record.exists() else b"(none)") + b"\0")

@@ -11,10 +11,11 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from controlmap import paths
 from controlmap.digest import file_sha256
 from controlmap.model import CLAIMANT_LABELS, CLAIMANTS
+from controlmap.region import current as current_region
 
-TITLE = "Kharkiv oblast: who controlled which settlement, day by day"
 # The map page's URL values, in the order a shared link gives them.
 SHARED_PARAMS = ("date", "claimants", "lat", "lon", "zoom", "names")
 
@@ -46,5 +47,5 @@ def citation(day: date, claimants: Iterable[str], version: str, url: str, *, upl
     """The map of ``day`` as one would cite it: title, date, whose statements it shows, the data's sha256 and the
     link. ``uploaded``: the session also shows events tried from an upload, which the data version does not cover."""
     extra = " plus events uploaded in this browser session only (not published)" if uploaded else ""
-    return (f"{TITLE}. Map of {day:%d %B %Y} ({day.isoformat()}). Statements by: {claimants_text(claimants)}. "
-            f"Data: data/events.csv, sha256 {version}{extra}. {url}")
+    return (f"{current_region().title}. Map of {day:%d %B %Y} ({day.isoformat()}). Statements by: "
+            f"{claimants_text(claimants)}. Data: {paths.shown(paths.EVENTS_CSV)}, sha256 {version}{extra}. {url}")

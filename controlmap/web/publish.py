@@ -17,7 +17,7 @@ import itertools
 import json
 import zipfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from controlmap.model import (
     STATUS_LABELS,
     STATUS_ORDER,
 )
+from controlmap.region import current as current_region
 from controlmap.timeline import history
 from controlmap.timeline.dataset import Dataset
 from controlmap.timeline.engine import from_day, to_day
@@ -43,7 +44,12 @@ from controlmap.web.offline import DATA_ATTRIBUTION, LEAFLET_SOURCE, leaflet_fil
 from controlmap.web.own_shapes import file_name, packed_shapes
 
 SITE_ASSETS = script.ASSETS_DIR / "site"
-DEFAULT_TITLE = "Kharkiv oblast: who controlled which settlement, day by day"
+
+
+def default_title() -> str:
+    """The site's title unless one is given: its region's (``region.json``)."""
+    return current_region().title
+
 LEAFLET_PATH = "vendor/leaflet"
 STATEMENTS_PATH = "statements"
 # Lists what a publish wrote, so that publishing into the folder again removes what is no longer part of the site.
@@ -64,7 +70,7 @@ class SiteRequest:
     claimants: tuple[str, ...] = CLAIMANTS
     first: date | None = None
     last: date | None = None
-    title: str = DEFAULT_TITLE
+    title: str = field(default_factory=default_title)
 
 
 def selections_of(claimants: Iterable[str]) -> list[tuple[str, ...]]:
@@ -319,7 +325,7 @@ def site_zip(files: Mapping[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def iframe_snippet(url: str, title: str = DEFAULT_TITLE) -> str:
-    """The HTML that embeds a published site at ``url``."""
-    return (f'<iframe src="{_html_text(url)}" title="{_html_text(title)}" width="100%" height="640" '
+def iframe_snippet(url: str, title: str | None = None) -> str:
+    """The HTML that embeds a published site at ``url`` (``title``: the region's by default)."""
+    return (f'<iframe src="{_html_text(url)}" title="{_html_text(title or default_title())}" width="100%" height="640" '
             'style="border:0" loading="lazy" allowfullscreen></iframe>')

@@ -41,10 +41,10 @@ def run_map_page() -> AppTest:
 def test_the_section_offers_the_download_and_the_embed_snippet():
     at = run_map_page()
     assert at.toggle(key="publish_open").label == "Publish / embed"
-    assert at.text_input(key="publish_title").value == publish.DEFAULT_TITLE
+    assert at.text_input(key="publish_title").value == publish.default_title()
     at.text_input(key="publish_address").set_value("https://maps.example.net/kh/").run()
     snippets = [c.value for c in at.code if c.value.startswith("<iframe")]
-    assert snippets == [publish.iframe_snippet("https://maps.example.net/kh/", publish.DEFAULT_TITLE)]
+    assert snippets == [publish.iframe_snippet("https://maps.example.net/kh/", publish.default_title())]
     assert not at.error
 
 

@@ -63,7 +63,8 @@ def test_the_town_history_shows_its_facts_and_claimants_whole(wide, dashboard):
     assert "KATOTTG" in position.inner_text()  # it was cut at "joined by its KATOT"
     for label in ("Ukrainian officials", "Russian officials", "independent observers"):
         box = wide.locator("[data-testid=stSidebar] [data-testid=stCheckbox]").filter(has_text=label)
-        assert box.is_visible() and label == box.inner_text().strip()
+        box.wait_for(state="visible", timeout=TIMEOUT_MS)
+        assert label == box.inner_text().strip()
     attribution = wide.frame_locator("iframe[title*='streamlit_folium']").first.locator(".leaflet-control-attribution")
     attribution.wait_for(timeout=TIMEOUT_MS)
     assert attribution.bounding_box()["height"] <= 18  # one line (it wrapped onto two)

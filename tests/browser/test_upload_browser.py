@@ -49,7 +49,7 @@ UPLOAD_DIR = ROOT / "tests" / "fixtures" / "upload"
 LAYER_DIR = ROOT / "tests" / "fixtures" / "layers"
 SECRET = "s3cret"
 APP_FILES = ("streamlit_app.py", "dashboard.py", "pages", "app", "controlmap", ".streamlit/config.toml",
-             "data/events.csv", "data/geo")
+             "data/events.csv", "data/region.json", "data/geo")
 # Opening a sub-page URL directly makes Streamlit's frontend probe these two (404) before it finds the app.
 SUBPAGE_PROBES = {"/Upload/_stcore/health", "/Upload/_stcore/host-config"}
 NOT_FOUND = "Failed to load resource: the server responded with a status of 404 (Not Found)"

@@ -242,7 +242,7 @@ def test_a_layer_whose_areas_all_lie_outside_the_oblast(validator):
     assert ["layer_outside_oblast"] == codes(checked)
     [problem] = checked.problems
     assert problem.message.startswith("all 2 areas the preset recognises lie outside Kharkiv oblast (lon 30.47…30.67,"
-                                      " lat 50.40…50.50; the oblast is lon 34.75…38.85, lat 48.55…50.5)")
+                                      " lat 50.40…50.50; Kharkiv oblast is lon 34.85…38.1, lat 48.53…50.46)")
 
 
 def test_a_missing_date_is_reported_with_the_layers_other_problems(validator):
