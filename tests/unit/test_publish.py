@@ -5,7 +5,6 @@ import base64
 import hashlib
 import io
 import json
-import textwrap
 import zipfile
 import zlib
 from datetime import date
@@ -19,12 +18,8 @@ from controlmap.web import publish, script
 
 TODAY = date(2026, 11, 21)
 ALPHA, BETA, GAMMA = "UA63900010010044441", "UA63900010020044442", "UA63900020010044444"
-EVENTS = textwrap.dedent("""\
-    date,settlement,status,claimed_by,source,url,quote
-    2022-03-01,Alpha,ru,ru,Ministry,https://example.org/a,"Alpha is ours"
-    2022-03-05,Alpha,ua,independent,Observer,https://example.org/b,
-    2022-04-10,Beta,contested,ua,Staff,https://example.org/c,
-    """).encode()
+# Alpha Russian-held on 1 March 2022 (Russia says), Ukrainian-held on 5 March (an observer); Beta contested on 10 April.
+EVENTS = (Path(__file__).resolve().parents[1] / "fixtures" / "three_statements.csv").read_bytes()
 
 
 @pytest.fixture

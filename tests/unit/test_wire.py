@@ -1,8 +1,8 @@
 """The map's wire form built straight from a timeline (controlmap.web.wire), on the tiny gazetteer: every column
 written out by hand from the events below and the schema in the module's doc."""
 
-import textwrap
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -11,12 +11,8 @@ from controlmap.timeline.dataset import Dataset
 from controlmap.web import wire
 
 UA, RU, CONTESTED = (STATUSES.index(s) for s in ("ua", "ru", "contested"))
-EVENTS = textwrap.dedent("""\
-    date,settlement,status,claimed_by,source,url,quote
-    2022-03-01,Alpha,ru,ru,Ministry,https://example.org/a,"Alpha is ours"
-    2022-03-05,Alpha,ua,independent,Observer,https://example.org/b,
-    2022-04-10,Beta,contested,ua,Staff,https://example.org/c,
-    """).encode()
+# Alpha Russian-held on 1 March 2022 (Russia says), Ukrainian-held on 5 March (an observer); Beta contested on 10 April.
+EVENTS = (Path(__file__).resolve().parents[1] / "fixtures" / "three_statements.csv").read_bytes()
 
 
 @pytest.fixture
