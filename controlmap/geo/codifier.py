@@ -11,7 +11,6 @@ import pandas as pd
 
 from controlmap.geo.translit import transliterate
 
-OBLAST_PREFIX = "UA63"
 SETTLEMENT_CATEGORIES = ("M", "X", "C")
 
 
@@ -22,10 +21,11 @@ def _package_file(package: str, relative: str) -> Path:
     return Path(spec.origin).parent / relative
 
 
-def read_codifier(xlsx: Path) -> pd.DataFrame:
-    """The codifier's UA63 rows: levels, category and name (names stripped)."""
+def read_codifier(xlsx: Path, prefixes: tuple[str, ...]) -> pd.DataFrame:
+    """The codifier's rows whose code begins with one of ``prefixes`` (a region's oblasts): levels, category and name
+    (names stripped)."""
     raw = pd.read_excel(xlsx, header=None, dtype=str)
-    raw = raw[raw[0].str.startswith(OBLAST_PREFIX, na=False)]
+    raw = raw[raw[0].str.startswith(prefixes, na=False)]
     frame = raw.rename(columns={0: "oblast", 1: "raion", 2: "hromada", 3: "settlement", 4: "extra",
                                 5: "category", 6: "name"})
     frame["name"] = frame["name"].str.strip()

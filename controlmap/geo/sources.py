@@ -1,10 +1,10 @@
 """The vendored geodata inputs of `python -m controlmap build-geo` (data/geo/sources/, see its manifest.json).
 
-- `ukraine-geo-data/`: OpenStreetMap boundaries of Kharkiv oblast (ODbL): the oblast file holds the 7 raion
+- `ukraine-geo-data/`: OpenStreetMap boundaries of the region's oblast (ODbL): the oblast file holds the raion
   relations (admin_level 6), each raion file its hromada relations (admin_level 7) and their admin_centre
   nodes, each hromada file its settlement relations (admin_level 9/10) and their label nodes.
-- `osm-place-nodes.UA63.csv`: KATOTTG code → OSM place node (ODbL).
-- `katottg-2023.UA63.csv`: the codifier's pre-2024 edition (the former names of renamed settlements).
+- `osm-place-nodes.<prefix>.csv`: KATOTTG code → OSM place node (ODbL), per KATOTTG prefix of the region.
+- `katottg-2023.<prefix>.csv`: the codifier's pre-2024 edition (the former names of renamed settlements).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from controlmap.geo.names import fold_key
 
 SOURCES_DIR = paths.GEO_DIR / "sources"
 BOUNDARIES = "ukraine-geo-data"
-PLACE_NODES = "osm-place-nodes.UA63.csv"
-OLD_CODIFIER = "katottg-2023.UA63.csv"
+PLACE_NODES = "osm-place-nodes.{prefix}.csv"
+OLD_CODIFIER = "katottg-2023.{prefix}.csv"
 RAION_LEVEL, HROMADA_LEVEL, SETTLEMENT_LEVELS = "6", "7", ("9", "10")
 NAME_TAGS = ("name", "name:uk", "old_name", "old_name:uk")
 
@@ -47,14 +47,16 @@ def verify(sources: Path = SOURCES_DIR) -> None:
                               f"scripts/vendor_geo_sources.py)")
 
 
-def read_old_codifier(sources: Path = SOURCES_DIR) -> pd.DataFrame:
-    frame = pd.read_csv(sources / OLD_CODIFIER, dtype=str, keep_default_na=False)
+def read_old_codifier(prefixes: tuple[str, ...], sources: Path = SOURCES_DIR) -> pd.DataFrame:
+    frame = pd.concat([pd.read_csv(sources / OLD_CODIFIER.format(prefix=p), dtype=str, keep_default_na=False)
+                       for p in prefixes], ignore_index=True)
     return frame.assign(name=frame["name"].str.strip())
 
 
-def read_place_nodes(sources: Path = SOURCES_DIR) -> pd.Series:
+def read_place_nodes(prefixes: tuple[str, ...], sources: Path = SOURCES_DIR) -> pd.Series:
     """KATOTTG code → OSM node id (as text)."""
-    table = pd.read_csv(sources / PLACE_NODES, dtype=str, keep_default_na=False)
+    table = pd.concat([pd.read_csv(sources / PLACE_NODES.format(prefix=p), dtype=str, keep_default_na=False)
+                       for p in prefixes], ignore_index=True)
     return table.set_index("katotth")["osm_id"]
 
 

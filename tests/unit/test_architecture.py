@@ -236,8 +236,6 @@ def test_every_browser_test_is_marked_and_lives_in_tests_browser():
     assert ([], []) == (unmarked, misplaced)
 
 
-# The build of data/geo/ still reads the vendored inputs of the shipped region by their names.
-REGION_NAMING_BUILD = {"controlmap/geo/build.py", "controlmap/geo/codifier.py", "controlmap/geo/sources.py"}
 # Its names in English, Ukrainian and Russian, its KATOTTG, ISO 3166-2 and GeoNames codes, and the old box's edges.
 REGION_WORDS = ("Kharkiv", "Kharkov", "Харків", "Харьков", "UA63", "UA-63", "UA.07.63", "34.75", "38.85")
 
@@ -248,7 +246,6 @@ def test_no_code_names_the_shipped_region():
                for folder in ("controlmap", "app", "pages") for p in (ROOT / folder).rglob(pattern)]
     sources += [ROOT / "dashboard.py", ROOT / "streamlit_app.py"]
     found = sorted(f"{p.relative_to(ROOT).as_posix()}:{n}" for p in sources
-                   if p.relative_to(ROOT).as_posix() not in REGION_NAMING_BUILD
                    for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
                    if any(word in line for word in REGION_WORDS))
     assert [] == found

@@ -17,7 +17,7 @@ from shapely.geometry import shape
 from controlmap import paths
 from controlmap.data_option import take_data_option
 from controlmap.events.validation import Validator
-from controlmap.region import Region, RegionError
+from controlmap.region import BuildCodes, Region, RegionError
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -38,6 +38,7 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_the_shipped_region_is_kharkiv_oblast():
     region = Region.load(paths.PROJECT_ROOT / "data")
+    assert region.build == BuildCodes(("UA-63",), ("07",), 31415)
     assert (region.name_en, region.name_uk, region.katottg_prefixes) == ("Kharkiv oblast", "Харківська область",
                                                                           ("UA63",))
     assert region.title == "Kharkiv oblast: who controlled which settlement, day by day"
@@ -57,6 +58,10 @@ def test_the_shipped_box_is_the_outlines_rounded_outwards():
     ({"bounds": {"west": 37.0, "south": 49.4, "east": 36.4, "north": 49.8}}, "are not a box"),
     ({"katottg_prefixes": None}, "NoneType"),
     ({"compare_examples": [{"label": "x", "from": "2022-13-01", "to": "2022-12-01"}]}, "month must be in 1..12"),
+    ({"build": {"iso_3166_2": ["UA-63", "UA-14"], "geonames_admin1": ["07"], "official_area_km2": 1}},
+     "one code per KATOTTG prefix"),
+    ({"build": {"iso_3166_2": ["UA-63"], "geonames_admin1": ["07"], "official_area_km2": True}},
+     "must be a positive number"),
 ])
 def test_a_region_file_that_says_something_unusable_is_named_with_its_field(tiny_region, edit, field):
     raw = json.loads((tiny_region / "region.json").read_text("utf-8"))
@@ -100,3 +105,11 @@ def test_data_is_taken_only_before_the_command():
     assert ("elsewhere", ["controlmap", "resolve", "x"]) == (take_data_option(argv), argv)
     argv = ["controlmap", "validate", "--data", "x.csv"]
     assert (None, ["controlmap", "validate", "--data", "x.csv"]) == (take_data_option(argv), argv)
+
+
+def test_a_region_without_build_codes_is_not_built(tiny_region, tmp_path):
+    from controlmap.geo.build import build
+
+    with pytest.raises(RegionError, match=r"Tiny oblast: region\.json has no build section"):
+        build(tmp_path / "out", region=Region.load(tiny_region))
+    assert not (tmp_path / "out").exists()
