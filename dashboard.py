@@ -12,7 +12,7 @@ from app.date_control import date_control
 from app.selection_bridge import selection_bridge
 from controlmap import paths, region
 from controlmap.geo.gazetteer import placement_summary
-from controlmap.model import BASELINE_SOURCE, BASELINE_STATUS, CLAIMANT_LABELS, CLAIMANTS, STATUS_LABELS, STATUS_ORDER
+from controlmap.model import CLAIMANT_LABELS, CLAIMANTS, STATUS_LABELS, STATUS_ORDER
 from controlmap.text import md_escape, md_link
 from controlmap.timeline.engine import ChangeList, from_day, to_day
 from controlmap.web import publish
@@ -150,7 +150,8 @@ def before_the_maps(day: date) -> str:
     if first_map is None or day >= first_map:
         return ""
     return (f"**Before {first_map:%d %B %Y}**, the first archived control map, only researched statements "
-            "speak: a settlement nobody wrote about shows the 24 Feb 2022 baseline (Ukrainian-held).")
+            f"speak: a settlement nobody wrote about shows the 24 Feb 2022 baseline "
+            f"({region.current().baseline.describe()}).")
 
 
 def figures_table(counts: dict, areas: dict) -> str:
@@ -160,7 +161,7 @@ def figures_table(counts: dict, areas: dict) -> str:
 
 
 def responsible(row: dict[str, str]) -> str:
-    if row["to_source"] == BASELINE_SOURCE:
+    if row["to_source"] in region.current().baseline.sources():
         return "the 24 Feb 2022 baseline (no statement before this date)"
     return f"{md_link(row['to_source'], row['to_url'])} ({row['to_date']})"
 
@@ -218,7 +219,8 @@ with text_column:
                f"{', '.join(CLAIMANT_LABELS[c] for c in claimants) or 'none'}. Areas: each settlement's cell, the "
                f"part of its hromada nearer to it than to any other "
                f"({placement_summary(dataset.gazetteer.settlements)}). Before a settlement's first statement it "
-               f"shows the 24 Feb 2022 baseline ({STATUS_LABELS[BASELINE_STATUS]}).")
+               f"shows the 24 Feb 2022 baseline ({region.current().baseline.describe()})."
+               + (f" {region.MAPS_ONLY_NOTE}" if region.current().maps_only else ""))
     publish_section(from_day(first), from_day(last))
 with map_column:
     # The map reports nothing itself (no rerun when it starts or moves): views reach the URL through the

@@ -87,6 +87,8 @@ def sources_caption(dataset: Dataset, claimants: Iterable[str] | None, extra: st
     are."""
     upload = " plus the file you are trying in this session" if data.has_upload() else ""
     parts = [f"Data: `{EVENTS_FILE}` ({len(dataset.events):,} valid events){upload}"]
+    if region.current().maps_only:
+        parts.append(region.MAPS_ONLY_NOTE.rstrip("."))
     fresh = data.freshness()
     if fresh is not None:
         parts.append(md_escape(fresh.as_of))

@@ -1,5 +1,7 @@
 """Control-area import benchmark: the whole import of both DeepState archives (time, peak RSS, rows, flicker),
-then, for dates spread over 2022–2026, the km² of Kharkiv oblast inside the archive's occupied + grey layers.
+then, for dates spread over 2022–2026, the km² of the region (the data folder's, $CONTROLMAP_DATA or data/) inside
+the archive's occupied + grey layers, and on 24 Feb 2022 the km² shown Russian-held (the baseline's 2014 line) against
+the first archived snapshot's layers held since 2014.
 
 Needs the archives' snapshot folders (scripts/derive_area_events.py extracts them at the pinned commits):
 
@@ -136,7 +138,10 @@ def print_summary(rows: list[dict], shown: dict[str, list[tuple[float, float]]])
 
 
 def print_areas(rows: list[dict], shown: dict[str, list[tuple[float, float]]] | None) -> None:
-    print("\nKharkiv oblast inside the archive's layers (km², EPSG:3035; outline data/geo/oblast_outline.geojson)")
+    from controlmap import paths
+    from controlmap.region import current
+
+    print(f"\n{current().name_en} inside the archive's layers (km², EPSG:3035; outline {paths.OUTLINE_GEOJSON})")
     print("  layers: full = occupied and grey layers (deepstatemaps-history); occupied only = the occupied area alone,")
     print("  no grey layer (deepstate-map-data, from 4 Aug 2025): there the archive's occupied + grey is not known")
     header = f"  {'date':10}  {'occupied':>8}  {'grey':>6}  {'total':>7}  {'layers':13}"
@@ -174,6 +179,27 @@ def print_areas(rows: list[dict], shown: dict[str, list[tuple[float, float]]] | 
             ru = shown[view][i][0]
             line += f"  {_diff(ru, f.ru_km2):>28}  {'yes' if within_acceptance(ru, f.ru_km2) else 'NO':3}"
         print(line + "  " + ", ".join(f"{view} {shown[view][i][1]:.1f}" for view in shown))
+
+
+def baseline_row(history: str, event_files: list[Path]) -> None:
+    """24 Feb 2022: the km² shown Russian-held (the baseline) against the region's part of the layers held since 2014
+    on the first archived snapshot (controlmap.regions.line2014)."""
+    import shapely
+
+    from controlmap import paths
+    from controlmap.geo.cells import to_equal_area
+    from controlmap.regions import line2014
+
+    held = line2014.held_areas(Path(history) / Path(line2014.FIRST_SNAPSHOT).name)
+    outline = measure.read_region(paths.OUTLINE_GEOJSON)
+    archive = shapely.intersection(to_equal_area(held), to_equal_area(outline)).area / 1e6
+    shown = shown_km2(event_files, [date(2022, 2, 24)]) if event_files else {}
+    print(f"\n  2022-02-24 (the baseline): held since 2014 in {line2014.FIRST_SNAPSHOT}: {archive:8.1f} km²")
+    for view, values in shown.items():
+        ru = values[0][0]
+        # Without a 2014 line in the region, what shows Russian-held that day comes from statements of that day.
+        verdict = ("yes" if within_acceptance(ru, archive) else "NO") if archive >= 1 else "n/a (no 2014 line here)"
+        print(f"    shown {view:14} ru {_diff(ru, archive)}  {verdict}")
 
 
 def overlap_table(sources: list[str], every_days: int = 15) -> None:
@@ -287,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
     shown = shown_km2(args.events, days) if args.events else None
     if not args.every:
         print_areas(rows, shown)
+        if Path(args.history).exists():
+            baseline_row(args.history, args.events or [])
     if shown:
         print_summary(rows, shown)
     if args.overlap:

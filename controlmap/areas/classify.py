@@ -33,7 +33,7 @@ def classify_layer(frame: pd.DataFrame, series: Series, preset: Preset) -> Class
     fills = [f.lower() for f in _text_column(frame, preset.fill_property)]
     layer = ClassifiedLayer({status: [] for status in CLASSES})
     for name, fill, geometry in zip(names, fills, frame.geometry, strict=True):
-        polygons = _polygons(geometry)
+        polygons = polygon_parts(geometry)
         if not polygons:
             continue
         status = series.classify(name, fill)
@@ -45,7 +45,7 @@ def classify_layer(frame: pd.DataFrame, series: Series, preset: Preset) -> Class
                     layer.geometries[status].append(polygon)
                 else:
                     layer.repaired.append((polygon, shapely.is_valid_reason(polygon)))
-                    layer.geometries[status] += _polygons(shapely.make_valid(polygon))
+                    layer.geometries[status] += polygon_parts(shapely.make_valid(polygon))
     return layer
 
 
@@ -59,7 +59,7 @@ def _text_column(frame: pd.DataFrame, column: str) -> list[str]:
     return ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in frame[column]]
 
 
-def _polygons(geometry: Geometry | None) -> list[Geometry]:
+def polygon_parts(geometry: Geometry | None) -> list[Geometry]:
     """The polygonal parts of a geometry (collections are opened; points and lines are dropped)."""
     if geometry is None or geometry.is_empty:
         return []
@@ -67,13 +67,13 @@ def _polygons(geometry: Geometry | None) -> list[Geometry]:
     polygons = [p for p in parts if p.geom_type == "Polygon"]
     for p in parts:
         if p.geom_type in ("MultiPolygon", "GeometryCollection"):
-            polygons += _polygons(p)
+            polygons += polygon_parts(p)
     return polygons
 
 
 def polygon_count(geometries: Iterable[Geometry | None]) -> int:
     """Polygons among the geometries (collections opened)."""
-    return sum(len(_polygons(g)) for g in geometries)
+    return sum(len(polygon_parts(g)) for g in geometries)
 
 
 def _short(name: str) -> str:

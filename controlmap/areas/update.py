@@ -239,7 +239,9 @@ def _from_api(request: UpdateRequest, source: str, newest: datetime | None, scra
     wanted = [item for item in listed if (newest is None or item.time > newest)
               and (request.until is None or item.time.date() <= request.until)]
     if newest is None and wanted:
-        say(f"no snapshot read before: all {len(wanted)} listed snapshots are read")
+        minutes = len(wanted) * api.min_interval_s / 60
+        say(f"no snapshot read before: all {len(wanted)} listed snapshots are read, one every "
+            f"{api.min_interval_s:g} s (at least {minutes:.0f} min)")
     found = []
     for k, item in enumerate(wanted, 1):
         url = api.snapshot_url.format(base=base, id=item.id)

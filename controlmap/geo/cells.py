@@ -55,10 +55,22 @@ def voronoi_cells(lon: npt.ArrayLike, lat: npt.ArrayLike, region_ea: Geometry) -
     return [shapely.intersection(region, region_ea) for region in shapely.get_parts(regions)]
 
 
-def hromada_coverage(hromadas: pd.DataFrame) -> list[Geometry]:
-    """The hromada polygons in the equal-area CRS, simplified together so that neighbours keep one shared edge."""
-    polygons = [to_equal_area(g) for g in hromadas.geometry]
-    return list(shapely.coverage_simplify(polygons, COVERAGE_TOLERANCE_M))
+def hromada_coverage(hromadas: pd.DataFrame) -> tuple[list[Geometry], float]:
+    """The hromada polygons in the equal-area CRS, simplified together so that neighbours keep one shared edge; and
+    the km² by which OpenStreetMap's polygons overlapped (0: they were a coverage already)."""
+    polygons, overlap_km2 = clean_coverage(hromadas.geometry)
+    return list(shapely.coverage_simplify(polygons, COVERAGE_TOLERANCE_M)), overlap_km2
+
+
+def clean_coverage(polygons_lonlat: pd.Series) -> tuple[list[Geometry], float]:
+    """The polygons in the equal-area CRS, made a coverage where they are not one (OpenStreetMap neighbours that
+    overlap or whose shared edges differ): each overlap goes to the neighbour with the longer shared border.
+    Also the km² the input's overlaps held (0 where it was a coverage already, and then nothing is changed)."""
+    polygons = [to_equal_area(g) for g in polygons_lonlat]
+    if shapely.coverage_is_valid(polygons):
+        return polygons, 0.0
+    overlap_km2 = (sum(p.area for p in polygons) - shapely.union_all(polygons).area) / 1e6
+    return [shapely.make_valid(p) for p in shapely.coverage_clean(polygons)], float(overlap_km2)
 
 
 def settlement_cells(settlements: pd.DataFrame, hromadas: pd.DataFrame, coverage_ea: list[Geometry]) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """The settlements of a region (its geo/settlements.csv) and their approximate cells."""
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -10,7 +10,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from controlmap import paths
-from controlmap.model import OWN_POINT_QUALITIES
+from controlmap.model import OWN_POINT_QUALITIES, STATUS_CODE
+from controlmap.region import Baseline, read_baseline
 
 TEXT_COLUMNS = ["katottg", "category", "name_uk", "name_en", "former_names", "aliases", "raion_code",
                 "raion_en", "hromada_code", "hromada_en", "coord_source", "coord_quality"]
@@ -22,23 +23,36 @@ class Gazetteer:
 
     settlements: pd.DataFrame
     cell_area_km2: pd.Series  # indexed by katottg; only settlements with an exact point have a cell
+    baseline: Baseline = field(default_factory=Baseline)  # the region's state of each settlement on 24 Feb 2022
 
     @classmethod
     def load(cls, geo_dir: Path = paths.GEO_DIR) -> "Gazetteer":
+        """The region's settlements (``geo_dir``), with the baseline of the data folder that holds it."""
         settlements = read_settlements(geo_dir / paths.GAZETTEER_FILES["settlements"])
         cells = json.loads((geo_dir / paths.GAZETTEER_FILES["cells"]).read_text("utf-8"))
         areas = pd.Series({f["properties"]["katottg"]: f["properties"]["area_km2"] for f in cells["features"]},
                           dtype=float)
-        return cls(settlements, areas)
+        return cls(settlements, areas, read_baseline(geo_dir.parent))
 
     @classmethod
-    def from_frame(cls, settlements: pd.DataFrame, cell_area_km2: dict[str, float] | None = None) -> "Gazetteer":
+    def from_frame(cls, settlements: pd.DataFrame, cell_area_km2: dict[str, float] | None = None,
+                   baseline: Baseline | None = None) -> "Gazetteer":
         frame = settlements.copy()
         for column in TEXT_COLUMNS:
             if column not in frame:
                 frame[column] = ""
         frame = frame.sort_values("katottg").reset_index(drop=True)
-        return cls(frame, pd.Series(cell_area_km2 or {}, dtype=float))
+        return cls(frame, pd.Series(cell_area_km2 or {}, dtype=float), baseline or Baseline())
+
+    @cached_property
+    def baseline_codes(self) -> npt.NDArray[np.int8]:
+        """Each settlement's baseline status code, in row order."""
+        return np.array([STATUS_CODE[self.baseline.status_of(c)] for c in self.settlements.katottg], np.int8)
+
+    @cached_property
+    def baseline_sources(self) -> npt.NDArray[np.object_]:
+        """Each settlement's baseline source text, in row order."""
+        return np.array([self.baseline.source_of(c) for c in self.settlements.katottg], dtype=object)
 
     @cached_property
     def position(self) -> dict[str, int]:
@@ -72,6 +86,8 @@ def position_text(quality: str, source: str) -> str:
         return f"OpenStreetMap {source[4:]}, joined by {how}"
     if source.startswith("geonames:"):
         return f"GeoNames point {source[9:]} (OpenStreetMap's files have none)"
+    if source.startswith("wikidata:"):
+        return "Wikidata: the coordinates of the item with its KATOTTG code (OpenStreetMap's files have none)"
     if quality == "hromada_centre":
         return "approximate: no point of its own is known; drawn at its hromada centre"
     return "no position"
@@ -82,8 +98,10 @@ def placement_summary(settlements: pd.DataFrame) -> str:
     quality, source = settlements.coord_quality, settlements.coord_source
     own = quality.isin(OWN_POINT_QUALITIES)
     osm = int((own & source.str.startswith("osm:")).sum())
+    wikidata = int((own & source.str.startswith("wikidata:")).sum())
+    others = f"{wikidata:,} Wikidata, " if wikidata else ""
     text = (f"{int(own.sum()):,} of {len(settlements):,} settlements at their own point ({osm:,} OpenStreetMap, "
-            f"{int(own.sum()) - osm:,} GeoNames)")
+            f"{others}{int(own.sum()) - osm - wikidata:,} GeoNames)")
     approximate = int((quality == "hromada_centre").sum())
     if approximate:
         text += f"; {approximate:,} drawn approximately at their hromada centre, with no cell and no area"

@@ -5,6 +5,8 @@
   nodes, each hromada file its settlement relations (admin_level 9/10) and their label nodes.
 - `osm-place-nodes.<prefix>.csv`: KATOTTG code → OSM place node (ODbL), per KATOTTG prefix of the region.
 - `katottg-2023.<prefix>.csv`: the codifier's pre-2024 edition (the former names of renamed settlements).
+- `wikidata-points.<prefix>.csv` (where the region has it): KATOTTG code → the coordinates of the Wikidata item
+  with that code (CC0), for settlements OpenStreetMap's files do not place.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ SOURCES_DIR = paths.GEO_DIR / "sources"
 BOUNDARIES = "ukraine-geo-data"
 PLACE_NODES = "osm-place-nodes.{prefix}.csv"
 OLD_CODIFIER = "katottg-2023.{prefix}.csv"
+WIKIDATA_POINTS = "wikidata-points.{prefix}.csv"
+# Two rows of one code further apart than this (degrees) make its Wikidata point ambiguous: it is not used.
+WIKIDATA_DUPLICATE_SPREAD_DEG = 0.01
 RAION_LEVEL, HROMADA_LEVEL, SETTLEMENT_LEVELS = "6", "7", ("9", "10")
 NAME_TAGS = ("name", "name:uk", "old_name", "old_name:uk")
 
@@ -58,6 +63,21 @@ def read_place_nodes(prefixes: tuple[str, ...], sources: Path = SOURCES_DIR) -> 
     table = pd.concat([pd.read_csv(sources / PLACE_NODES.format(prefix=p), dtype=str, keep_default_na=False)
                        for p in prefixes], ignore_index=True)
     return table.set_index("katotth")["osm_id"]
+
+
+def read_wikidata_points(prefixes: tuple[str, ...], sources: Path = SOURCES_DIR) -> tuple[pd.DataFrame, list[str]]:
+    """KATOTTG code → lat, lon from the region's Wikidata tables (empty where it has none), and the codes left out
+    because their rows disagree."""
+    frames = [pd.read_csv(path, sep=";", dtype={"katottg": str}) for p in prefixes
+              if (path := sources / WIKIDATA_POINTS.format(prefix=p)).exists()]
+    if not frames:
+        return pd.DataFrame({"lat": pd.Series(dtype=float), "lon": pd.Series(dtype=float)},
+                            index=pd.Index([], name="katottg")), []
+    table = pd.concat(frames, ignore_index=True).rename(columns={"latitude": "lat", "longitude": "lon"})
+    spread = table.groupby("katottg")[["lat", "lon"]].agg(lambda c: c.max() - c.min()).max(axis=1)
+    ambiguous = sorted(spread.index[spread > WIKIDATA_DUPLICATE_SPREAD_DEG])
+    table = table[~table.katottg.isin(ambiguous)].drop_duplicates("katottg")
+    return table.set_index("katottg")[["lat", "lon"]], ambiguous
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ Rules (data/README.md states them for users):
 - A map series (a publisher's dated maps, recorded in sources.json) speaks on every snapshot it covers, not only
   on the days its rows were written: where another statement contradicts the state of the series' latest row, the
   series restates that row on its next covered day (controlmap.timeline.observations).
-- Baseline: on 2022-02-24 every settlement of the oblast was Ukrainian-held. The baseline is one rule,
-  not rows: it applies to every settlement until its first included statement. Before it: `unknown`.
+- Baseline: on 2022-02-24 every settlement was Ukrainian-held, except those the region names as held by Russia
+  since 2014 (the gazetteer's baseline, from region.json). The baseline is a rule, not rows: it applies to every
+  settlement until its first included statement. Before it: `unknown`.
   With `baseline=False`, settlements with no statement are `unknown`.
 - Disputed: among the included claimants' latest statements that are no more than `window` days older
   than the newest of them, at least two statuses differ.
@@ -33,7 +34,7 @@ import pandas as pd
 
 from controlmap.events.sources import Coverage
 from controlmap.geo.gazetteer import Gazetteer
-from controlmap.model import BASELINE_DATE, BASELINE_SOURCE, BASELINE_STATUS, CLAIMANTS, STATUS_CODE, STATUSES
+from controlmap.model import BASELINE_DATE, CLAIMANTS, STATUS_CODE, STATUSES
 from controlmap.timeline import observations
 
 DEFAULT_WINDOW_DAYS = 30
@@ -240,8 +241,7 @@ class Timeline:
         return self._compress(n, run_settlement[order], run_day[order], status[order], disputed[order],
                               responsible[order])
 
-    @staticmethod
-    def _with_baseline(n, settlement, day, status, disputed, responsible):
+    def _with_baseline(self, n, settlement, day, status, disputed, responsible):
         """Adds the 2022-02-24 baseline run to every settlement with no statement on or before that day."""
         base_day = to_day(BASELINE_DATE)
         first_day = np.full(n, np.iinfo(np.int64).max)
@@ -249,7 +249,7 @@ class Timeline:
         needs = np.flatnonzero(first_day > base_day)
         return (np.concatenate([settlement, needs]),
                 np.concatenate([day, np.full(len(needs), base_day)]),
-                np.concatenate([status, np.full(len(needs), STATUS_CODE[BASELINE_STATUS])]),
+                np.concatenate([status, self.gazetteer.baseline_codes[needs].astype(status.dtype)]),
                 np.concatenate([disputed, np.zeros(len(needs), bool)]),
                 np.concatenate([responsible, np.full(len(needs), -1)]))
 
@@ -413,8 +413,8 @@ class Timeline:
             "since": [from_day(d).isoformat() if d != NO_DAY else "" for d in state.since],
             "disputed": state.disputed.astype(bool),
         })
-        frame["source"] = [self._source_text(i) if since != NO_DAY else ""
-                           for i, since in zip(state.statement, state.since, strict=True)]
+        frame["source"] = [self._source_text(i, k) if since != NO_DAY else ""
+                           for k, (i, since) in enumerate(zip(state.statement, state.since, strict=True))]
         return frame
 
     def snapshot_claims(self, when: When) -> list[dict]:
@@ -422,15 +422,21 @@ class Timeline:
         return [{c: self.statement_record(claims[code, i]) for code, c in enumerate(CLAIMANTS)}
                 for i in range(len(self.gazetteer))]
 
-    def _source_text(self, index: int) -> str:
+    def _source_text(self, index: int, settlement: int) -> str:
         if index < 0:
-            return BASELINE_SOURCE if self.baseline else ""
+            return self.baseline_source(settlement)
         return str(self.statements.source_text[index])
 
+    def baseline_source(self, settlement: int) -> str:
+        """The source of a settlement's baseline ("" with the baseline off)."""
+        return str(self.gazetteer.baseline_sources[settlement]) if self.baseline else ""
+
     @staticmethod
-    def _lookup(texts: np.ndarray, indices: np.ndarray, none: str) -> np.ndarray:
-        """``texts[i]`` for each statement index, ``none`` for -1 (baseline or no statement)."""
-        out = np.full(len(indices), none, dtype=object)
+    def _lookup(texts: np.ndarray, indices: np.ndarray, none: str | np.ndarray) -> np.ndarray:
+        """``texts[i]`` for each statement index, ``none`` (one text, or one per index) for -1 (baseline or no
+        statement)."""
+        out = np.empty(len(indices), dtype=object)
+        out[:] = none
         known = indices >= 0
         out[known] = texts[indices[known]]
         return out
@@ -449,7 +455,7 @@ class Timeline:
         if limit is not None:
             changed = changed[:max(limit, 0)]
         st = self.statements
-        baseline = BASELINE_SOURCE if self.baseline else ""
+        baseline = self.gazetteer.baseline_sources[changed] if self.baseline else ""
         return total, {
             **{column: values[changed] for column, values in self._names.items()},
             "from_status": STATUS_NAMES[a.status[changed]],

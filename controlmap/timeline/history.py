@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from controlmap.geo.resolve import Resolution, Resolver
-from controlmap.model import BASELINE_SOURCE, CLAIMANTS, DERIVED_NOTE_PREFIX, STATUSES
+from controlmap.model import CLAIMANTS, DERIVED_NOTE_PREFIX, STATUSES
 from controlmap.timeline.engine import NO_DAY, DateLike, Timeline, When, from_day, to_day
 
 DISPLAYED = "displayed"
@@ -47,7 +47,8 @@ RULES_TEXT = """\
   the next snapshot on and shows as a dispute. A map that draws only the occupied area (from August 2025) cannot tell
   grey ground from held ground: it never turns an independent assessment of *contested* into Ukrainian-held.
 - **Disputed:** the included claimants' statements of the last 30 days disagree.
-- **Before any statement:** the baseline, every settlement Ukrainian-held on 24 Feb 2022.
+- **Before any statement:** the baseline: on 24 Feb 2022 Ukrainian-held, or Russian-held where the region names
+  the settlement as held since 2014.
 """
 
 
@@ -107,8 +108,6 @@ def _merge(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
     return merged
 
 
-def _baseline_source(timeline: Timeline) -> str:
-    return BASELINE_SOURCE if timeline.baseline else ""
 
 
 def _end_day(timeline: Timeline, end: When | None) -> int:
@@ -131,7 +130,7 @@ def displayed_bands(timeline: Timeline, katottg: str, end: When | None = None) -
         record = timeline.statement_record(int(runs.statement[k]))
         rows.append({"row": DISPLAYED, "start": start, "end": finish, "status": STATUSES[int(runs.status[k])],
                      "disputed": bool(runs.disputed[k]),
-                     "source": record["source"] if record else _baseline_source(timeline),
+                     "source": record["source"] if record else timeline.baseline_source(i),
                      "claimed_by": record["claimed_by"] if record else "",
                      "date": record["date"] if record else ""})
     return _merge(rows, ("status", "disputed"))
@@ -197,7 +196,7 @@ def status_at(timeline: Timeline, katottg: str, when: When) -> dict | None:
     record = timeline.statement_record(int(state.statement[i]))
     return {"status": STATUSES[int(state.status[i])], "disputed": bool(state.disputed[i]),
             "since": None if since == NO_DAY else from_day(since), "statement": record,
-            "source": record["source"] if record else _baseline_source(timeline)}
+            "source": record["source"] if record else timeline.baseline_source(i)}
 
 
 def cell_feature(cells: dict, katottg: str) -> dict | None:

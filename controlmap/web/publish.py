@@ -28,7 +28,6 @@ from branca.element import Element
 from controlmap import paths
 from controlmap.geo.shapes import read_shapes, shipped_borders
 from controlmap.model import (
-    BASELINE_SOURCE,
     CLAIMANT_LABELS,
     CLAIMANTS,
     STATUS_COLOURS,
@@ -150,6 +149,7 @@ def site_settings(dataset: Dataset, request: SiteRequest, events_sha256: str,
     """What the page script needs besides the map's data: words, areas, the data's version, and what the URL's
     values are clamped to (the dashboard's limits, and the map's bounds for its centre)."""
     first_map = history.first_derived_date(dataset.events)
+    baseline = dataset.gazetteer.baseline
     return {
         "title": request.title,
         "claimants": [c for c in CLAIMANTS if c in request.claimants],
@@ -160,7 +160,11 @@ def site_settings(dataset: Dataset, request: SiteRequest, events_sha256: str,
         # Each settlement's cell area in km² (0: no cell), in the wire form's order: the figures' km² per status.
         "areas": [round(float(a), 3) for a in dataset.gazetteer.areas],
         "firstMap": first_map.isoformat() if first_map else None,
-        "baselineSource": BASELINE_SOURCE,
+        # The baseline's sources, and which one each settlement's names where it is not the first (by index).
+        "baselineSources": list(baseline.sources()),
+        "baselineSourceOf": {str(i): k for i, c in enumerate(dataset.gazetteer.settlements.katottg)
+                             if (k := baseline.source_index(c))},
+        "baselineText": baseline.describe(),
         "eventsSha256": events_sha256,
         "events": len(dataset.events),
         "attribution": DATA_ATTRIBUTION.replace("&copy;", "©").replace("&middot;", "·"),

@@ -78,7 +78,8 @@ def test_install_assets_copies_leaflet_where_the_app_looks_for_it(tmp_path):
 
 
 # Build-only modules (python -m controlmap build-geo): their packages are in requirements-build.txt.
-BUILD_ONLY = ("geo/build.py", "geo/codifier.py", "geo/sources.py")
+BUILD_ONLY = ("geo/build.py", "geo/codifier.py", "geo/geonames.py", "geo/sources.py", "geo/vendor.py",
+              "regions/build.py", "regions/region_file.py")
 MODULE_OF = {"streamlit-folium": "streamlit_folium", "django-js-lib-leaflet": "js_lib_leaflet",
              "charset-normalizer": "charset_normalizer"}
 
@@ -111,7 +112,7 @@ def test_the_runtime_requirements_are_exactly_what_the_app_and_the_core_import()
 
 # What each subpackage may import besides the base modules (controlmap/*.py): what lies below it.
 MAY_IMPORT = {"geo": set(), "events": {"geo"}, "areas": {"geo", "events"}, "timeline": {"geo", "events"},
-              "web": {"geo", "events", "timeline"}}
+              "web": {"geo", "events", "timeline"}, "regions": {"geo", "events", "areas"}}
 BASE = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__", "cli"}
 
 

@@ -100,6 +100,38 @@ def test_openstreetmap_first_then_geonames_then_the_hromada_centre(joined):
     assert ["UA63900010030000013 C Delta (Alphivska hromada): hromada_centre"] == report.without_point
 
 
+# H1 is lon 35.9–36.1, H2 lon 36.1–36.3 (lat 49.4–49.6): OpenStreetMap's hromada polygons for the Wikidata check.
+HROMADAS = pd.DataFrame({"code": [H1, H2], "geometry": [shapely.box(35.9, 49.4, 36.1, 49.6),
+                                                       shapely.box(36.1, 49.4, 36.3, 49.6)]})
+
+
+def test_a_wikidata_point_by_code_comes_after_openstreetmaps_by_code_and_before_a_name_match(joined):
+    """Wikidata has points for Alpha (OSM by code wins), the code-less Delta (used: no other point), Hamma (OSM
+    matched it by name only: Wikidata's, joined by its code, wins) and Zeta (its point lies in H1, not in its own
+    H2: not used, reported)."""
+    points, _ = joined
+    report = build.BuildReport(wikidata=[])
+    table = pd.DataFrame({"lat": [49.51, 49.52, 49.53, 49.54], "lon": [36.01, 36.05, 36.21, 36.05]},
+                         index=pd.Index(["UA63900010010000011", "UA63900010030000013", "UA63900020010000021",
+                                         "UA63900020030000023"], name="katottg"))
+    wikidata = build.wikidata_points(SETTLEMENTS, table, HROMADAS, report)
+    geonames = pd.DataFrame({"lat": np.nan, "lon": np.nan, "source": "", "aliases": ""}, index=SETTLEMENTS.index)
+    placed = build.place_settlements(SETTLEMENTS, points, geonames, report, wikidata)
+    assert placed.coord_source.tolist() == ["osm:node/1", "osm:node/2", "wikidata:UA63900010030000013",
+                                            "wikidata:UA63900020010000021", "osm:node/5",
+                                            "hromada_centre:UA63900020010000021"]
+    assert placed.coord_quality.tolist() == ["exact", "exact", "exact", "exact", "osm_name", "hromada_centre"]
+    assert [49.53, 36.21] == placed.loc[3, ["lat", "lon"]].tolist()
+    assert report.wikidata[:2] == [
+        "4 of 6 settlements have a Wikidata point; 3 lie in their own hromada",
+        "not used: UA63900020030000023 Zeta: its point (49.54000, 36.05000) lies in UA63900010000000001, not in its "
+        "own"]
+    # Alpha: 0.01° of latitude (1.112 km) and of longitude at 49.5° (0.722 km) apart: 1.33 km.
+    assert report.wikidata[2] == ("1 settlements have both an OpenStreetMap node (kept) and a Wikidata point: median "
+                                  "1.33 km apart, 90th percentile 1.33 km")
+    assert report.counts["exact (Wikidata point joined by KATOTTG code; no OpenStreetMap node)"] == 2
+
+
 def square(x0: float, y0: float, side_m: float):
     return shapely.box(x0, y0, x0 + side_m, y0 + side_m)
 
@@ -135,9 +167,28 @@ def test_placement_summary_of_the_tiny_gazetteer(tiny_gazetteer):
     ("exact", "osm:node/337548383", "OpenStreetMap node/337548383, joined by its KATOTTG code"),
     ("osm_name", "osm:node/4", "OpenStreetMap node/4, joined by its name, the only one in its hromada"),
     ("exact", "geonames:703652", "GeoNames point 703652 (OpenStreetMap's files have none)"),
+    ("exact", "wikidata:UA14020010010059145",
+     "Wikidata: the coordinates of the item with its KATOTTG code (OpenStreetMap's files have none)"),
     ("hromada_centre", "hromada_centre:UA63900010010044441",
      "approximate: no point of its own is known; drawn at its hromada centre"),
     ("none", "", "no position"),
 ])
 def test_position_text(quality, source, text):
     assert text == position_text(quality, source)
+
+
+def test_overlapping_hromadas_are_made_a_coverage_and_a_coverage_is_left_alone():
+    """Two 10 × 10 km squares (equal-area metres) overlapping by a 1 km strip (10 km²): cleaned, they tile their
+    union (190 km²); two that only touch are returned as they came."""
+
+    def lonlat(x0: float) -> shapely.Polygon:
+        return geo_cells.to_lonlat(square(6_000_000.0 + x0, 3_000_000.0, 10_000))
+
+    cleaned, overlap = geo_cells.clean_coverage(pd.Series([lonlat(0), lonlat(9_000)]))
+    assert round(overlap, 3) == 10.0
+    assert shapely.coverage_is_valid(cleaned)
+    assert round(sum(p.area for p in cleaned) / 1e6, 3) == 190.0
+    touching = pd.Series([lonlat(0), lonlat(10_000)])
+    kept, none = geo_cells.clean_coverage(touching)
+    assert none == 0.0
+    assert [round(p.area / 1e6, 3) for p in kept] == [100.0, 100.0]

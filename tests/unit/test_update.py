@@ -328,6 +328,27 @@ def test_an_update_from_the_api_reads_the_listed_snapshots_newer_than_the_record
            "2022-07-03 20:04 UTC (deepstate-api-1656878640.geojson)" in row
 
 
+def test_a_first_update_says_it_reads_every_listed_snapshot_and_how_fast(folder, api):
+    """No sources.json yet: every listed snapshot is read, one a second (the preset's pace): 5 take at least 5 s."""
+    api.listed = STAMPS
+    said: list[str] = []
+    run_update(request(folder, [api.base]), say=said.append, fetcher=quick())
+    assert "no snapshot read before: all 5 listed snapshots are read, one every 1 s (at least 0 min)" in said
+
+
+def test_a_changed_preset_is_noted_and_the_update_goes_on_with_the_record(folder, api):
+    api.listed = STAMPS[:3]
+    run_update(request(folder, [api.base]), fetcher=quick())
+    record = json.loads((folder / "sources.json").read_text("utf-8"))
+    record["presets"]["deepstate"]["preset_sha256"] = "0" * 64
+    (folder / "sources.json").write_text(json.dumps(record), "utf-8")
+    api.listed = STAMPS
+    said: list[str] = []
+    run_update(request(folder, [api.base]), say=said.append, fetcher=quick())
+    assert "note: the preset 'deepstate' changed since the last import; the update continues with the record" in said
+    assert [(d, k, s, API_SOURCE) for d, k, s in EXPECTED] == derived(folder)
+
+
 def test_the_api_updates_step_by_step_give_the_bytes_of_one(tmp_path, folder, api):
     run_update(request(folder, [api.base]), fetcher=quick())
     batch = files(folder)

@@ -179,7 +179,7 @@
     note.hidden = !before;
     note.textContent = before
       ? "Before " + longDate(settings.firstMap) + ", the first archived control map, only researched statements "
-        + "speak: a settlement nobody wrote about shows the 24 Feb 2022 baseline (Ukrainian-held)."
+        + "speak: a settlement nobody wrote about shows the 24 Feb 2022 baseline (" + settings.baselineText + ")."
       : "";
     const statuses = api.statuses();
     const counts = {};
@@ -231,7 +231,7 @@
       const link = el("button", "cm-link", nameOf(i));
       link.type = "button";
       link.addEventListener("click", () => showStatements(names.katottg[i]));
-      const source = record.source ? record.source + " (" + (record.date || "date unknown") + ")" : settings.baselineSource;
+      const source = record.source ? record.source + " (" + (record.date || "date unknown") + ")" : baselineSource(i);
       item.append(link, ": " + settings.statusLabels[committed.statuses[i]] + " → " + settings.statusLabels[now[i]]
         + ", " + source);
       return item;
@@ -257,6 +257,10 @@
     writeUrl();
   }
 
+  function baselineSource(i) {
+    return settings.baselineSources[settings.baselineSourceOf[String(i)] || 0];
+  }
+
   async function showStatements(katottg) {
     const section = $("cm-statements");
     const list = $("cm-statement-list");
@@ -276,7 +280,7 @@
       return;
     }
     if (!document_.statements.length) {
-      list.replaceChildren(el("li", null, "No statement: " + settings.baselineSource + "."));
+      list.replaceChildren(el("li", null, "No statement: " + baselineSource(names.katottg.indexOf(katottg)) + "."));
       return;
     }
     list.replaceChildren(...document_.statements.map((s) => {

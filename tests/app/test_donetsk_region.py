@@ -1,0 +1,68 @@
+"""The second shipped region, Donetsk oblast (data/regions/donetska/, built by `python -m controlmap region build`):
+every page works on it, none mentions the embedded default region, each says the history is derived from the maps
+alone, and the map opens on the 2014 line. Run in a fresh process: the package reads the folder when first imported."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FOLDER = ROOT / "data" / "regions" / "donetska"
+PAGES = ["dashboard.py", "pages/1_Town_history.py", "pages/2_Compare_dates.py", "pages/3_Events.py",
+         "pages/4_Time_series.py", "pages/5_Upload.py"]
+SCRIPT = """
+import json, sys
+from streamlit.testing.v1 import AppTest
+out = {}
+for page in sys.argv[1:]:
+    at = AppTest.from_file(page, default_timeout=300).run()
+    texts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success", "text"):
+        texts += [str(e.value) for e in getattr(at, kind)]
+    texts += [b.label for b in at.button]
+    for widget in ("selectbox", "multiselect", "radio"):
+        elements = getattr(at, widget)
+        texts += [str(o) for e in elements for o in (e.options or [])] + [e.label for e in elements]
+    out[page] = {"exceptions": [e.value for e in at.exception], "texts": texts,
+                 "titles": [t.value for t in at.title]}
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def shown(tmp_path_factory) -> dict:
+    home = tmp_path_factory.mktemp("home")
+    env = {"CONTROLMAP_DATA": str(FOLDER), "CONTROLMAP_CACHE_DIR": str(home / "cache"), "PATH": "/usr/bin:/bin",
+           "HOME": str(home)}
+    run = subprocess.run([sys.executable, "-c", SCRIPT, *PAGES], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=1200)
+    assert 0 == run.returncode, run.stderr[-3000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def test_every_page_runs_on_the_region(shown):
+    assert {page: shown[page]["exceptions"] for page in PAGES} == {page: [] for page in PAGES}
+    assert shown["dashboard.py"]["titles"] == ["Donetsk oblast: who controlled which settlement, day by day"]
+
+
+def test_no_page_names_the_embedded_default_region(shown):
+    """The region's own villages may bear the name (Kharkivske, a village of Donetsk oblast): the oblast's name and
+    its city's do not appear."""
+    named = re.compile(r"\bKharkiv\b|\bХарків(ськ)?\b|Kharkivska obl")
+    for page in PAGES:
+        assert [t for t in shown[page]["texts"] if named.search(t)] == [], page
+
+
+def test_the_pages_say_the_history_comes_from_the_maps_alone(shown):
+    note = "derived from dated maps alone"
+    for page in ("dashboard.py", "pages/1_Town_history.py", "pages/2_Compare_dates.py", "pages/4_Time_series.py"):
+        assert any(note in t for t in shown[page]["texts"]), page
+
+
+def test_the_compare_page_offers_the_regions_episodes(shown):
+    texts = shown["pages/2_Compare_dates.py"]["texts"]
+    assert "Avdiivka (Feb 2024)" in texts and "Sept 2022 counteroffensive (Balakliia–Izium–Kupiansk)" not in texts
