@@ -149,9 +149,12 @@ def before_the_maps(day: date) -> str:
     first_map = data.first_map_date()
     if first_map is None or day >= first_map:
         return ""
+    baseline = region.current().baseline.describe()
+    if region.current().maps_only:  # no researched statements: nothing speaks before the maps but the baseline
+        return (f"**Before {first_map:%d %B %Y}**, the first archived control map, the map shows the 24 Feb 2022 "
+                f"baseline ({baseline}).")
     return (f"**Before {first_map:%d %B %Y}**, the first archived control map, only researched statements "
-            f"speak: a settlement nobody wrote about shows the 24 Feb 2022 baseline "
-            f"({region.current().baseline.describe()}).")
+            f"speak: a settlement nobody wrote about shows the 24 Feb 2022 baseline ({baseline}).")
 
 
 def figures_table(counts: dict, areas: dict) -> str:

@@ -165,6 +165,7 @@ def site_settings(dataset: Dataset, request: SiteRequest, events_sha256: str,
         "baselineSourceOf": {str(i): k for i, c in enumerate(dataset.gazetteer.settlements.katottg)
                              if (k := baseline.source_index(c))},
         "baselineText": baseline.describe(),
+        "mapsOnly": current_region().maps_only,
         "eventsSha256": events_sha256,
         "events": len(dataset.events),
         "attribution": DATA_ATTRIBUTION.replace("&copy;", "©").replace("&middot;", "·"),

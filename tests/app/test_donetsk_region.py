@@ -19,7 +19,11 @@ import json, sys
 from streamlit.testing.v1 import AppTest
 out = {}
 for page in sys.argv[1:]:
-    at = AppTest.from_file(page, default_timeout=300).run()
+    name, _, day = page.partition("@")
+    at = AppTest.from_file(name, default_timeout=300)
+    if day:
+        at.query_params["date"] = day
+    at.run()
     texts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success", "text"):
         texts += [str(e.value) for e in getattr(at, kind)]
@@ -38,8 +42,8 @@ def shown(tmp_path_factory) -> dict:
     home = tmp_path_factory.mktemp("home")
     env = {"CONTROLMAP_DATA": str(FOLDER), "CONTROLMAP_CACHE_DIR": str(home / "cache"), "PATH": "/usr/bin:/bin",
            "HOME": str(home)}
-    run = subprocess.run([sys.executable, "-c", SCRIPT, *PAGES], cwd=ROOT, env=env, capture_output=True, text=True,
-                         timeout=1200)
+    run = subprocess.run([sys.executable, "-c", SCRIPT, *PAGES, "dashboard.py@2022-03-01"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=1200)
     assert 0 == run.returncode, run.stderr[-3000:]
     return json.loads(run.stdout.strip().splitlines()[-1])
 
@@ -66,3 +70,17 @@ def test_the_pages_say_the_history_comes_from_the_maps_alone(shown):
 def test_the_compare_page_offers_the_regions_episodes(shown):
     texts = shown["pages/2_Compare_dates.py"]["texts"]
     assert "Avdiivka (Feb 2024)" in texts and "Sept 2022 counteroffensive (Balakliia–Izium–Kupiansk)" not in texts
+
+
+def test_before_the_first_map_the_page_says_only_the_baseline_speaks(shown):
+    """No researched statements here: before the first archived map nothing speaks but the baseline."""
+    texts = shown["dashboard.py@2022-03-01"]["texts"]
+    note = ("**Before 03 April 2022**, the first archived control map, the map shows the 24 Feb 2022 baseline "
+            "(Ukrainian-held; Russian-held for the 447 settlements held by Russia since 2014; not known for 8 drawn "
+            "at a hromada centre the 2014 line crosses).\n\n")
+    assert [t for t in texts if t.startswith(note)] != []
+    # The figures: the settlements region.json names as held since 2014, and the sum of their cells' km².
+    held = set(json.loads((FOLDER / "region.json").read_text("utf-8"))["baseline"]["russian_held"]["settlements"])
+    cells = json.loads((FOLDER / "geo" / "cells.geojson").read_text("utf-8"))["features"]
+    km2 = sum(f["properties"]["area_km2"] for f in cells if f["properties"]["katottg"] in held)
+    assert f"| Russian-held | {len(held)} | {km2:,.1f} |" in next(t for t in texts if t.startswith(note))

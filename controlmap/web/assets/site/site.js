@@ -177,10 +177,11 @@
     const before = settings.firstMap && iso < settings.firstMap;
     const note = $("cm-before-maps");
     note.hidden = !before;
-    note.textContent = before
-      ? "Before " + longDate(settings.firstMap) + ", the first archived control map, only researched statements "
-        + "speak: a settlement nobody wrote about shows the 24 Feb 2022 baseline (" + settings.baselineText + ")."
-      : "";
+    const baseline = "the 24 Feb 2022 baseline (" + settings.baselineText + ")";
+    note.textContent = !before ? ""
+      : "Before " + longDate(settings.firstMap) + ", the first archived control map, " + (settings.mapsOnly
+        ? "the map shows " + baseline + "."
+        : "only researched statements speak: a settlement nobody wrote about shows " + baseline + ".");
     const statuses = api.statuses();
     const counts = {};
     const km2 = {};
