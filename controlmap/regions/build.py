@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -38,7 +37,7 @@ from controlmap.events.validation import Validator
 from controlmap.geo import build as geo_build
 from controlmap.geo.codifier import _package_file, read_codifier
 from controlmap.geo.gazetteer import Gazetteer, read_settlements
-from controlmap.geo.inputs import RAW_URL, InputError, Inputs, download, sha256
+from controlmap.geo.inputs import RAW_URL, InputError, Inputs, checked, download, git_bytes
 from controlmap.geo.vendor import find_oblasts, vendor
 from controlmap.region import Region
 from controlmap.regions import line2014, region_file
@@ -127,12 +126,10 @@ def _line_2014(request: RegionBuildRequest, inputs: Inputs, out: Path,
     history = ARCHIVES[0]
     copy = history.find_copy(request.inputs) if request.inputs else None
     if copy is not None:
-        data = _git_show(copy, history, line2014.FIRST_SNAPSHOT)
+        data = git_bytes(copy, history.commit, line2014.FIRST_SNAPSHOT)
     else:
         data = fetch(f"{inputs.base_url}/{history.repository}/{history.commit}/{line2014.FIRST_SNAPSHOT}")
-    if sha256(data) != line2014.FIRST_SNAPSHOT_SHA256:
-        raise InputError(f"{line2014.FIRST_SNAPSHOT}: sha256 {sha256(data)} is not the pinned "
-                         f"{line2014.FIRST_SNAPSHOT_SHA256}")
+    checked(data, line2014.FIRST_SNAPSHOT_SHA256, f"{history.repository}/{line2014.FIRST_SNAPSHOT}")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(line2014.FIRST_SNAPSHOT).name
         path.write_bytes(data)
@@ -141,13 +138,6 @@ def _line_2014(request: RegionBuildRequest, inputs: Inputs, out: Path,
         (out / "geo" / "oblast_outline.geojson").read_text("utf-8"))["features"]])
     hromadas = json.loads((out / "geo" / "hromadas.geojson").read_text("utf-8"))
     return line2014.line_2014(held, read_settlements(out / "geo" / "settlements.csv"), hromadas, outline)
-
-
-def _git_show(copy: Path, archive: Archive, path: str) -> bytes:
-    done = subprocess.run(["git", "-C", str(copy), "show", f"{archive.commit}:{path}"], capture_output=True)
-    if done.returncode != 0:
-        raise InputError(f"{archive.repository}: {path} cannot be read from {copy}")
-    return done.stdout
 
 
 def _empty_events(out: Path) -> None:

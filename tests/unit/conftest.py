@@ -11,8 +11,12 @@ The tiny gazetteer, in katottg (= row) order:
     5    UA63900020030044446  Khamma / Хамма       Hammivska   —       (folds like Gamma: "hama")
 
 Both hromadas are in one raion, Alphivskyi. Total cell area: 1 + 4 + 9 = 14 km².
+
+The tiny region folder (``tiny_region``): that gazetteer as ``geo/``, with tests/fixtures/tiny_region/'s region.json
+(Hammivska's three settlements behind a hand-made 2014 line) and events.csv.
 """
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -45,3 +49,11 @@ def bad_dir() -> Path:
 @pytest.fixture(scope="session")
 def tiny_dir() -> Path:
     return TINY_DIR
+
+
+@pytest.fixture
+def tiny_region(tmp_path) -> Path:
+    folder = tmp_path / "tiny"
+    shutil.copytree(FIXTURES / "tiny_region", folder)
+    shutil.copytree(TINY_DIR, folder / "geo")
+    return folder

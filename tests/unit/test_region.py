@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from datetime import date
@@ -21,14 +20,6 @@ from controlmap.region import BuildCodes, Region, RegionError
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
-
-
-@pytest.fixture
-def tiny_region(tmp_path) -> Path:
-    folder = tmp_path / "tiny"
-    shutil.copytree(FIXTURES / "tiny_region", folder)
-    shutil.copytree(FIXTURES / "tiny", folder / "geo")
-    return folder
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
