@@ -82,6 +82,15 @@ class Baseline:
 
 
 @dataclass(frozen=True)
+class NameExamples:
+    """What the search boxes offer as examples, all of the region: one town's spellings, towns, search words."""
+
+    spellings: tuple[str, ...] = ()  # e.g. Kupiansk, Kupyansk, Купянск: forms the resolver takes for one town
+    towns: tuple[str, ...] = ()
+    search: tuple[str, ...] = ()  # words the Events page's search finds: a town, a source, a word of a quote
+
+
+@dataclass(frozen=True)
 class Region:
     name_en: str  # e.g. "… oblast"
     name_uk: str
@@ -93,6 +102,7 @@ class Region:
     build: BuildCodes | None = None  # None: the folder's geo/ is not built by build-geo
     baseline: Baseline = Baseline()
     maps_only: bool = False  # its history is derived from dated maps alone (no researched statements)
+    name_examples: NameExamples = NameExamples()
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> Region:
@@ -115,6 +125,7 @@ class Region:
                 build=_build_codes(raw["build"], len(raw["katottg_prefixes"])) if "build" in raw else None,
                 baseline=_baseline(raw.get("baseline", {})),
                 maps_only=bool(raw.get("maps_only", False)),
+                name_examples=_name_examples(raw.get("name_examples", {})),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise RegionError(f"{path}: {error}") from error
@@ -141,6 +152,11 @@ def _baseline(raw: dict) -> Baseline:
     return Baseline(_codes(held["settlements"], "russian_held"), _text(held["source"], "baseline.russian_held.source"),
                     str(held.get("url", "")), _codes(unknown["settlements"], "unknown"),
                     _text(unknown["source"], "baseline.unknown.source"))
+
+
+def _name_examples(raw: dict) -> NameExamples:
+    return NameExamples(*(tuple(_text(v, f"name_examples.{k}") for v in raw.get(k, []))
+                          for k in ("spellings", "towns", "search")))
 
 
 def _codes(codes: object, group: str) -> frozenset[str]:

@@ -44,9 +44,11 @@ if named and not KATOTTG_RE.match(named.upper()) and not urls.query_text("q"):
     # ?settlement= may hold a name in any form, as the search box does: it is looked up the same way.
     widgets.seed("town_query", named)
 widgets.seed("town_query", urls.query_text("q"))
-query = st.text_input("Settlement: any spelling (Kupiansk, Kupyansk, Купянск…) or a KATOTTG code",
-                      key="town_query", on_change=_new_search,
-                      placeholder="e.g. Kupiansk, Vovchansk, Balakliia")
+examples = region.current().name_examples
+spellings = f" ({', '.join(examples.spellings)}…)" if examples.spellings else ""
+query = st.text_input(f"Settlement: any spelling{spellings} or a KATOTTG code", key="town_query",
+                      on_change=_new_search,
+                      placeholder=f"e.g. {', '.join(examples.towns)}" if examples.towns else None)
 code = urls.query_text("settlement") or None
 if code and not KATOTTG_RE.match(code.upper()):
     code = None

@@ -9,6 +9,7 @@ import streamlit as st
 
 from app import data, urls, widgets
 from app import pages_support as ps
+from controlmap import region
 from controlmap.model import CLAIMANTS, EARLIEST_DATE, STATUSES
 from controlmap.timeline import exports, history
 
@@ -53,8 +54,11 @@ widgets.seed("events_statuses", urls.query_list("status", EVENT_STATUSES, list(E
 widgets.seed("events_settlements", urls.query_list("settlement", present, []))
 widgets.seed("events_sources", urls.query_values("source", sources))
 
-query = st.text_input("Search: a settlement by any name form (Kupyansk, Купянск, Kupjansk…) or words of a "
-                      "source or quote", key="events_query", placeholder="e.g. Vovchansk, ISW, liberated")
+examples = region.current().name_examples
+spellings = f" ({', '.join(examples.spellings)}…)" if examples.spellings else ""
+query = st.text_input(f"Search: a settlement by any name form{spellings} or words of a source or quote",
+                      key="events_query",
+                      placeholder=f"e.g. {', '.join(examples.search)}" if examples.search else None)
 # Wide enough for every tag of the claimant and status filters (in four columns they were cut).
 row1 = st.columns([2, 2, 4, 4])
 start = row1[0].date_input("From", min_value=first_day, max_value=last_day, key="events_from",

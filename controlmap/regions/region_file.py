@@ -1,6 +1,6 @@
 """A built region's region.json: names and build codes from the registries' tables, the box from its outline, the
 baseline from its 2014 line. Values a region.json already in the folder gives (names, title, official area, Compare
-episodes) are kept: a rebuild changes only what the build measures.
+episodes, search examples, maps_only) are kept: a rebuild changes only what the build measures.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from controlmap.geo.translit import transliterate
 from controlmap.geo.vendor import Oblast
 from controlmap.region import REGION_FILE, RegionError
 
-KEPT = ("name_en", "name_uk", "title", "compare_examples", "maps_only")
+KEPT = ("name_en", "name_uk", "title", "compare_examples", "name_examples", "maps_only")
 
 
 def names_and_codes(oblasts: list[Oblast], codifier: pd.DataFrame) -> dict:
@@ -79,8 +79,8 @@ def outline_box(outline_path: Path) -> dict:
             "source": "the box of geo/oblast_outline.geojson (OpenStreetMap), rounded outwards to 0.01°"}
 
 
-ORDER = ("name_en", "name_uk", "title", "katottg_prefixes", "build", "compare_examples", "bounds", "baseline",
-         "maps_only")
+ORDER = ("name_en", "name_uk", "title", "katottg_prefixes", "build", "compare_examples", "name_examples", "bounds",
+         "baseline", "maps_only")
 
 
 def write(out_dir: Path, document: dict) -> None:

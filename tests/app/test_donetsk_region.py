@@ -28,6 +28,7 @@ for page in sys.argv[1:]:
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success", "text"):
         texts += [str(e.value) for e in getattr(at, kind)]
     texts += [b.label for b in at.button]
+    texts += [t.label for t in at.text_input] + [t.placeholder or "" for t in at.text_input]
     for widget in ("selectbox", "multiselect", "radio"):
         elements = getattr(at, widget)
         texts += [str(o) for e in elements for o in (e.options or [])] + [e.label for e in elements]
@@ -54,9 +55,9 @@ def test_every_page_runs_on_the_region(shown):
 
 
 def test_no_page_names_the_embedded_default_region(shown):
-    """The region's own villages may bear the name (Kharkivske, a village of Donetsk oblast): the oblast's name and
-    its city's do not appear."""
-    named = re.compile(r"\bKharkiv\b|\bХарків(ськ)?\b|Kharkivska obl")
+    """The region's own villages may bear the name (Kharkivske, a village of Donetsk oblast): the oblast's name, its
+    city's and the other region's towns offered as examples do not appear."""
+    named = re.compile(r"\bKharkiv\b|\bХарків(ськ)?\b|Kharkivska obl|Kupiansk|Kupyansk|Купянск|Vovchansk")
     for page in PAGES:
         assert [t for t in shown[page]["texts"] if named.search(t)] == [], page
 
@@ -84,3 +85,10 @@ def test_before_the_first_map_the_page_says_only_the_baseline_speaks(shown):
     cells = json.loads((FOLDER / "geo" / "cells.geojson").read_text("utf-8"))["features"]
     km2 = sum(f["properties"]["area_km2"] for f in cells if f["properties"]["katottg"] in held)
     assert f"| Russian-held | {len(held)} | {km2:,.1f} |" in next(t for t in texts if t.startswith(note))
+
+
+def test_the_search_boxes_offer_the_regions_own_towns(shown):
+    town = shown["pages/1_Town_history.py"]["texts"]
+    assert "Settlement: any spelling (Pokrovsk, Pokrovs'k, Покровск…) or a KATOTTG code" in town
+    assert "e.g. Pokrovsk, Bakhmut, Vuhledar" in town
+    assert "e.g. Bakhmut, occupied, grey" in shown["pages/3_Events.py"]["texts"]
