@@ -184,6 +184,7 @@ def place_settlements(settlements: pd.DataFrame, osm: pd.DataFrame, geonames: pd
     _report_disagreements(out, osm, geonames, report)
     if wikidata is not None:
         _report_wikidata_disagreements(osm, wd, report)
+    _one_settlement_per_point(out, report)
     centres = out[out.is_hromada_centre & out.coord_quality.isin(OWN_POINT_QUALITIES)].set_index("hromada_code")
     approximate = (out.coord_quality == "none") & out.hromada_code.isin(centres.index)
     out.loc[approximate, "lat"] = out.hromada_code[approximate].map(centres.lat)
@@ -208,6 +209,26 @@ def _report_disagreements(out: pd.DataFrame, osm: pd.DataFrame, geonames: pd.Dat
                 f"{out.katottg[s]} {out.name_en[s]}: {km:.1f} km; kept osm:node/{osm.node[s]} "
                 f"({osm.lat[s]:.5f}, {osm.lon[s]:.5f}), joined by {joined}, over {geonames.source[s]} "
                 f"({geonames.lat[s]:.5f}, {geonames.lon[s]:.5f}), matched by name only")
+
+
+def _one_settlement_per_point(out: pd.DataFrame, report: BuildReport) -> None:
+    """Two settlements of one hromada at the very same point cannot both be placed there (the cells need distinct
+    points, and a source that gives one point twice has copied it): the one OpenStreetMap places, else the hromada
+    centre, else the first by code keeps it; the others are left without a point of their own (then drawn at their
+    hromada centre), each listed."""
+    own = out[out.coord_quality.isin(OWN_POINT_QUALITIES)]
+    rank = pd.DataFrame({"osm": ~own.coord_source.str.startswith("osm:"), "centre": ~own.is_hromada_centre,
+                         "code": own.katottg}, index=own.index)
+    ordered = own.loc[rank.sort_values(["osm", "centre", "code"]).index]
+    repeated = ordered[ordered.duplicated(["hromada_code", "lat", "lon"])]
+    for s in repeated.index:
+        keeper = ordered[(ordered.hromada_code == out.hromada_code[s]) & (ordered.lat == out.lat[s])
+                         & (ordered.lon == out.lon[s])].index[0]
+        report.without_point.append(f"{out.katottg[s]} {out.name_en[s]}: its point ({out.coord_source[s]}) is "
+                                    f"{out.katottg[keeper]} {out.name_en[keeper]}'s too; not used")
+    out.loc[repeated.index, ["lat", "lon"]] = np.nan
+    out.loc[repeated.index, "coord_source"] = ""
+    out.loc[repeated.index, "coord_quality"] = "none"
 
 
 def _report_wikidata_disagreements(osm: pd.DataFrame, wd: pd.DataFrame, report: BuildReport) -> None:

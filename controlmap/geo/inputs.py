@@ -60,7 +60,12 @@ WIKIDATA = RepoPin("esiteq/lapki", "85871fd6e3f9fb886673fbed86fe768c25fe3bab",
 WIKIDATA_PATH = "lapki/inc/data/settlements-coords-katottg.csv"
 # The sha256 of each oblast's cut of the table (its header line and the rows of the prefix): the whole file's is
 # not pinned, so only these oblasts' points are downloaded; any oblast's are read from a local git copy.
-WIKIDATA_CUT_SHA256 = {"UA14": "87c0adbf0d855b6c10a51b23aae92b4db6f4142619ab1edcab2d3c4fe1b1480a"}
+WIKIDATA_CUT_SHA256 = {
+    "UA14": "87c0adbf0d855b6c10a51b23aae92b4db6f4142619ab1edcab2d3c4fe1b1480a",  # Donetsk: 1,366 rows
+    "UA23": "070666f284c88b6c1123c3fcfbc1498b8850324bb22397443e59af67630e0e17",  # Zaporizhzhia: 1,025 rows
+    "UA44": "614a7eb5ab4b1e7b5e45e7e6854c80156089b58f0aca242cb101865505481b20",  # Luhansk: 967 rows
+    "UA65": "0fb1af31aadc57f949132d7a6819507cc84f7816394948be0c3b6dbc5c606a67",  # Kherson: 751 rows
+}
 
 
 def wikidata_cut(text: str, prefix: str) -> bytes:

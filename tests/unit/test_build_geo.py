@@ -132,6 +132,21 @@ def test_a_wikidata_point_by_code_comes_after_openstreetmaps_by_code_and_before_
     assert report.counts["exact (Wikidata point joined by KATOTTG code; no OpenStreetMap node)"] == 2
 
 
+def test_two_settlements_of_a_hromada_at_one_point_leave_it_to_the_one_openstreetmap_places(joined):
+    """Wikidata puts the code-less Delta at Alpha's OpenStreetMap point (36.00, 49.50): a copied point, not Delta's.
+    Alpha keeps it; Delta is drawn at its hromada centre, and the report says why."""
+    points, _ = joined
+    report = build.BuildReport(wikidata=[])
+    table = pd.DataFrame({"lat": [49.50], "lon": [36.00]}, index=pd.Index(["UA63900010030000013"], name="katottg"))
+    wikidata = build.wikidata_points(SETTLEMENTS, table, HROMADAS, report)
+    geonames = pd.DataFrame({"lat": np.nan, "lon": np.nan, "source": "", "aliases": ""}, index=SETTLEMENTS.index)
+    placed = build.place_settlements(SETTLEMENTS, points, geonames, report, wikidata)
+    assert placed.loc[[0, 2], "coord_source"].tolist() == ["osm:node/1", "hromada_centre:UA63900010010000011"]
+    assert placed.loc[2, "coord_quality"] == "hromada_centre"
+    assert report.without_point[0] == ("UA63900010030000013 Delta: its point (wikidata:UA63900010030000013) is "
+                                       "UA63900010010000011 Alpha's too; not used")
+
+
 def square(x0: float, y0: float, side_m: float):
     return shapely.box(x0, y0, x0 + side_m, y0 + side_m)
 
