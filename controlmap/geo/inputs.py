@@ -40,10 +40,6 @@ class RepoPin:
     commit: str
     licence: str
 
-    @property
-    def name(self) -> str:
-        return self.repository.split("/", 1)[1]
-
 
 UKRAINE_GEO_DATA = RepoPin("darmat1/ukraine-geo-data", "1eca9d6972b9eba4cec9f308f53da87c232abfc3",
                            "ODbL 1.0 (OpenStreetMap data; the repository's README: \"Data is provided under ODbL\")")
@@ -98,7 +94,8 @@ def sha256(data: bytes) -> str:
 
 
 def download(url: str) -> bytes:
-    """The body at ``url`` (at most MAX_DOWNLOAD_BYTES); redirects are not followed to other schemes."""
+    """The body at ``url`` (at most MAX_DOWNLOAD_BYTES). Whatever arrives is used only when its sha256 is the pinned
+    one (``checked``)."""
     if not url.startswith(("https://", "http://")):
         raise InputError(f"{url}: not an http(s) address")
     try:
@@ -150,7 +147,7 @@ class Inputs:
         None where neither (the oblast is then built without Wikidata points)."""
         git_dir = self.git_dir(WIKIDATA)
         if git_dir is not None:
-            return wikidata_cut(_git(git_dir, "show", f"{WIKIDATA.commit}:{WIKIDATA_PATH}").decode("utf-8"), prefix)
+            return wikidata_cut(git_bytes(git_dir, WIKIDATA.commit, WIKIDATA_PATH).decode("utf-8"), prefix)
         pinned = WIKIDATA_CUT_SHA256.get(prefix)
         if not pinned:
             return None
@@ -184,7 +181,7 @@ class Inputs:
     def _repo_file(self, pin: RepoPin, path: str, pinned: str | None) -> bytes:
         git_dir = self.git_dir(pin)
         if git_dir is not None:
-            data = _git(git_dir, "show", f"{pin.commit}:{path}")
+            data = git_bytes(git_dir, pin.commit, path)
             return data if pinned is None else checked(data, pinned, f"{pin.repository}/{path}")
         if pinned is None:
             raise InputError(f"{pin.repository}: {path} has no pinned sha256, so it is not downloaded")

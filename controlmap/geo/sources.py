@@ -29,6 +29,7 @@ SOURCES_DIR = paths.GEO_DIR / "sources"
 BOUNDARIES = "ukraine-geo-data"
 PLACE_NODES = "osm-place-nodes.{prefix}.csv"
 OLD_CODIFIER = "katottg-2023.{prefix}.csv"
+MANIFEST = "manifest.json"
 WIKIDATA_POINTS = "wikidata-points.{prefix}.csv"
 # Two rows of one code further apart than this (degrees) make its Wikidata point ambiguous: it is not used.
 WIKIDATA_DUPLICATE_SPREAD_DEG = 0.01
@@ -42,11 +43,11 @@ class SourceError(Exception):
 
 def verify(sources: Path = SOURCES_DIR) -> None:
     """Every vendored file exists and has the sha256 its manifest records."""
-    manifest = json.loads((sources / "manifest.json").read_text("utf-8"))
+    manifest = json.loads((sources / MANIFEST).read_text("utf-8"))
     for entry in manifest["files"]:
         path = sources / entry["vendored_as"]
         if not path.exists():
-            raise SourceError(f"{path} is missing (see {sources / 'manifest.json'})")
+            raise SourceError(f"{path} is missing (see {sources / MANIFEST})")
         if hashlib.sha256(path.read_bytes()).hexdigest() != entry["vendored_sha256"]:
             raise SourceError(f"{path} differs from the pinned input (sha256 mismatch; re-run "
                               f"scripts/vendor_geo_sources.py)")

@@ -28,12 +28,11 @@ from controlmap.geo.inputs import (
     Inputs,
     sha256,
 )
-from controlmap.geo.sources import BOUNDARIES, PLACE_NODES, WIKIDATA_POINTS
+from controlmap.geo.sources import BOUNDARIES, MANIFEST, PLACE_NODES, WIKIDATA_POINTS
 from controlmap.geo.sources import OLD_CODIFIER as OLD_CODIFIER_FILE
 
 OSM_NAMES_COLUMNS = ["katotth", "osm_id", "name", "place", "hromada"]
 CODIFIER_COLUMNS = ["oblast", "raion", "hromada", "settlement", "extra", "category", "name"]
-MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
