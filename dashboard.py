@@ -11,7 +11,7 @@ from app.copy_link import copy_link
 from app.date_control import date_control
 from app.selection_bridge import selection_bridge
 from controlmap import paths, region
-from controlmap.geo.gazetteer import placement_summary
+from controlmap.geo.gazetteer import placement_summary, point_sources
 from controlmap.model import CLAIMANT_LABELS, CLAIMANTS, STATUS_LABELS, STATUS_ORDER
 from controlmap.text import md_escape, md_link
 from controlmap.timeline.engine import ChangeList, from_day, to_day
@@ -235,6 +235,7 @@ with map_column:
         push = session_maps.selection_push(claimants, compare)
         if push:
             selection_bridge(*push)
-    st.caption("Points: settlements at their own point (OpenStreetMap, else GeoNames). Hollow dashed marks: "
+    placed_by = ", else ".join(point_sources(data.dataset().gazetteer.settlements)) or "none"
+    st.caption(f"Points: settlements at their own point ({placed_by}). Hollow dashed marks: "
                "settlements drawn approximately around their hromada centre. Lines: hromada boundaries "
                "(OpenStreetMap); cells: each settlement's share of its hromada.")

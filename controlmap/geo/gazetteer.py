@@ -93,6 +93,16 @@ def position_text(quality: str, source: str) -> str:
     return "no position"
 
 
+# Where a settlement's own point comes from, by ``coord_source`` prefix, in the build's order of precedence.
+POINT_SOURCES = (("osm:", "OpenStreetMap"), ("wikidata:", "Wikidata"), ("geonames:", "GeoNames"))
+
+
+def point_sources(settlements: pd.DataFrame) -> list[str]:
+    """The sources that place at least one settlement at a point of its own, in the build's order of precedence."""
+    own = settlements.coord_source[settlements.coord_quality.isin(OWN_POINT_QUALITIES)]
+    return [name for prefix, name in POINT_SOURCES if own.str.startswith(prefix).any()]
+
+
 def placement_summary(settlements: pd.DataFrame) -> str:
     """How many settlements are placed how, e.g. for a caption under a map or a table of areas."""
     quality, source = settlements.coord_quality, settlements.coord_source

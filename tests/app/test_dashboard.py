@@ -174,6 +174,14 @@ def test_the_page_says_as_of_which_map_the_data_are_and_opens_on_that_day():
     assert "21 August 2026" == at.subheader[0].value
 
 
+def test_the_maps_caption_names_the_sources_that_place_the_shipped_points():
+    """The shipped gazetteer places its settlements by OpenStreetMap and GeoNames only (1,641 and 35; the other 75 at
+    their hromada centre): the caption names no other source."""
+    captions = [c.value for c in run_dashboard().caption if c.value.startswith("Points: ")]
+    expected = "Points: settlements at their own point (OpenStreetMap, else GeoNames)"
+    assert [c.split(". ")[0] for c in captions] == [expected]
+
+
 def test_a_map_older_than_a_week_gets_a_notice_saying_how_to_update(monkeypatch):
     import datetime as real_datetime
 

@@ -92,3 +92,10 @@ def test_the_search_boxes_offer_the_regions_own_towns(shown):
     assert "Settlement: any spelling (Pokrovsk, Pokrovs'k, Покровск…) or a KATOTTG code" in town
     assert "e.g. Pokrovsk, Bakhmut, Vuhledar" in town
     assert "e.g. Bakhmut, occupied, grey" in shown["pages/3_Events.py"]["texts"]
+
+
+def test_the_maps_caption_names_the_sources_that_place_the_regions_points(shown):
+    """Donetsk's own points come from OpenStreetMap, Wikidata and GeoNames (build_report.txt: 188, 1,094 and 2)."""
+    captions = [t for t in shown["dashboard.py"]["texts"] if t.startswith("Points: ")]
+    assert [c.split(". ")[0] for c in captions] == [
+        "Points: settlements at their own point (OpenStreetMap, else Wikidata, else GeoNames)"]

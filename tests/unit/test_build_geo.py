@@ -12,7 +12,7 @@ import shapely
 
 from controlmap.geo import build
 from controlmap.geo import cells as geo_cells
-from controlmap.geo.gazetteer import placement_summary, position_text
+from controlmap.geo.gazetteer import placement_summary, point_sources, position_text
 
 H1, H2 = "UA63900010000000001", "UA63900020000000002"
 
@@ -171,6 +171,15 @@ def test_cells_tile_each_hromada_and_never_cross_its_line():
 
 
 # ---------------------------------------------------------------- how placements are told
+
+
+def test_the_point_sources_are_the_ones_that_place_a_settlement_in_the_builds_order():
+    settlements = pd.DataFrame({
+        "coord_quality": ["exact", "osm_name", "hromada_centre"],
+        "coord_source": ["wikidata:UA14020010010059145", "osm:node/256613798", "hromada_centre:UA14020050010014183"],
+    })
+    assert ["OpenStreetMap", "Wikidata"] == point_sources(settlements)
+    assert [] == point_sources(settlements.iloc[2:])  # a hromada centre is no point of its own
 
 
 def test_placement_summary_of_the_tiny_gazetteer(tiny_gazetteer):
