@@ -53,7 +53,7 @@ SETTLEMENT_SHAPE_TOLERANCE_M = 5.0
 
 SETTLEMENT_COLUMNS = [
     "katottg", "category", "name_uk", "name_en", "former_names", "aliases", "raion_code", "raion_en",
-    "hromada_code", "hromada_en", "is_hromada_centre", "lat", "lon", "coord_source", "coord_quality",
+    "hromada_code", "hromada_en", "is_hromada_centre", "lat", "lon", "coord_source", "coord_quality", "osm_place",
 ]
 
 
@@ -400,7 +400,10 @@ def build(out_dir: Path = paths.GEO_DIR, sources: Path = SOURCES_DIR, region: Re
     codes = region.build
     report = BuildReport()
     settlements, osm = read_inputs(region.katottg_prefixes, sources)
-    points = osm_points(settlements, osm.places, read_place_nodes(region.katottg_prefixes, sources), report)
+    nodes = read_place_nodes(region.katottg_prefixes, sources)
+    # OpenStreetMap's class of the place (city, town, village…): the map names the larger towns first.
+    settlements["osm_place"] = settlements.katottg.map(nodes.place).fillna("")
+    points = osm_points(settlements, osm.places, nodes.osm_id, report)
     table, ambiguous = read_wikidata_points(region.katottg_prefixes, sources)
     wikidata = None
     if len(table) or ambiguous:

@@ -14,7 +14,7 @@ from controlmap.model import OWN_POINT_QUALITIES, STATUS_CODE
 from controlmap.region import Baseline, read_baseline
 
 TEXT_COLUMNS = ["katottg", "category", "name_uk", "name_en", "former_names", "aliases", "raion_code",
-                "raion_en", "hromada_code", "hromada_en", "coord_source", "coord_quality"]
+                "raion_en", "hromada_code", "hromada_en", "coord_source", "coord_quality", "osm_place"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,8 @@ def read_settlements(path: Path) -> pd.DataFrame:
     frame = pd.read_csv(path, dtype={c: str for c in TEXT_COLUMNS}, keep_default_na=False,
                         na_values={"lat": [""], "lon": [""]})
     frame["is_hromada_centre"] = frame.is_hromada_centre.astype(str).str.lower() == "true"
+    if "osm_place" not in frame:  # a folder built before the column was added
+        frame["osm_place"] = ""
     return frame
 
 

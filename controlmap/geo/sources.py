@@ -59,11 +59,11 @@ def read_old_codifier(prefixes: tuple[str, ...], sources: Path = SOURCES_DIR) ->
     return frame.assign(name=frame["name"].str.strip())
 
 
-def read_place_nodes(prefixes: tuple[str, ...], sources: Path = SOURCES_DIR) -> pd.Series:
-    """KATOTTG code → OSM node id (as text)."""
+def read_place_nodes(prefixes: tuple[str, ...], sources: Path = SOURCES_DIR) -> pd.DataFrame:
+    """By KATOTTG code: its OSM place node's id (``osm_id``, as text) and ``place`` tag (city, town, village…)."""
     table = pd.concat([pd.read_csv(sources / PLACE_NODES.format(prefix=p), dtype=str, keep_default_na=False)
                        for p in prefixes], ignore_index=True)
-    return table.set_index("katotth")["osm_id"]
+    return table.set_index("katotth")[["osm_id", "place"]]
 
 
 def read_wikidata_points(prefixes: tuple[str, ...], sources: Path = SOURCES_DIR) -> tuple[pd.DataFrame, list[str]]:

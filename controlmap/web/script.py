@@ -19,7 +19,7 @@ ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 TIMELINE_PARTS = (
     "decode.js", "runs.js", "styles.js", "sprites.js", "frontline.js", "state.js", "dom.js", "hover.js",
     "regions.js", "leaflet_adapter.js", "renderer.js", "date_control.js", "map_controls.js", "api.js",
-    "export_image.js", "own_shapes.js", "layer_controls.js", "layer_selections.js", "layer_view.js",
+    "export_image.js", "own_shapes.js", "labels.js", "layer_controls.js", "layer_selections.js", "layer_view.js",
     "layer_playing.js", "layer.js",
 )
 

@@ -6,7 +6,8 @@ written down. The map script's decode.js is its one reader.
 - ``statuses`` (the status names, index = code), ``legend`` (labels, fill and line colours, order);
 - the settlements, one entry per gazetteer row: ``id_prefix`` + ``katottg`` (the codes without their common
   prefix), ``name_en``, ``name_uk``, ``lat``, ``lon`` (4 decimals or null), ``quality`` (0 exact, 1 hromada
-  centre, 2 user point, 3 none, 4 OSM name), ``labels`` (indices of the towns named on the map);
+  centre, 2 user point, 3 none, 4 OSM name), ``labels`` (indices of the towns named on the map, in the order they
+  claim room on it: OpenStreetMap's cities, then its towns, then the rest, each in gazetteer order);
 - the claimant selection's timeline (``selection_wire``: what differs between two selections of one dataset, which
   a map holding the settlements switches between): ``day0`` (ISO date), ``n_days``, ``change_days`` (days on which
   anything changes); the runs, settlement by settlement: ``run_count`` (runs per settlement), ``day`` (the run's
@@ -41,6 +42,7 @@ COORD_DIGITS = 4
 # The map script draws code 1 (hromada centre) as an approximate position.
 QUALITY_CODE = {"exact": 0, "hromada_centre": 1, "user": 2, "none": 3, "osm_name": 4}
 LABELLED_CATEGORIES = ("M",)
+LABEL_PLACE_RANK = {"city": 0, "town": 1}  # OpenStreetMap's place classes, the larger first; any other after
 
 
 # Hromada lines and cells travel in steps of 1/2000° (36–56 m here): they are simplified to 150 m for drawing
@@ -121,9 +123,17 @@ def timeline_wire(timeline: Timeline, first: int | None = None, last: int | None
         "lat": [_coord(x) for x in s.lat],
         "lon": [_coord(x) for x in s.lon],
         "quality": s.coord_quality.map(QUALITY_CODE).fillna(QUALITY_CODE["none"]).astype(int).tolist(),
-        "labels": np.flatnonzero(s.category.isin(LABELLED_CATEGORIES).to_numpy()).tolist(),
+        "labels": _labels(s),
         **selection_wire(timeline, first, last),
     }
+
+
+def _labels(settlements: pd.DataFrame) -> list[int]:
+    """The rows of the towns named on the map, the larger first (OpenStreetMap's place class: the gazetteer has no
+    population), so that where two names would overlap the larger town's is shown."""
+    rows = np.flatnonzero(settlements.category.isin(LABELLED_CATEGORIES).to_numpy())
+    rank = settlements.osm_place.iloc[rows].map(LABEL_PLACE_RANK).fillna(len(LABEL_PLACE_RANK)).to_numpy()
+    return [int(i) for i in rows[np.argsort(rank, kind="stable")]]
 
 
 def selection_wire(timeline: Timeline, first: int | None = None, last: int | None = None) -> dict:

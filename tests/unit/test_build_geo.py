@@ -20,7 +20,8 @@ H1, H2 = "UA63900010000000001", "UA63900020000000002"
 def settlement(code: str, name_uk: str, name_en: str, hromada: str, centre: bool = False) -> dict:
     return {"katottg": code, "category": "C", "name_uk": name_uk, "name_en": name_en, "former_names": "",
             "raion_code": "UA63900000000000000", "raion_en": "Alphivskyi", "hromada_code": hromada,
-            "hromada_en": "Alphivska" if hromada == H1 else "Hammivska", "is_hromada_centre": centre}
+            "hromada_en": "Alphivska" if hromada == H1 else "Hammivska", "is_hromada_centre": centre,
+            "osm_place": "village"}
 
 
 SETTLEMENTS = pd.DataFrame([

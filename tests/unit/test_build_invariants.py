@@ -14,7 +14,8 @@ from controlmap.geo import cells as geo_cells
 from controlmap.model import COORD_QUALITIES, OWN_POINT_QUALITIES
 
 COLUMNS = ["katottg", "category", "name_uk", "name_en", "former_names", "aliases", "raion_code", "raion_en",
-           "hromada_code", "hromada_en", "is_hromada_centre", "lat", "lon", "coord_source", "coord_quality"]
+           "hromada_code", "hromada_en", "is_hromada_centre", "lat", "lon", "coord_source", "coord_quality",
+           "osm_place"]
 OBLAST_AREA_KM2 = 31_415  # Kharkiv oblast, official
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from controlmap.geo.gazetteer import Gazetteer
 from controlmap.model import STATUSES
 from controlmap.timeline.dataset import Dataset
 from controlmap.web import wire
@@ -32,6 +33,15 @@ def test_the_settlements_travel_once_with_their_common_prefix_sent_once(timeline
     assert sent["quality"] == [0, 0, 1, 0, 1, 1]  # exact, or at the hromada centre
     assert sent["labels"] == [0, 3]  # the towns (category M)
     assert sent["statuses"] == list(STATUSES)
+
+
+def test_the_towns_claim_room_for_their_names_cities_first_then_towns(tiny_gazetteer):
+    """Rows 0 and 3 are the tiny gazetteer's towns (category M); rows 1 and 4 are made towns here too."""
+    frame = tiny_gazetteer.settlements.assign(category=["M", "M", "C", "M", "M", "C"],
+                                              osm_place=["village", "town", "city", "", "city", "town"])
+    gazetteer = Gazetteer.from_frame(frame, dict(tiny_gazetteer.cell_area_km2))
+    timeline = Dataset.from_parts(gazetteer, EVENTS, today=date(2026, 11, 21)).timeline()
+    assert wire.timeline_wire(timeline)["labels"] == [4, 1, 0, 3]  # the city, the town, then the rest in row order
 
 
 def test_the_runs_say_from_which_day_each_settlement_shows_what_and_since_when(timeline):

@@ -4,12 +4,9 @@
   "use strict";
 
   const parts = root.controlmapParts;
-  const { styles, dom } = parts;
+  const { styles, dom, labels } = parts;
   // A view change smaller than this (a resize keeping the centre) is not reported.
   const VIEW_SHIFT_PX = 3;
-  // A town's name starts 8 px right of its point, centred on it (12 px text).
-  const LABEL_ANCHOR = [-8, 7];
-  const LABEL_CHAR_PX = 7.5;  // a town label's width per character (600 12px system-ui), with a little to spare
   // Every settlement's name is shown from this zoom level on (towns' at every level).
   const VILLAGE_LABELS_ZOOM = 12;
 
@@ -45,7 +42,7 @@
     _label: function (i, className) {
       const d = this.d;
       const text = dom.el("span", null, d.nameEn[i] || d.nameUk[i] || d.katottg[i]);
-      const icon = this.L.divIcon({ html: text, className: className, iconSize: null, iconAnchor: LABEL_ANCHOR });
+      const icon = this.L.divIcon({ html: text, className: className, iconSize: null, iconAnchor: labels.ANCHOR });
       return this.L.marker([d.lat[i], d.lon[i]], { icon: icon, interactive: false, keyboard: false });
     },
     // Every other placed settlement's name, within the town labels' layer, from VILLAGE_LABELS_ZOOM on.
@@ -64,17 +61,25 @@
       if (close && !this.labels.hasLayer(this.villageLabels)) this.labels.addLayer(this.villageLabels);
       if (!close && this.labels.hasLayer(this.villageLabels)) this.labels.removeLayer(this.villageLabels);
     },
-    // A town's name that would run past the map's right edge is written to the left of its point instead (on a
-    // phone, Kupiansk showed as "Kupian"). Widths are estimated from the text, never measured (no layout).
+    // Each town's name goes where it overlaps no other, in the order the towns claim room, or is left out
+    // (labels.js); one that would run past the map's right edge is written to the left of its point (on a phone,
+    // Kupiansk showed as "Kupian").
     _fitLabels: function () {
       if (!this.townLabels) return;
-      const width = this.map.getSize().x;
-      for (const [marker, text] of this.townLabels) {
+      const map = this.map;
+      const shown = this.townLabels.filter(([marker]) => marker.getElement());
+      const points = shown.map(([marker, text]) => {
+        const at = map.latLngToContainerPoint(marker.getLatLng());
+        return { x: at.x, y: at.y, chars: text.length };
+      });
+      const sides = labels.placeLabels(points, map.getSize().x);
+      shown.forEach(([marker], k) => {
         const element = marker.getElement();
-        if (!element) continue;
-        const x = this.map.latLngToContainerPoint(marker.getLatLng()).x;
-        element.classList.toggle("cm-label-end", x - LABEL_ANCHOR[0] + text.length * LABEL_CHAR_PX > width);
-      }
+        element.classList.toggle("cm-label-end", sides[k] === "left");
+        element.classList.toggle("cm-label-above", sides[k] === "above");
+        element.classList.toggle("cm-label-below", sides[k] === "below");
+        element.classList.toggle("cm-label-hidden", sides[k] === "hidden");
+      });
     },
     // Views the user moves to (pan, zoom) are told to listeners; the starting view is not, nor a
     // resize that keeps the centre within a few pixels.
