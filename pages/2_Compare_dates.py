@@ -21,6 +21,7 @@ claimants, name_column, other_column = page.claimants, page.name_column, page.ot
 dataset, timeline = page.dataset, page.timeline
 
 st.title("Compare two dates")
+ps.freshness_notice()  # a date after the newest map shows no change that happened since
 
 latest_before, latest = history.latest_change(timeline)
 low, high = EARLIEST_DATE, max(date.today(), engine.from_day(timeline.span[1]))
