@@ -194,7 +194,6 @@
         }
         this.villageLabels = null;
         this.labels.addTo(map);
-        this._fitLabels();
 
         this.hover = parts.hover.attachHover(this, config.townPageUrl);
         this._addControls(map);
@@ -203,6 +202,7 @@
         this.setMode(config.mode);
         this._applySymbolScale();
         this._showVillageLabels();
+        this._fitLabels();
         const fromHost = parts.api.hostDay();
         this._paint(Number.isFinite(fromHost) ? fromHost : d.initialDay);
         state.reportedView = this.currentView();

@@ -52,28 +52,42 @@
         const d = this.d;
         const towns = new Set(d.labels);
         this.villageLabels = this.L.layerGroup();
+        this.villageLabelList = [];
         for (let i = 0; i < d.n; i++) {
           if (towns.has(i) || !this.points.placed[i] || d.approximate[i]) continue;
-          this._label(i, "cm-label cm-label-village").addTo(this.villageLabels);
+          const marker = this._label(i, "cm-label cm-label-village").addTo(this.villageLabels);
+          this.villageLabelList.push([marker, d.nameEn[i] || d.nameUk[i] || d.katottg[i]]);
         }
       }
       if (!this.villageLabels) return;
       if (close && !this.labels.hasLayer(this.villageLabels)) this.labels.addLayer(this.villageLabels);
       if (!close && this.labels.hasLayer(this.villageLabels)) this.labels.removeLayer(this.villageLabels);
     },
-    // Each town's name goes where it overlaps no other, in the order the towns claim room, or is left out
-    // (labels.js); one that would run past the map's right edge is written to the left of its point (on a phone,
-    // Kupiansk showed as "Kupian").
+    // Each name goes where it overlaps no other, the towns' first (in the order they claim room), then, when shown,
+    // the other settlements' within the view; or it is left out (labels.js). One that would run past the map's
+    // right edge is written to the left of its point (on a phone, Kupiansk showed as "Kupian").
     _fitLabels: function () {
       if (!this.townLabels) return;
       const map = this.map;
-      const shown = this.townLabels.filter(([marker]) => marker.getElement());
-      const points = shown.map(([marker, text]) => {
-        const at = map.latLngToContainerPoint(marker.getLatLng());
-        return { x: at.x, y: at.y, chars: text.length };
-      });
-      const sides = labels.placeLabels(points, map.getSize().x);
-      shown.forEach(([marker], k) => {
+      const size = map.getSize();
+      const inView = (at) => at.x >= 0 && at.y >= 0 && at.x <= size.x && at.y <= size.y;
+      const villages = this.villageLabels && this.labels.hasLayer(this.villageLabels) ? this.villageLabelList : [];
+      const shown = [];
+      const points = [];
+      // Off the view, a town's name still claims its room (it may reach into the view); a village's does not.
+      const claim = (list, viewOnly) => {
+        for (const [marker, text] of list) {
+          if (!marker.getElement()) continue;
+          const at = map.latLngToContainerPoint(marker.getLatLng());
+          if (viewOnly && !inView(at)) continue;
+          shown.push(marker);
+          points.push({ x: at.x, y: at.y, chars: text.length });
+        }
+      };
+      claim(this.townLabels, false);
+      claim(villages, true);
+      const sides = labels.placeLabels(points, size.x);
+      shown.forEach((marker, k) => {
         const element = marker.getElement();
         element.classList.toggle("cm-label-end", sides[k] === "left");
         element.classList.toggle("cm-label-above", sides[k] === "above");
