@@ -2,6 +2,7 @@
 
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -182,30 +183,15 @@ def test_the_maps_caption_names_the_sources_that_place_the_shipped_points():
     assert [c.split(". ")[0] for c in captions] == [expected]
 
 
-def test_a_map_older_than_a_week_gets_a_notice_saying_how_to_update(monkeypatch):
-    import datetime as real_datetime
-
-    class Today(real_datetime.date):
-        @classmethod
-        def today(cls):
-            return real_datetime.date(2026, 8, 30)
-
-    from app import data
-
-    monkeypatch.setattr(data, "date", Today)
-    data._shipped.clear()
+def test_a_map_older_than_a_week_gets_a_notice_saying_how_to_update(today_is):
+    today_is(date(2026, 8, 30))
     late = run_dashboard()
     assert 1 == len(late.warning)
     assert md_escape("The newest map read is 9 days old (DeepStateMap's snapshot of 21 Aug 2026): changes since then "
                      "are not shown. To update the data, run python -m controlmap update (docs/deploy.md).") == \
         late.warning[0].value
 
-    class Sooner(real_datetime.date):
-        @classmethod
-        def today(cls):
-            return real_datetime.date(2026, 8, 28)
-
-    monkeypatch.setattr(data, "date", Sooner)
+    today_is(date(2026, 8, 28))
     assert [] == run_dashboard().warning
 
 

@@ -117,19 +117,9 @@ def test_each_page_takes_ukrainian_names_and_an_empty_claimant_choice(engine, pa
         assert pages_support.md_escape(name_uk) == at.header[0].value
 
 
-def test_compare_warns_when_the_newest_map_is_old_as_the_map_page_does(monkeypatch):
+def test_compare_warns_when_the_newest_map_is_old_as_the_map_page_does(today_is):
     """The dates go up to today: a day after the newest map read shows no change that happened since."""
-    import datetime as real_datetime
-
-    class Today(real_datetime.date):
-        @classmethod
-        def today(cls):
-            return real_datetime.date(2026, 8, 30)
-
-    from app import data
-
-    monkeypatch.setattr(data, "date", Today)
-    data._shipped.clear()
+    today_is(date(2026, 8, 30))
     at = run("compare")
     assert [pages_support.md_escape("The newest map read is 9 days old (DeepStateMap's snapshot of 21 Aug 2026): "
                                     "changes since then are not shown. To update the data, run python -m controlmap "

@@ -50,5 +50,5 @@
     });
   }
 
-  return { ANCHOR: ANCHOR, CHAR_PX: CHAR_PX, LINE_PX: LINE_PX, placeLabels: placeLabels };
+  return { ANCHOR: ANCHOR, placeLabels: placeLabels };
 });

@@ -190,7 +190,7 @@
         for (const i of d.labels) {
           if (d.lat[i] === null || d.lon[i] === null) continue;
           const marker = this._label(i, "cm-label").addTo(this.labels);
-          this.townLabels.push([marker, d.nameEn[i] || d.nameUk[i] || d.katottg[i]]);
+          this.townLabels.push([marker, this._labelText(i)]);
         }
         this.villageLabels = null;
         this.labels.addTo(map);

@@ -39,9 +39,14 @@
       this.guard(this._applySymbolScale)();
       this.guard(this._showVillageLabels)();
     },
+    // A settlement's name as its label writes it.
+    _labelText: function (i) {
+      const d = this.d;
+      return d.nameEn[i] || d.nameUk[i] || d.katottg[i];
+    },
     _label: function (i, className) {
       const d = this.d;
-      const text = dom.el("span", null, d.nameEn[i] || d.nameUk[i] || d.katottg[i]);
+      const text = dom.el("span", null, this._labelText(i));
       const icon = this.L.divIcon({ html: text, className: className, iconSize: null, iconAnchor: labels.ANCHOR });
       return this.L.marker([d.lat[i], d.lon[i]], { icon: icon, interactive: false, keyboard: false });
     },
@@ -56,7 +61,7 @@
         for (let i = 0; i < d.n; i++) {
           if (towns.has(i) || !this.points.placed[i] || d.approximate[i]) continue;
           const marker = this._label(i, "cm-label cm-label-village").addTo(this.villageLabels);
-          this.villageLabelList.push([marker, d.nameEn[i] || d.nameUk[i] || d.katottg[i]]);
+          this.villageLabelList.push([marker, this._labelText(i)]);
         }
       }
       if (!this.villageLabels) return;
