@@ -16,7 +16,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from controlmap import paths
-from controlmap.geo.shapes import read_shapes, shipped_borders
+from controlmap.geo.shapes import read_shapes
 from controlmap.model import CLAIMANT_LABELS, CLAIMANTS
 from controlmap.timeline.dataset import Dataset
 from controlmap.web import own_shapes, urlvalues
@@ -98,7 +98,7 @@ def dataset_layer(dataset: Dataset, claimants: tuple[str, ...] = CLAIMANTS) -> L
     def compute() -> LayerData:
         shapes = read_shapes()
         return layer_data(timeline_wire(dataset.timeline(claimants)), outline=shapes["outline"],
-                          boundaries=shapes["hromadas"], cells=shapes["cells"], borders=shipped_borders(),
+                          boundaries=shapes["hromadas"], cells=shapes["cells"],
                           selection=selection_key(claimants), raions=shapes["raions"])
 
     return dataset.derived(("map layer", tuple(sorted(claimants))), compute)

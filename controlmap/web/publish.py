@@ -26,7 +26,7 @@ import folium
 from branca.element import Element
 
 from controlmap import paths
-from controlmap.geo.shapes import read_shapes, shipped_borders
+from controlmap.geo.shapes import read_shapes
 from controlmap.model import (
     CLAIMANT_LABELS,
     CLAIMANTS,
@@ -113,7 +113,7 @@ def site_layer(dataset: Dataset, request: SiteRequest) -> tuple[wire.LayerData, 
               for s in selections_of(request.claimants) if wire.selection_key(s) != key}
     shapes = read_shapes()
     layer = wire.layer_data(timeline, outline=shapes["outline"], boundaries=shapes["hromadas"],
-                            cells=shapes["cells"], borders=shipped_borders(), selection=key,
+                            cells=shapes["cells"], selection=key,
                             selections=others, raions=shapes["raions"])
     return layer, int(timeline["n_days"]) - 1
 

@@ -17,7 +17,7 @@ ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 # The map script's parts (controlmap/web/assets/timeline/), concatenated in this order: each registers itself in
 # `controlmapParts` for the parts after it; layer.js defines `controlmapTimeline`.
 TIMELINE_PARTS = (
-    "decode.js", "runs.js", "styles.js", "sprites.js", "frontline.js", "state.js", "dom.js", "hover.js",
+    "decode.js", "topology.js", "runs.js", "styles.js", "sprites.js", "frontline.js", "state.js", "dom.js", "hover.js",
     "regions.js", "leaflet_adapter.js", "renderer.js", "date_control.js", "map_controls.js", "api.js",
     "export_image.js", "own_shapes.js", "labels.js", "layer_controls.js", "layer_selections.js", "layer_view.js",
     "layer_playing.js", "layer.js",

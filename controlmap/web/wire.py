@@ -1,5 +1,5 @@
 """The map's data as it travels to the browser, built straight from a timeline, and the one place its schema is
-written down. The map script's decode.js is its one reader.
+written down. The map script's decode.js reads it (topology.js the shapes).
 
 **The timeline's wire form** (``timeline_wire(timeline)``; days are indices counted from ``day0``):
 
@@ -16,9 +16,11 @@ written down. The map script's decode.js is its one reader.
   ``event_day`` (day index of the statement's date, null for none), ``event_source`` (index into ``sources``, each
   string once). Strings come from event files: the browser only ever sets them as text.
 
-**The shapes** (``compact_shapes``): features ``{p: properties, c: rings}``, each ring the first point then moves, in
-integer steps of 1/``scale`` degree (the outline 1/10,000; hromada lines and cells 1/2,000); the borders between
-cells for the front line (``frontline.wire_borders``), in steps of 1/1,000.
+**The shapes** (``topology.topology_wire``, under ``shapes``): the outline, the hromada and raion lines and the
+cells as one topology, in steps of 1/2,000 degree: each line where shapes meet is sent once, as an arc that all of
+them name, and the cells' shared arcs are the borders the map draws the front line along. A cell names its
+settlement by ``row``. (A settlement's own boundary, fetched when asked for, comes as ``compact_shapes``: each ring
+the first point then moves, in steps of 1/``scale`` degree.)
 
 Everything is packed as deflated JSON in base64 (``packed_json``).
 """
@@ -34,9 +36,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from controlmap.geo import frontline
 from controlmap.model import CLAIMANTS, STATUS_COLOURS, STATUS_LABELS, STATUS_ORDER, STATUS_OUTLINES, STATUSES
 from controlmap.timeline.engine import NO_DAY, Timeline, from_day
+from controlmap.web.topology import Layer, features, topology_wire
 
 COORD_DIGITS = 4
 # The map script draws code 1 (hromada centre) as an approximate position.
@@ -45,12 +47,9 @@ LABELLED_CATEGORIES = ("M",)
 LABEL_PLACE_RANK = {"city": 0, "town": 1}  # OpenStreetMap's place classes, the larger first; any other after
 
 
-# Hromada lines and cells travel in steps of 1/2000° (36–56 m here): they are simplified to 150 m for drawing
-# anyway (data/geo/ATTRIBUTION.md), and the finer steps cost a fifth of the data sent at start.
-INNER_SHAPE_SCALE = 2000
-# The front line is drawn along the cells' borders, sent in steps of 1/1000° (about 100 m, a third less data
-# than 1/2000°): it is a line over the cells at the zoom levels it is read at.
-BORDER_SCALE = 1000
+# The shapes travel in steps of 1/2000° (36–56 m here): they are simplified to 150 m for drawing anyway
+# (data/geo/ATTRIBUTION.md), and finer steps cost a fifth more of the data sent at start.
+SHAPE_SCALE = 2000
 # What the map script reads of the shapes' properties (see assets/timeline/layer.js).
 BOUNDARY_PROPERTIES = ("name_en", "name", "name_uk", "approximate")
 RAION_PROPERTIES = ("name_en", "name_uk")
@@ -209,35 +208,27 @@ def _polygons_of(geom: dict) -> list:
     return []
 
 
-def _features(geojson: dict) -> list[dict]:
-    if geojson.get("type") == "FeatureCollection":
-        return [f for f in geojson["features"] if f.get("geometry")]
-    if geojson.get("type") == "Feature":
-        return [geojson] if geojson.get("geometry") else []
-    return [{"type": "Feature", "properties": {}, "geometry": geojson}]
-
-
 def compact_shapes(geojson: dict, *, as_lines: bool = False, keep: tuple[str, ...] | None = None,
                    scale: int = 10**COORD_DIGITS) -> dict:
     """Polygon features in the wire format the map script expands (``expandShapes``): properties, and each
     geometry as polygons of rings (or, ``as_lines``, as the rings alone: hovering inside a boundary must not
     count as hovering the boundary) in quantized steps. ``keep`` names the properties the map needs (all by
     default). About a third of the GeoJSON's packed size."""
-    features = []
-    for feature in _features(geojson):
+    compact = []
+    for feature in features(geojson):
         polygons = _polygons_of(feature["geometry"])
         rings = [[_quantized_line(ring, scale) for ring in polygon] for polygon in polygons]
         properties = feature.get("properties") or {}
         if keep is not None:
             properties = {k: properties[k] for k in keep if k in properties}
-        features.append({"p": properties,
-                         "c": [ring for polygon in rings for ring in polygon] if as_lines else rings})
-    return {"scale": scale, "lines": as_lines, "features": features}
+        compact.append({"p": properties,
+                        "c": [ring for polygon in rings for ring in polygon] if as_lines else rings})
+    return {"scale": scale, "lines": as_lines, "features": compact}
 
 
 def _bounds(geojson: dict) -> list[list[float]]:
     lons, lats = [], []
-    for feature in _features(geojson):
+    for feature in features(geojson):
         for polygon in _polygons_of(feature["geometry"]):
             for ring in polygon:
                 lons += [c[0] for c in ring]
@@ -256,27 +247,22 @@ class LayerData:
 
 
 def layer_data(timeline: dict, *, outline: dict, boundaries: dict | None = None, cells: dict | None = None,
-               borders: list[frontline.Border] | None = None, selection: str = "",
-               selections: dict[str, dict] | None = None, raions: dict | None = None) -> LayerData:
+               selection: str = "", selections: dict[str, dict] | None = None, raions: dict | None = None) -> LayerData:
     """``timeline`` (a ``timeline_wire``: the module's doc) and the shapes, ready for ``maps.map_of_layer``.
-    ``borders``: the cells' borders (``frontline.cell_borders(cells)``, found here when not given), along
-    which the map draws the front line. ``selection``: the claimant selection of ``timeline`` (see
-    ``selection_key``); ``selections``: other selections' ``selection_wire``, by key, that the map can
-    switch to in the browser. ``raions``: the raions, drawn as lines heavier than the hromadas'."""
-    if cells and borders is None:
-        borders = frontline.cell_borders(cells)
+    ``selection``: the claimant selection of ``timeline`` (see ``selection_key``); ``selections``: other selections'
+    ``selection_wire``, by key, that the map can switch to in the browser. ``raions``: the raions, drawn as lines
+    heavier than the hromadas'."""
     rows = {timeline["id_prefix"] + k: i for i, k in enumerate(timeline["katottg"])}
     data = {
         "selection": selection,
         "selections": selections or {},
         "timeline": timeline,
-        "outline": compact_shapes(outline, keep=()),
-        "boundaries": compact_shapes(boundaries, as_lines=True, keep=BOUNDARY_PROPERTIES,
-                                     scale=INNER_SHAPE_SCALE) if boundaries else None,
-        "cells": compact_shapes(_cells_by_row(cells, rows), keep=("row",), scale=INNER_SHAPE_SCALE) if cells else None,
-        # Raion lines in the front line's steps: drawn over whole raions, they need no finer ones.
-        "raions": compact_shapes(raions, as_lines=True, keep=RAION_PROPERTIES, scale=BORDER_SCALE) if raions else None,
-        "borders": frontline.wire_borders(borders, rows, BORDER_SCALE) if cells and borders else None,
+        "shapes": topology_wire({
+            "cells": Layer(_cells_by_row(cells, rows), keep=("row",)) if cells else None,
+            "boundaries": Layer(boundaries, keep=BOUNDARY_PROPERTIES, lines=True) if boundaries else None,
+            "raions": Layer(raions, keep=RAION_PROPERTIES, lines=True) if raions else None,
+            "outline": Layer(outline),
+        }, SHAPE_SCALE),
     }
     return LayerData(packed_json(data), _bounds(outline))
 
@@ -284,6 +270,6 @@ def layer_data(timeline: dict, *, outline: dict, boundaries: dict | None = None,
 def _cells_by_row(cells: dict, rows: dict[str, int]) -> dict:
     """The cells of the wire form's settlements, each naming its settlement by row (the map script finds the
     code there): a row number is a fifth of the size of a code."""
-    features = [{**f, "properties": {"row": rows[str(f["properties"]["katottg"])]}} for f in _features(cells)
-                if str((f.get("properties") or {}).get("katottg")) in rows]
-    return {"type": "FeatureCollection", "features": features}
+    placed = [{**f, "properties": {"row": rows[str(f["properties"]["katottg"])]}} for f in features(cells)
+              if str((f.get("properties") or {}).get("katottg")) in rows]
+    return {"type": "FeatureCollection", "features": placed}

@@ -10,7 +10,8 @@ from controlmap.web.maps import build_map, map_of_layer
 from controlmap.web.offline import LEAFLET_SOURCE, LEAFLET_URL
 from controlmap.web.script import SCRIPT_FOLDER, timeline_script, timeline_script_name
 from controlmap.web.static import STATIC_URL
-from controlmap.web.wire import LayerData, compact_shapes, packed_json
+from controlmap.web.topology import Layer, topology_wire
+from controlmap.web.wire import LayerData, packed_json
 from tests.support.synthetic import INITIAL_DAY, box_outline, grid_boundaries, synthetic_timeline, voronoi_cells
 
 BASE = "http://127.0.0.1:9"  # never reached: every request is answered by the route below
@@ -159,7 +160,7 @@ def test_removing_the_map_removes_everything_the_map_script_added(page, demo_map
 @pytest.mark.browser
 def test_a_payload_the_script_cannot_read_is_explained_in_the_map(page, demo_map):
     broken = LayerData(packed_json({"timeline": {"day0": "2022-02-24", "n_days": 3},
-                                   "outline": compact_shapes(box_outline())}),
+                                   "shapes": topology_wire({"outline": Layer(box_outline())}, 2000)}),
                        [[49.0, 35.0], [50.5, 38.5]])
     open_bare_map(page, map_of_layer(broken, initial_day=0))
     problem = page.locator(".cm-problem")

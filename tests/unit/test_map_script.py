@@ -3,7 +3,6 @@ boundaries it is given."""
 
 import re
 
-from controlmap.geo import frontline
 from controlmap.timeline import cache
 from controlmap.web import maps
 from controlmap.web.script import (
@@ -14,7 +13,7 @@ from controlmap.web.script import (
     timeline_script,
     timeline_script_name,
 )
-from controlmap.web.wire import BORDER_SCALE, layer_data
+from controlmap.web.wire import SHAPE_SCALE, layer_data
 
 
 def test_every_part_is_inlined_once_and_the_entry_point_last():
@@ -89,26 +88,36 @@ def test_the_installed_script_is_loaded_from_static_else_inlined(tmp_path):
     assert "root.controlmapTimeline" in rendered(None)
 
 
-def test_the_packed_layer_carries_the_cells_borders_by_settlement_row():
-    """The front line's borders travel with the cells, naming settlements by their row in the timeline."""
+def test_the_packed_layer_s_cells_name_their_settlement_by_row_and_neighbours_share_an_arc():
+    """The front line is drawn along the arcs two cells share: every pair of cells that meet along a line (shapely's
+    judgement, not the topology's) shares one, and no other pair does."""
     import base64
     import json
     import zlib
+
+    import shapely
+    from shapely.geometry import shape
 
     from tests.support.synthetic import box_outline, codes, synthetic_timeline, voronoi_cells
 
     timeline = synthetic_timeline(30, 1, 0)
     cells = voronoi_cells(timeline)
-    data = layer_data(timeline, outline=box_outline(), cells=cells)
-    wire = json.loads(zlib.decompress(base64.b64decode(data.packed)))["borders"]
+    shapes = json.loads(zlib.decompress(base64.b64decode(layer_data(timeline, outline=box_outline(),
+                                                                     cells=cells).packed)))["shapes"]
     rows = {k: i for i, k in enumerate(codes(timeline))}
-    expected = sorted((min(rows[b.a], rows[b.b]), max(rows[b.a], rows[b.b]))
-                      for b in frontline.cell_borders(cells) for _ in b.lines)
-    firsts = [sum(wire["a"][: k + 1]) for k in range(len(wire["a"]))]
-    assert expected == sorted(zip(firsts, [a + b for a, b in zip(firsts, wire["b"], strict=True)], strict=True))
-    assert len(wire["c"]) == 2 * sum(wire["n"]) and BORDER_SCALE == wire["scale"]
-    assert None is json.loads(zlib.decompress(base64.b64decode(
-        layer_data(timeline, outline=box_outline()).packed)))["borders"]
+    geometry = {rows[f["properties"]["katottg"]]: shape(f["geometry"]) for f in cells["features"]}
+    meeting = {(a, b) for a in geometry for b in geometry if a < b
+               and shapely.intersection(geometry[a], geometry[b]).length > 1e-6}
+    arcs_of_row: dict[int, set[int]] = {}
+    for feature in shapes["layers"]["cells"]["features"]:
+        refs = {r if r >= 0 else ~r for polygon in feature["c"] for ring in polygon for r in ring}
+        arcs_of_row[feature["p"]["row"]] = refs
+    assert sorted(geometry) == sorted(arcs_of_row)
+    sharing = {(a, b) for a in arcs_of_row for b in arcs_of_row if a < b and arcs_of_row[a] & arcs_of_row[b]}
+    assert len(meeting) > 30 and meeting == sharing
+    assert SHAPE_SCALE == shapes["scale"]
+    assert "cells" not in json.loads(zlib.decompress(base64.b64decode(
+        layer_data(timeline, outline=box_outline()).packed)))["shapes"]["layers"]
 
 
 def test_the_shipped_layer_carries_the_seven_raions_as_lines_with_their_names():
@@ -116,9 +125,8 @@ def test_the_shipped_layer_carries_the_seven_raions_as_lines_with_their_names():
     import json
     import zlib
 
-
     data = json.loads(zlib.decompress(base64.b64decode(maps.dataset_layer(cache.load_dataset()).packed)))
-    raions = data["raions"]
-    assert (raions["lines"], raions["scale"], len(raions["features"])) == (True, BORDER_SCALE, 7)
+    raions = data["shapes"]["layers"]["raions"]
+    assert (raions["lines"], len(raions["features"])) == (True, 7)
     assert sorted(f["p"]["name_en"] for f in raions["features"]) == [
         "Berestynskyi", "Bohodukhivskyi", "Chuhuivskyi", "Iziumskyi", "Kharkivskyi", "Kupianskyi", "Lozivskyi"]

@@ -1,7 +1,7 @@
 /* The front line: for the day shown, the borders between Ukrainian-held cells and Russian-held or contested
    ones (solid), and between contested and Russian-held ones (dashed: the far edge of the contested band),
-   from the cells' borders that come with the payload (see controlmap/geo/frontline.py). Decoding, the sides
-   and which borders are drawn are pure (tests/js run them in Node); in the browser, the line is drawn on
+   along the arcs two cells share (the cells' borders: see topology.js). The sides and which borders are drawn
+   are pure (tests/js run them in Node); in the browser, the line is drawn on
    the map's canvas between the cells and the points, and is a layer of its own in the layer list. */
 (function (root, factory) {
   const part = factory();
@@ -27,54 +27,6 @@
   function borderKind(sideA, sideB) {
     if (sideA === NEITHER || sideB === NEITHER || sideA === sideB) return NONE;
     return sideA === SIDE.ua || sideB === SIDE.ua ? FRONT : BAND;
-  }
-
-  // The wire borders (frontline.wire_borders) of `n` settlements: per line, its two settlements (`a`, `b`)
-  // and its points (`start` offsets into `lon`, `lat`); per settlement, its lines (`linesOf` offsets into
-  // `lineList`). Rows out of range are an error: the payload is from elsewhere.
-  function decodeBorders(wire, n) {
-    const empty = { count: 0, a: new Int32Array(0), b: new Int32Array(0), start: new Int32Array(1),
-      lon: new Float64Array(0), lat: new Float64Array(0), linesOf: new Int32Array(n + 1), lineList: new Int32Array(0) };
-    if (!wire) return empty;
-    const count = wire.n.length;
-    if (wire.a.length !== count || wire.b.length !== count) throw new Error("the map data's borders do not add up");
-    const a = new Int32Array(count);
-    const b = new Int32Array(count);
-    const start = new Int32Array(count + 1);
-    let row = 0;
-    for (let k = 0; k < count; k++) {
-      row += wire.a[k];
-      a[k] = row;
-      b[k] = row + wire.b[k];
-      if (a[k] < 0 || b[k] >= n || b[k] <= a[k]) throw new Error("the map data's borders name unknown settlements");
-      start[k + 1] = start[k] + wire.n[k];
-    }
-    const points = start[count];
-    if (wire.c.length !== points * 2) throw new Error("the map data's borders do not add up");
-    const lon = new Float64Array(points);
-    const lat = new Float64Array(points);
-    const k = 1 / wire.scale;
-    let x = 0;
-    let y = 0;
-    for (let p = 0; p < points; p++) {
-      x += wire.c[2 * p];
-      y += wire.c[2 * p + 1];
-      lon[p] = x * k;
-      lat[p] = y * k;
-    }
-    const linesOf = new Int32Array(n + 1);
-    for (let l = 0; l < count; l++) {
-      linesOf[a[l] + 1] += 1;
-      linesOf[b[l] + 1] += 1;
-    }
-    for (let i = 0; i < n; i++) linesOf[i + 1] += linesOf[i];
-    const fill = linesOf.slice(0, n);
-    const lineList = new Int32Array(2 * count);
-    for (let l = 0; l < count; l++) {
-      lineList[fill[a[l]]++] = l;
-      lineList[fill[b[l]]++] = l;
-    }
-    return { count: count, a: a, b: b, start: start, lon: lon, lat: lat, linesOf: linesOf, lineList: lineList };
   }
 
   // How each line is drawn (NONE, FRONT or BAND) given each settlement's side (`side`, by row), into `out`.
@@ -266,7 +218,6 @@
     COMPARE_STYLE: COMPARE_STYLE,
     sideCodes: sideCodes,
     borderKind: borderKind,
-    decodeBorders: decodeBorders,
     lineKinds: lineKinds,
     lineKm: lineKm,
     summary: summary,

@@ -7,7 +7,7 @@
   "use strict";
 
   const parts = root.controlmapParts;
-  const { decode, runs, styles, dom, frontline } = parts;
+  const { decode, runs, styles, dom, frontline, topology } = parts;
 
   // Above this share of changed settlements a repaint redraws everything instead of dirty rectangles.
   const FULL_REDRAW_SHARE = 0.1;
@@ -174,7 +174,7 @@
           && !(state.mode === "cells" && hasCell[i] && map.getZoom() < POINTS_OVER_CELLS_ZOOM);
 
         // The front line, along the cells' borders, from each settlement's side for the day shown.
-        this.borders = frontline.decodeBorders(config.borders, d.n);
+        this.borders = config.borders;
         this.sideOf = frontline.sideCodes(d.statuses);
         this.side = new Uint8Array(d.n).fill(frontline.NEITHER);
         this.frontLine = this.borders.count
@@ -365,7 +365,10 @@
     return decode.unpack(packed).then(
       (data) => {
         try {
-          for (const key of ["outline", "boundaries", "raions", "cells"]) data[key] = decode.expandShapes(data[key]);
+          // The timeline first: the shapes name its settlements.
+          const problem = decode.payloadProblem(data.timeline);
+          if (problem) throw new Error(problem);
+          Object.assign(data, topology.expandTopology(data.shapes, data.timeline.katottg.length));
           TimelineLayer = TimelineLayer || defineLayer(root.L);
           const layer = new TimelineLayer(Object.assign(data, options));
           layer.addTo(map);
