@@ -55,7 +55,7 @@ def noded(geometries: list[shapely.Geometry], tolerance: float = SNAP_DEGREES) -
     tree = shapely.STRtree(shapely.points(coords))
     out = []
     for geometry in geometries:
-        near = tree.query(geometry.boundary, predicate="dwithin", distance=tolerance)
+        near = np.sort(tree.query(geometry.boundary, predicate="dwithin", distance=tolerance))
         out.append(shapely.snap(geometry, shapely.multipoints(coords[near]), tolerance) if len(near) else geometry)
     return out
 

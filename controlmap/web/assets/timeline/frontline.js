@@ -1,8 +1,8 @@
 /* The front line: for the day shown, the borders between Ukrainian-held cells and Russian-held or contested
    ones (solid), and between contested and Russian-held ones (dashed: the far edge of the contested band),
    along the arcs two cells share (the cells' borders: see topology.js). The sides and which borders are drawn
-   are pure (tests/js run them in Node); in the browser, the line is drawn on
-   the map's canvas between the cells and the points, and is a layer of its own in the layer list. */
+   are pure (tests/js run them in Node); in the browser, the line is drawn on the map's canvas between the cells
+   and the points, and is a layer of its own in the layer list. */
 (function (root, factory) {
   const part = factory();
   if (typeof module === "object" && module.exports) module.exports = part;
