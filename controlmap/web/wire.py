@@ -48,7 +48,7 @@ LABEL_PLACE_RANK = {"city": 0, "town": 1}  # OpenStreetMap's place classes, the 
 
 
 # The shapes travel in steps of 1/2000° (36–56 m here): they are simplified to 150 m for drawing anyway
-# (data/geo/ATTRIBUTION.md), and finer steps cost a fifth more of the data sent at start.
+# (data/geo/ATTRIBUTION.md), and finer steps would send more data at start.
 SHAPE_SCALE = 2000
 # What the map script reads of the shapes' properties (see assets/timeline/layer.js).
 BOUNDARY_PROPERTIES = ("name_en", "name", "name_uk", "approximate")
