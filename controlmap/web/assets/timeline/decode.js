@@ -24,6 +24,21 @@
     return JSON.parse(await new Response(stream).text());
   }
 
+  // Compact features ({p: properties, c: rings}: wire.compact_shapes, topology.topology_wire) as a GeoJSON
+  // FeatureCollection, each ring's points made by `ringOf`: MultiLineStrings for a layer of lines, else MultiPolygons.
+  function featureCollection(layer, ringOf) {
+    return {
+      type: "FeatureCollection",
+      features: layer.features.map((f) => ({
+        type: "Feature",
+        properties: f.p,
+        geometry: layer.lines
+          ? { type: "MultiLineString", coordinates: f.c.map(ringOf) }
+          : { type: "MultiPolygon", coordinates: f.c.map((polygon) => polygon.map(ringOf)) },
+      })),
+    };
+  }
+
   // Shapes arrive compact: rings as integer steps of 1/scale degree, the first step from (0, 0).
   function expandShapes(compact) {
     if (!compact) return null;
@@ -39,16 +54,7 @@
       }
       return points;
     };
-    return {
-      type: "FeatureCollection",
-      features: compact.features.map((f) => ({
-        type: "Feature",
-        properties: f.p,
-        geometry: compact.lines
-          ? { type: "MultiLineString", coordinates: f.c.map(line) }
-          : { type: "MultiPolygon", coordinates: f.c.map((polygon) => polygon.map(line)) },
-      })),
-    };
+    return featureCollection(compact, line);
   }
 
   // What the wire payload is missing, in words (empty if nothing): a payload from another version or
@@ -193,6 +199,7 @@
     DAY_MS: DAY_MS,
     base64Bytes: base64Bytes,
     unpack: unpack,
+    featureCollection: featureCollection,
     expandShapes: expandShapes,
     payloadProblem: payloadProblem,
     runsProblem: runsProblem,

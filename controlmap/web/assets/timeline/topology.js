@@ -3,10 +3,9 @@
    front line is drawn along: the arcs two cells share. Pure: no DOM, no Leaflet; loaded by the browser and by
    tests/js in Node. */
 (function (root, factory) {
-  const part = factory();
-  if (typeof module === "object" && module.exports) module.exports = part;
-  else (root.controlmapParts = root.controlmapParts || {}).topology = part;
-})(typeof globalThis !== "undefined" ? globalThis : this, function () {
+  if (typeof module === "object" && module.exports) module.exports = factory(require("./decode.js"));
+  else root.controlmapParts.topology = factory(root.controlmapParts.decode);
+})(typeof globalThis !== "undefined" ? globalThis : this, function (decode) {
   "use strict";
 
   const LAYERS = ["outline", "boundaries", "raions", "cells"];
@@ -52,17 +51,7 @@
   }
 
   function layerGeoJSON(arcs, layer) {
-    if (!layer) return null;
-    return {
-      type: "FeatureCollection",
-      features: layer.features.map((f) => ({
-        type: "Feature",
-        properties: f.p,
-        geometry: layer.lines
-          ? { type: "MultiLineString", coordinates: f.c.map((ring) => ringPoints(arcs, ring)) }
-          : { type: "MultiPolygon", coordinates: f.c.map((polygon) => polygon.map((ring) => ringPoints(arcs, ring))) },
-      })),
-    };
+    return layer ? decode.featureCollection(layer, (refs) => ringPoints(arcs, refs)) : null;
   }
 
   // The borders of the cells of `n` settlements: per line (an arc two cells share), its two settlements' rows
