@@ -151,20 +151,15 @@
           : null;
 
         // Cells are built the first time they are shown: points are the starting view. They arrive naming their
-        // settlement by row (wire._cells_by_row).
+        // settlement by row (wire._cells_by_row), each in range (topology.js refuses any other).
         this.rowOf = new Map(d.katottg.map((k, i) => [k, i]));
-        if (config.cells) {
-          for (const f of config.cells.features) {
-            const row = f.properties && f.properties.row;
-            if (Number.isInteger(row) && row >= 0 && row < d.n) f.properties.katottg = d.katottg[row];
-          }
-        }
-        this.cellFeatures = config.cells
-          ? config.cells.features.filter((f) => this.rowOf.has(f.properties && f.properties.katottg))
-          : [];
+        this.cellFeatures = config.cells ? config.cells.features : [];
         this.cellCount = this.cellFeatures.length;
         const hasCell = new Uint8Array(d.n);
-        for (const f of this.cellFeatures) hasCell[this.rowOf.get(f.properties.katottg)] = 1;
+        for (const f of this.cellFeatures) {
+          f.properties.katottg = d.katottg[f.properties.row];
+          hasCell[f.properties.row] = 1;
+        }
         this.hasCell = hasCell;
         this.cellOf = new Array(d.n).fill(null);
         this.cellsGroup = null;
