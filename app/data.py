@@ -12,17 +12,16 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from app.widgets import name_column
 from controlmap import paths
 from controlmap.digest import file_sha256
 from controlmap.events.sources import sources_path
 from controlmap.model import CLAIMANTS
-from controlmap.timeline import history
 from controlmap.timeline.cache import load_dataset
 from controlmap.timeline.dataset import Dataset
 from controlmap.timeline.engine import Timeline
 from controlmap.timeline.freshness import Freshness
 from controlmap.web.maps import dataset_layer
+from controlmap.web.wire import LayerData
 
 if TYPE_CHECKING:
     from controlmap.events.uploads import Upload
@@ -45,8 +44,13 @@ def events_version() -> str:
 
 @st.cache_resource(max_entries=2, show_spinner="Loading events and settlements…")
 def _shipped(signature: str) -> Dataset:
-    # From the disk cache when the app restarts on unchanged data, with the first map's layer.
-    return load_dataset(paths.EVENTS_CSV, warm=dataset_layer)
+    # From the disk cache when the app restarts on unchanged data, with the map page's layer.
+    return load_dataset(paths.EVENTS_CSV, warm=map_page_layer)
+
+
+def map_page_layer(data: Dataset) -> LayerData:
+    """The map page's layer at first: every claimant's statements, and every other choice of claimants alongside."""
+    return dataset_layer(data, CLAIMANTS, every_selection=True)
 
 
 def shipped_dataset() -> Dataset:
@@ -91,27 +95,9 @@ def freshness() -> Freshness | None:
     return shipped_dataset().freshness(date.today())
 
 
-def first_map_date():
-    """The first day a dated control-area map speaks for the settlements in the shown data (None: none does)."""
-    data = dataset()
-    return data.derived("first map date", lambda: history.first_derived_date(data.events))
-
-
 def data_version() -> str:
     """The sha256 of data/events.csv as it is now."""
     return file_sha256(paths.EVENTS_CSV) or "unknown (data/events.csv cannot be read)"
-
-
-@st.cache_data(max_entries=8, show_spinner=False)
-def _settlement_names(signature: str, digest: str, column: str) -> list[str]:
-    names = dataset().gazetteer.settlements[column].dropna().astype(str)
-    return sorted({name for name in names if name.strip()}, key=str.casefold)
-
-
-def settlement_names() -> list[str]:
-    """Every settlement's name in the language shown, once each, sorted (a namesake's history page asks which)."""
-    return _settlement_names(events_version(), st.session_state.get(UPLOAD_DIGEST, ""),
-                             name_column())
 
 
 def preview_dataset(upload: Upload) -> Dataset:

@@ -1,5 +1,5 @@
-"""The maps of a session: the settlement map (built once per session and data version, then told what Python
-chooses through the bridges), an upload's preview map, and whether Leaflet is installed to draw them.
+"""The maps of a session: the map page's map with its panel (built once per session and data version), an upload's
+preview map, and whether Leaflet is installed to draw them.
 """
 
 from __future__ import annotations
@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from app.data import UPLOAD_DIGEST, dataset, events_version
+from app.data import UPLOAD_DIGEST, data_version, dataset, events_version, has_upload
 from app.urls import query_view
-from controlmap import paths
+from controlmap import paths, region
 from controlmap.timeline.dataset import Dataset
-from controlmap.web import offline, wire
-from controlmap.web.maps import dataset_layer, map_of_layer, packed_selection
+from controlmap.timeline.freshness import UPDATE_COMMAND
+from controlmap.web import offline
+from controlmap.web.maps import dataset_layer, map_of_layer
+from controlmap.web.panel import PanelLayer, panel_settings
 from controlmap.web.wire import day_index
 
 if TYPE_CHECKING:
@@ -50,56 +52,33 @@ def ensure_static_assets() -> bool:
     return not missing
 
 
-MAPS = "session_maps"  # this session's settlement map, by data version, with the claimant selection it was built for
+MAPS = "session_maps"  # this session's settlement map, by data version
 
 
 def settlement_map(claimants: tuple[str, ...], day: int) -> folium.Map:
-    """The map, built once per session and data version and reused, so reruns send it no new HTML; another
-    claimant selection is shown on it in the browser (see ``selection_push``).
+    """The map page's map with its panel (``controlmap.web.panel``), built once per session and data version and
+    reused, so reruns send it no new HTML. The view in the URL, ``claimants`` and ``day`` when it is built are its
+    starting view, selection and day; every other selection travels with it, and the panel switches between them in
+    the browser.
 
-    Per session, not shared: st_folium adds to the map object it renders. The view in the URL, ``claimants`` and
-    ``day`` when it is built are its starting view, selection and day (painted at once, before the bridges are
-    there); after that the map keeps its own view and day, and the bridges tell it what Python chooses.
+    Per session, not shared: st_folium adds to the map object it renders.
     """
     key = (events_version(), st.session_state.get(UPLOAD_DIGEST, ""))
     maps = st.session_state.setdefault(MAPS, {})
     if key not in maps:
         data = dataset()
-        layer = dataset_layer(data, claimants)
+        layer = dataset_layer(data, claimants, every_selection=True)
         view = query_view(layer.bounds)
         maps.clear()
         built = map_of_layer(layer, initial_day=day_index(data.timeline(claimants), day), mode="cells",
-                                     center=view.center, zoom=view.zoom if view.center else None,
-                                     fill_window=True)
-        maps[key] = (built, wire.selection_key(claimants))
-    return maps[key][0]
-
-
-SELECTION_BRIDGE = "session_selection_bridge"  # set once this session's map was told another selection
-
-
-def selection_push(claimants: tuple[str, ...],
-                   compare: tuple[str, ...] | None) -> tuple[str, str | None, dict] | None:
-    """What the selection bridge tells the map: the selection to show, the one whose front line is drawn too
-    (None: none), and the packed columns of those the map was not built with. None while the map shows what it
-    was built with and nothing was asked of it this session: the page then needs no bridge at all."""
-    built = next(iter(st.session_state.get(MAPS, {}).values()), (None, None))[1]
-    show = wire.selection_key(claimants)
-    second = None if compare is None else wire.selection_key(compare)
-    if show == built and second is None and not st.session_state.get(SELECTION_BRIDGE):
-        return None
-    st.session_state[SELECTION_BRIDGE] = True
-    wanted = {show: claimants, **({} if compare is None else {second: compare})}
-    packed = {key: packed_selection(dataset(), chosen) for key, chosen in wanted.items() if key != built}
-    return show, second, packed
-
-
-def previous_day(key: str, day: int, selection: tuple[str, ...]) -> int | None:
-    """The day shown on the previous run of this page for the same claimants (None at first, or after the claimants
-    changed: controlmap.web.panel then compares with the day before)."""
-    shown = st.session_state.get(key)
-    st.session_state[key] = (day, selection)
-    return shown[0] if shown is not None and shown[1] == selection else None
+                             center=view.center, zoom=view.zoom if view.center else None, fill_window=True)
+        settings = panel_settings(data, title=region.current().title, events_sha256=data_version(),
+                                  data_file=paths.shown(paths.EVENTS_CSV), host="dashboard",
+                                  view_bounds=layer.bounds, uploaded=has_upload(),
+                                  stale_hint=f"To update the data, run {UPDATE_COMMAND} (docs/deploy.md).")
+        PanelLayer(settings).add_to(built)
+        maps[key] = built
+    return maps[key]
 
 
 PREVIEW_MAPS = "session_preview_maps"  # this session's map of an upload's preview, by its key

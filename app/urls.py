@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from controlmap.model import CLAIMANTS, EARLIEST_DATE
-from controlmap.web import citation, urlvalues
+from controlmap.web import urlvalues
 
 if TYPE_CHECKING:
     pass
@@ -108,21 +108,3 @@ def query_view(bounds: list[list[float]] | None = None) -> MapView:
     center, zoom = urlvalues.map_view(st.query_params.get("lat"), st.query_params.get("lon"),
                                       st.query_params.get("zoom"), bounds)
     return MapView(center, zoom)
-
-
-def remember_view(view: dict) -> None:
-    """Writes the view the map reports after the user pans or zooms ({"lat", "lon", "zoom"}) to the URL."""
-    if not isinstance(view, dict):
-        return
-    center, zoom = urlvalues.map_view(view.get("lat"), view.get("lon"), view.get("zoom"))
-    if center is None or zoom is None:
-        return
-    set_query(lat=f"{center[0]:.4f}", lon=f"{center[1]:.4f}", zoom=f"{zoom:g}")
-
-
-def share_url() -> str:
-    """The link that reopens this page as it is: its address with the URL values it carries now (date, claimants,
-    view, names); relative when the page's address is unknown."""
-
-    url = st.context.url
-    return citation.share_url(url if isinstance(url, str) else "", st.query_params.to_dict())

@@ -43,40 +43,6 @@ def day_to_date(day: int) -> date:
     return from_day(day)
 
 
-OPEN_TOWN = "open_town"  # the map page's settlement list
-
-TOWN_TO_OPEN = "town_to_open"
-
-
-def town_chosen() -> None:
-    """The settlement list's callback: the name chosen is opened on the next run, and the list is emptied (coming
-    back to the map page does not open it again)."""
-    st.session_state[TOWN_TO_OPEN] = st.session_state.get(OPEN_TOWN)
-    st.session_state[OPEN_TOWN] = None
-
-
-def town_to_open() -> str | None:
-    """The name chosen in the settlement list since the last run, once."""
-    chosen = st.session_state.pop(TOWN_TO_OPEN, None)
-    return (chosen.strip() or None) if isinstance(chosen, str) else None
-
-
-MAP_DAY = "map_day"  # the day the map page shows (engine day number)
-
-
-def map_day(default: int) -> int:
-    return st.session_state.get(MAP_DAY, default)
-
-
-def set_map_day(day: int) -> None:
-    st.session_state[MAP_DAY] = int(day)
-
-
-def shift_map_day(days: int, default: int, first: int, last: int) -> None:
-    """Button callback: move the map page's day by `days`, within the span."""
-    set_map_day(min(max(map_day(default) + days, first), last))
-
-
 def seed(key: str, value: Any) -> None:
     """A widget's first value (from the URL) set through session state, so that later runs keep the user's
     choice and callbacks may change it (a widget given both `value=` and a session value warns)."""

@@ -40,17 +40,13 @@ BROWSER_PROCESS_NAMES = {"chromium", "chrome", "headless_shell"}  # Debian's, Go
 
 @dataclass
 class Target:
-    """An app to measure. ``back_button`` / ``forward_button`` name Streamlit buttons that move the
-    day in Python (a fragment rerun and a full rerun in the demo); None skips that measurement."""
+    """An app to measure. ``panel``: its map frame holds the panel (the map page's), whose month steps are measured."""
 
     label: str
     app: Path
     env: dict[str, str] = field(default_factory=dict)
     timeline: bool = True
-    back_button: str | None = None
-    forward_button: str | None = None
-    # How each button's rerun is labelled in the table (forward, back).
-    rerun_kinds: tuple[str, str] = ("full rerun", "fragment rerun")
+    panel: bool = False
 
 
 def demo(n: int, cells: bool = False) -> Target:
@@ -59,15 +55,12 @@ def demo(n: int, cells: bool = False) -> Target:
         f"demo {n:,}{' with cells' if cells else ''}",
         APPS_DIR / "map_demo.py",
         {"CONTROLMAP_DEMO_N": str(n), "CONTROLMAP_DEMO_RUNS": "3", **({"CONTROLMAP_DEMO_CELLS": "1"} if cells else {})},
-        back_button="30 days back",
-        forward_button="30 days forward (full rerun)",
     )
 
 
-# As ./scripts/run.sh starts it: streamlit_app.py serves dashboard.py and warms up at server start.
-DASHBOARD = Target("dashboard (the data folder's)", ROOT / "streamlit_app.py",
-                   back_button="◀ 30 days", forward_button="30 days ▶",
-                   rerun_kinds=("+30 days, fragment rerun", "−30 days, fragment rerun"))
+# As ./scripts/run.sh starts it: streamlit_app.py serves dashboard.py and warms up at server start. Its panel is in the
+# map's frame: no day is chosen in Python.
+DASHBOARD = Target("dashboard (the data folder's)", ROOT / "streamlit_app.py", panel=True)
 # The same pages started as `streamlit run dashboard.py`: no warm-up, for the cold start only.
 DASHBOARD_DIRECT = Target("dashboard.py run directly", ROOT / "dashboard.py")
 BARE = Target("bare st_folium map", ROOT / "benchmarks" / "apps" / "bare_map.py", timeline=False)
@@ -161,20 +154,25 @@ def scrub_in_map(frame, days: list[int]) -> tuple[list[float], list[float]]:
     return paint_ms, frame_ms
 
 
-def python_steps(page, frame, counter: ByteCounter, button: str, step: int, n: int) -> tuple[list, list]:
-    """Click a Streamlit button that moves the day by ``step`` ``n`` times: click → map repainted
-    (stamped in the page and in the map frame), and the bytes each step brings."""
-    last_day = int(frame.evaluate("document.querySelector('.cm-slider').max"))
-    latencies, sizes = [], []
-    for _ in range(n):
-        expected = min(max(frame.evaluate("window.controlmap.getDay()") + step, 0), last_day)
-        before = counter.total
-        page.get_by_role("button", name=button).click()
-        frame.wait_for_function("d => window.controlmap.getDay() === d", arg=expected, timeout=30_000)
-        counter.wait_quiet(page)
-        latencies.append(frame.evaluate("window.__paintedAt") - page.evaluate("window.__clickAt"))
-        sizes.append(counter.total - before)
-    return latencies, sizes
+def panel_steps(frame, button: str, n: int) -> tuple[list[float], list[float]]:
+    """Click the panel's ``button`` (a month step) ``n`` times: the map's repaint, and click → the next frame (the
+    map repainted and the panel's figures and changes redrawn, all in the browser)."""
+    result = frame.evaluate(
+        """async ([id, n]) => {
+            const paint = [], frame = [];
+            for (let k = 0; k < n; k++) {
+                const t0 = performance.now();
+                document.getElementById(id).click();
+                await new Promise((resolve) => requestAnimationFrame(resolve));
+                frame.push(performance.now() - t0);
+                paint.push(window.controlmap.stats().lastPaintMs);
+                await new Promise((resolve) => setTimeout(resolve, 50));
+            }
+            return [paint, frame];
+        }""",
+        [button, n],
+    )
+    return result[0], result[1]
 
 
 def thread_time_ms(cdp) -> float:
@@ -249,40 +247,28 @@ def measure_play(frame, counter: ByteCounter) -> dict[str, str]:
     return {"play: frames per second (1 day per frame)": f"{fps:.1f}"}
 
 
-def measure_python_side(target: Target, page, frame, counter: ByteCounter, cdp) -> dict[str, str]:
-    """Days chosen in Python: the forward button (full rerun), then the back button (fragment rerun),
-    then the heap growth of the same number of changes once more, after the frontend warmed up."""
-    page.evaluate(
-        "document.addEventListener('click', () => {"
-        " window.__clickAt = performance.timeOrigin + performance.now(); }, true)"
-    )
-    frame.evaluate(
-        """() => new MutationObserver(() => {
-            window.__paintedAt = performance.timeOrigin + performance.now();
-        }).observe(document.querySelector('.leaflet-container'),
-                   {attributes: true, attributeFilter: ['data-painted']})"""
-    )
-    row = {}
-    steps = [
-        (target.forward_button, 30, STEPS // 2, target.rerun_kinds[0]),
-        (target.back_button, -30, STEPS - STEPS // 2, target.rerun_kinds[1]),
-    ]
-    steps = [step for step in steps if step[0]]
+def measure_panel(frame, counter: ByteCounter, cdp) -> dict[str, str]:
+    """The panel's month steps (what a Python rerun did before the panel moved into the map's frame): the repaint,
+    click → next frame, the bytes they bring (none: nothing goes to the server), and the JS heap's growth over the same
+    number of steps again."""
+    frame.evaluate("window.controlmap.setDay(0, {commit: true})")
+    before = counter.total
     heap_before = heap_used(cdp)
-    for button, step, n, kind in steps:
-        latencies, sizes = python_steps(page, frame, counter, button, step, n)
-        row[f"Python → map, {kind}: click → painted ms (median / p95)"] = med_p95(latencies)
-        row[f"Python → map, {kind}: KiB per step (median)"] = kib(statistics.median(sizes))
-    changes = sum(n for _, _, n, _ in steps)
+    forward = panel_steps(frame, "cm-forward-30", STEPS // 2)
+    back = panel_steps(frame, "cm-back-30", STEPS - STEPS // 2)
     first_window = heap_used(cdp) - heap_before
+    counter.wait_quiet(frame.page)
+    sent = counter.total - before
     heap_before = heap_used(cdp)
-    for k in range(changes):
-        button, step, _, _ = steps[k % len(steps)]
-        python_steps(page, frame, counter, button, step, 1)
-    row[f"JS heap growth over {changes} Python-side date changes: first / next (KiB)"] = (
-        f"{kib(first_window)} / {kib(heap_used(cdp) - heap_before)}"
-    )
-    return row
+    panel_steps(frame, "cm-forward-30", STEPS // 2)
+    panel_steps(frame, "cm-back-30", STEPS - STEPS // 2)
+    return {
+        "panel ±30 days: repaint ms (median / p95)": med_p95(forward[0] + back[0]),
+        "panel ±30 days: click → next frame ms (median / p95)": med_p95(forward[1] + back[1]),
+        "panel ±30 days: KiB to the browser meanwhile": kib(sent),
+        f"JS heap growth over {STEPS} panel steps: first / next (KiB)":
+            f"{kib(first_window)} / {kib(heap_used(cdp) - heap_before)}",
+    }
 
 
 def measure(target: Target, browser) -> dict[str, str]:
@@ -309,8 +295,8 @@ def measure(target: Target, browser) -> dict[str, str]:
             row |= measure_cells_scrubbing(frame, counter)
             frame.evaluate("(mode) => window.controlmap.setMode(mode)", starting_mode)
             row |= measure_play(frame, counter)
-            if target.back_button or target.forward_button:
-                row |= measure_python_side(target, page, frame, counter, cdp)
+            if target.panel:
+                row |= measure_panel(frame, counter, cdp)
         row["non-local requests / console errors"] = (
             f"{len(recorder.external_requests)} / {len(recorder.console_errors)}"
         )
@@ -446,7 +432,8 @@ def bare_with_pages(directory: Path) -> Target:
     (directory / "pages").mkdir()
     for page in sorted((ROOT / "pages").glob("*.py")):
         (directory / "pages" / page.name).write_text("import streamlit as st\n\nst.write('page')\n")
-    return Target("bare map + the app's 5 pages", directory / BARE.app.name, timeline=False)
+    count = len(list((directory / "pages").glob("*.py")))
+    return Target(f"bare map + the app's {count} pages", directory / BARE.app.name, timeline=False)
 
 
 def run(targets: list[Target], cold_runs: int, cold_only: bool) -> None:

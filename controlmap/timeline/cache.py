@@ -69,8 +69,9 @@ def load_dataset(events_path: Path = paths.EVENTS_CSV, geo_dir: Path = paths.GEO
                  cache_dir: Path | None = None, warm: Callable[[Dataset], object] | None = None) -> Dataset:
     """``Dataset.load(events_path, geo_dir, today)``, from the cache when an entry matches.
 
-    ``warm`` is called with a freshly loaded dataset before it is cached: what it derives through
-    ``Dataset.derived`` (timelines, a map's layer) is cached with it, so a restart skips that work too.
+    ``warm`` is called with the dataset before it is cached (a cached one too, which is cached again when that derived
+    something new): what it derives through ``Dataset.derived`` (timelines, a map's layer) is cached with it, so a
+    restart skips that work too.
     It may only derive from the dataset and the files in the digest.
     """
     today = today or date.today()
@@ -84,6 +85,12 @@ def load_dataset(events_path: Path = paths.EVENTS_CSV, geo_dir: Path = paths.GEO
         entry = None
     cached = _read(entry) if entry else None
     if cached is not None:
+        # An entry written without this warm-up (by the CLI, say) gets what it derives, and is written again.
+        before = cached.derived_count()
+        if warm:
+            warm(cached)
+        if entry and cached.derived_count() > before:
+            _write(entry, cached)
         return cached
     dataset = Dataset.load(events_path, geo_dir, today)
     if warm:

@@ -62,6 +62,10 @@ class Dataset:
     def events(self) -> pd.DataFrame:
         return self.validation.events
 
+    def derived_count(self) -> int:
+        """How many values were derived so far (the cache writes an entry again when warming added one)."""
+        return len(self._derived)
+
     def derived(self, key: Hashable, compute: Callable[[], T]) -> T:
         """A value computed from this dataset once, then kept with it (and in the dataset cache, if it
         was computed before the dataset was cached: see ``controlmap.timeline.cache.load_dataset``)."""

@@ -197,18 +197,6 @@ CHANGE_COLUMNS = ("katottg", "name_en", "name_uk", "from_status", "to_status", "
 STATUS_NAMES = np.array(STATUSES, dtype=object)
 
 
-@dataclass(frozen=True)
-class ChangeList:
-    """Settlements whose displayed status differs between two dates: how many, and the first rows, each a
-    dict of the columns of ``Timeline.changes``, in gazetteer order."""
-
-    total: int
-    rows: list[dict[str, str]]
-
-    def __len__(self) -> int:
-        return self.total
-
-
 class Timeline:
     def __init__(self, gazetteer: Gazetteer, statements: StatementTable, claimants: Claimants = CLAIMANTS,
                  window_days: int = DEFAULT_WINDOW_DAYS, baseline: bool = True) -> None:
@@ -446,17 +434,14 @@ class Timeline:
         s = self.gazetteer.settlements
         return {column: s[column].to_numpy() for column in ("katottg", "name_en", "name_uk")}
 
-    def _change_columns(self, first: When, second: When, limit: int | None) -> tuple[int, dict[str, np.ndarray]]:
-        """How many settlements changed status between two dates, and the first ``limit`` of them (all for
-        None) as the columns of ``changes``, looked up by index in arrays computed once."""
+    def _change_columns(self, first: When, second: When) -> dict[str, np.ndarray]:
+        """The settlements that changed status between two dates as the columns of ``changes``, looked up by
+        index in arrays computed once."""
         a, b = self.state_at(first), self.state_at(second)
         changed = np.flatnonzero(a.status != b.status)
-        total = len(changed)
-        if limit is not None:
-            changed = changed[:max(limit, 0)]
         st = self.statements
         baseline = self.gazetteer.baseline_sources[changed] if self.baseline else ""
-        return total, {
+        return {
             **{column: values[changed] for column, values in self._names.items()},
             "from_status": STATUS_NAMES[a.status[changed]],
             "to_status": STATUS_NAMES[b.status[changed]],
@@ -468,14 +453,7 @@ class Timeline:
 
     def changes(self, first: When, second: When) -> pd.DataFrame:
         """Settlements whose displayed status differs between two dates, with the statements responsible."""
-        columns = self._change_columns(first, second, None)[1]
+        columns = self._change_columns(first, second)
         # The names as arrays, the rest as lists: the columns' types when nothing changed stay what they were.
         return pd.DataFrame({column: values if column in self._names else values.tolist()
                              for column, values in columns.items()})
-
-    def change_list(self, first: When, second: When, limit: int | None = None) -> "ChangeList":
-        """The rows of ``changes`` without a frame: how many, and the first ``limit`` as dicts (what a page
-        that lists a few of them needs on every date change)."""
-        total, columns = self._change_columns(first, second, limit)
-        return ChangeList(total, [dict(zip(CHANGE_COLUMNS, values, strict=True))
-                                  for values in zip(*(columns[c].tolist() for c in CHANGE_COLUMNS), strict=True)])

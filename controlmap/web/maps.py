@@ -6,7 +6,9 @@ with; later days are chosen in the browser (or pushed to it), so Streamlit rerun
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,7 @@ from controlmap.timeline.dataset import Dataset
 from controlmap.web import own_shapes, urlvalues
 from controlmap.web.offline import LEAFLET_URL, offline_map
 from controlmap.web.script import asset_text, installed_script_url, timeline_script
-from controlmap.web.wire import LayerData, layer_data, packed_json, selection_key, selection_wire, timeline_wire
+from controlmap.web.wire import LayerData, layer_data, selection_key, selection_wire, timeline_wire
 
 TOWN_PAGE_URL = "/Town_history"
 
@@ -39,7 +41,7 @@ OSM_TILES = {
 }
 
 
-class _Verbatim(Element):
+class Verbatim(Element):
     """Figure content that is emitted as is, never compiled as a template."""
 
     def __init__(self, text: str):
@@ -87,28 +89,32 @@ class TimelineLayer(JSCSSMixin):
         for name, url in self.default_js:
             figure.header.add_child(JavascriptLink(url), name=name)
         module = self._template.module
-        figure.header.add_child(_Verbatim(module.header(self, kwargs)), name=self.get_name())
-        figure.script.add_child(_Verbatim(module.script(self, kwargs)), name=self.get_name())
+        figure.header.add_child(Verbatim(module.header(self, kwargs)), name=self.get_name())
+        figure.script.add_child(Verbatim(module.script(self, kwargs)), name=self.get_name())
 
 
-def dataset_layer(dataset: Dataset, claimants: tuple[str, ...] = CLAIMANTS) -> LayerData:
+def dataset_layer(dataset: Dataset, claimants: tuple[str, ...] = CLAIMANTS, *,
+                  every_selection: bool = False) -> LayerData:
     """The layer of ``dataset``'s timeline for ``claimants`` with the shipped shapes, derived once per
-    dataset (and cached with it when computed before: see ``controlmap.timeline.cache.load_dataset``)."""
+    dataset (and cached with it when computed before: see ``controlmap.timeline.cache.load_dataset``).
+    ``every_selection``: every other choice of claimants travels too, so that the page can switch between them (and
+    draw one's front line over another's) with no server."""
 
     def compute() -> LayerData:
         shapes = read_shapes()
+        others = {selection_key(s): selection_wire(dataset.timeline(s)) for s in selections_of(CLAIMANTS)
+                  if every_selection and s != tuple(claimants)}
         return layer_data(timeline_wire(dataset.timeline(claimants)), outline=shapes["outline"],
                           boundaries=shapes["hromadas"], cells=shapes["cells"],
-                          selection=selection_key(claimants), raions=shapes["raions"])
+                          selection=selection_key(claimants), raions=shapes["raions"], selections=others)
 
-    return dataset.derived(("map layer", tuple(sorted(claimants))), compute)
+    return dataset.derived(("map layer", tuple(sorted(claimants)), every_selection), compute)
 
 
-def packed_selection(dataset: Dataset, claimants: tuple[str, ...]) -> str:
-    """The packed timeline columns (``selection_wire``) of ``dataset`` for ``claimants``, which a map built for
-    another selection shows through ``addPackedSelection``; derived once per dataset."""
-    return dataset.derived(("packed selection", selection_key(claimants)),
-                           lambda: packed_json(selection_wire(dataset.timeline(claimants))))
+def selections_of(claimants: Iterable[str]) -> list[tuple[str, ...]]:
+    """Every choice among ``claimants`` (in CLAIMANTS' order), the empty one first, then by size."""
+    chosen = [c for c in CLAIMANTS if c in set(claimants)]
+    return [combo for size in range(len(chosen) + 1) for combo in itertools.combinations(chosen, size)]
 
 
 def build_map(

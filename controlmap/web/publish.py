@@ -1,12 +1,11 @@
 """A static, self-contained site of the map for any number of readers (``python -m controlmap publish``).
 
-The site is the dashboard's map (the same layer data from ``wire.layer_data``, the same map script) in a
-page of its own: every claimant selection's timeline travels with it, so reading it needs no server but a
-static one. A small page script (``assets/site/site.js``) adds what the dashboard's Python side shows: the
-figures for the date, the settlements changed, the claimant choice, a second selection's front line and each
-settlement's statements, fetched when it is clicked. The date, claimants, comparison and view live in the
-URL's hash. Built in memory as {path: bytes}, byte for byte the same for the same input, so that the CLI's
-folder and the dashboard's zip are one output.
+The site is the dashboard's map page (the same layer data from ``wire.layer_data``, the same map script, the same
+panel: see ``panel.py``) in a page of its own: every claimant selection's timeline travels with it, so reading it
+needs no server but a static one. Each settlement's statements are files of their own, fetched when it is clicked.
+The date, claimants, comparison, view and names live in the URL, as on the dashboard. Built in memory as
+{path: bytes}, byte for byte the same for the same input, so that the CLI's folder and the dashboard's zip are one
+output.
 """
 
 from __future__ import annotations
@@ -28,21 +27,16 @@ from branca.element import Element
 from controlmap import paths
 from controlmap.geo.shapes import read_shapes
 from controlmap.model import (
-    CLAIMANT_LABELS,
     CLAIMANTS,
-    STATUS_COLOURS,
-    STATUS_LABELS,
-    STATUS_ORDER,
 )
 from controlmap.region import current as current_region
 from controlmap.timeline import history
 from controlmap.timeline.dataset import Dataset
 from controlmap.timeline.engine import from_day, to_day
-from controlmap.web import maps, script, urlvalues, wire
-from controlmap.web.offline import DATA_ATTRIBUTION, LEAFLET_SOURCE, leaflet_files
+from controlmap.web import maps, panel, script, wire
+from controlmap.web.maps import selections_of
+from controlmap.web.offline import LEAFLET_SOURCE, leaflet_files
 from controlmap.web.own_shapes import file_name, packed_shapes
-
-SITE_ASSETS = script.ASSETS_DIR / "site"
 
 
 def default_title() -> str:
@@ -70,13 +64,6 @@ class SiteRequest:
     first: date | None = None
     last: date | None = None
     title: str = field(default_factory=default_title)
-
-
-def selections_of(claimants: Iterable[str]) -> list[tuple[str, ...]]:
-    """Every selection of ``claimants`` a reader can choose, the empty one (the baseline alone) included, in
-    ``CLAIMANTS`` order."""
-    ordered = [c for c in CLAIMANTS if c in set(claimants)]
-    return [combo for r in range(len(ordered) + 1) for combo in itertools.combinations(ordered, r)]
 
 
 def check(request: SiteRequest) -> None:
@@ -145,36 +132,13 @@ def statements_documents(dataset: Dataset, claimants: Iterable[str]) -> dict[str
 
 
 def site_settings(dataset: Dataset, request: SiteRequest, events_sha256: str,
-                  view_bounds: list[list[float]] | None = None) -> dict:
-    """What the page script needs besides the map's data: words, areas, the data's version, and what the URL's
-    values are clamped to (the dashboard's limits, and the map's bounds for its centre)."""
-    first_map = history.first_derived_date(dataset.events)
-    baseline = dataset.gazetteer.baseline
-    return {
-        "title": request.title,
-        "claimants": [c for c in CLAIMANTS if c in request.claimants],
-        "claimantLabels": {c: CLAIMANT_LABELS[c] for c in CLAIMANTS},
-        "statusOrder": list(STATUS_ORDER),
-        "statusLabels": dict(STATUS_LABELS),
-        "statusColours": dict(STATUS_COLOURS),
-        # Each settlement's cell area in km² (0: no cell), in the wire form's order: the figures' km² per status.
-        "areas": [round(float(a), 3) for a in dataset.gazetteer.areas],
-        "firstMap": first_map.isoformat() if first_map else None,
-        # The baseline's sources, and which one each settlement's names where it is not the first (by index).
-        "baselineSources": list(baseline.sources()),
-        "baselineSourceOf": {str(i): k for i, c in enumerate(dataset.gazetteer.settlements.katottg)
-                             if (k := baseline.source_index(c))},
-        "baselineText": baseline.describe(),
-        "mapsOnly": current_region().maps_only,
-        "eventsSha256": events_sha256,
-        "events": len(dataset.events),
-        "attribution": DATA_ATTRIBUTION.replace("&copy;", "©").replace("&middot;", "·"),
-        "statementsPath": STATEMENTS_PATH,
-        "urlLimits": urlvalues.limits(),
-        "viewBounds": view_bounds,
-        # The newest map snapshot read (the page says the data are "as of" it, and warns when it is old).
-        "asOf": fresh.record() if (fresh := dataset.freshness()) else None,
-    }
+                  view_bounds: list[list[float]] | None = None, data_file: str | None = None) -> dict:
+    """The panel's settings for the site (``panel.panel_settings``): the claimants ``request`` offers, its title,
+    and each clicked settlement's statements fetched from the site's own files."""
+    return panel.panel_settings(dataset, title=request.title, claimants=request.claimants,
+                                events_sha256=events_sha256, view_bounds=view_bounds, host="site",
+                                data_file=data_file or paths.shown(paths.EVENTS_CSV),
+                                statements_path=STATEMENTS_PATH)
 
 
 def _stable_ids(m: folium.Map) -> None:
@@ -188,10 +152,6 @@ def _stable_ids(m: folium.Map) -> None:
             visit(child)
 
     visit(m.get_root())
-
-
-def _site_asset(name: str) -> str:
-    return (SITE_ASSETS / name).read_text(encoding="utf-8")
 
 
 def _digest12(data: bytes) -> str:
@@ -212,19 +172,15 @@ def render_page(layer: wire.LayerData, initial_day: int, settings: dict, assets:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         # No icon file: a browser would otherwise ask for /favicon.ico, which the site does not have (a 404).
         '<link rel="icon" href="data:,">'
-        f"<title>{_html_text(title)}</title>"
+        f"<title>{panel.html_text(title)}</title>"
         f'<link rel="stylesheet" href="{assets["css"]}">'
-        f'<script type="application/json" id="cm-site">{maps.script_json(settings)}</script>'
+        f"{panel.settings_element(settings)}"
         f'<script defer src="{assets["urlvalues"]}"></script>'
         f'<script defer src="{assets["panel"]}"></script>'
         f'<script defer src="{assets["js"]}"></script>'), name="site_header")
-    root.html.add_child(Element(_site_asset("panel.html").replace("{{ title }}", _html_text(title))), name="site_panel")
+    root.html.add_child(maps.Verbatim(panel.panel_html(title)), name="site_panel")
     _stable_ids(m)
     return root.render()
-
-
-def _html_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def _json_bytes(value: object) -> bytes:
@@ -240,7 +196,8 @@ def site_files(request: SiteRequest = SiteRequest(), events_path: Path = paths.E
     if dataset is None:
         dataset = _loaded(Path(events_path))
     layer, initial_day = site_layer(dataset, request)
-    settings = site_settings(dataset, request, hashlib.sha256(events_bytes).hexdigest(), layer.bounds)
+    settings = site_settings(dataset, request, hashlib.sha256(events_bytes).hexdigest(), layer.bounds,
+                             paths.shown(Path(events_path)))
     own_shapes = (f"vendor/controlmap/{file_name()}",
                   packed_shapes().encode("ascii"))
     return assemble_site(layer, initial_day, settings,
@@ -266,7 +223,7 @@ def assemble_site(layer: wire.LayerData, initial_day: int, settings: dict, state
     assets = {"timeline": f"vendor/controlmap/{script.timeline_script_name()}"}
     files[assets["timeline"]] = script.timeline_script().encode("utf-8")
     for role, name in (("urlvalues", "urlvalues.js"), ("panel", "panel.js"), ("js", "site.js"), ("css", "site.css")):
-        data = _site_asset(name).encode("utf-8")
+        data = panel.asset(name).encode("utf-8")
         stem, suffix = name.rsplit(".", 1)
         assets[role] = f"{stem}-{_digest12(data)}.{suffix}"
         files[assets[role]] = data
@@ -332,5 +289,6 @@ def site_zip(files: Mapping[str, bytes]) -> bytes:
 
 def iframe_snippet(url: str, title: str | None = None) -> str:
     """The HTML that embeds a published site at ``url`` (``title``: the region's by default)."""
-    return (f'<iframe src="{_html_text(url)}" title="{_html_text(title or default_title())}" width="100%" height="640" '
+    return (f'<iframe src="{panel.html_text(url)}" title="{panel.html_text(title or default_title())}" '
+            'width="100%" height="640" '
             'style="border:0" loading="lazy" allowfullscreen></iframe>')

@@ -32,8 +32,15 @@ for page in sys.argv[1:]:
     for widget in ("selectbox", "multiselect", "radio"):
         elements = getattr(at, widget)
         texts += [str(o) for e in elements for o in (e.options or [])] + [e.label for e in elements]
-    out[page] = {"exceptions": [e.value for e in at.exception], "texts": texts,
-                 "titles": [t.value for t in at.title]}
+    titles = [t.value for t in at.title]
+    settings = {}
+    if name == "dashboard.py" and not at.exception:  # the map page's words are its panel's, drawn in the browser
+        from tests.support.map_page import built
+        settings = built(at)[3]
+        titles = [settings["title"]]
+        texts += [settings["title"], settings["baselineText"], *settings["notes"]]
+    out[page] = {"exceptions": [e.value for e in at.exception], "texts": texts, "titles": titles,
+                 "settings": settings}
 print(json.dumps(out))
 """
 
@@ -73,18 +80,13 @@ def test_the_compare_page_offers_the_regions_episodes(shown):
     assert "Avdiivka (Feb 2024)" in texts and "Sept 2022 counteroffensive (Balakliia–Izium–Kupiansk)" not in texts
 
 
-def test_before_the_first_map_the_page_says_only_the_baseline_speaks(shown):
-    """No researched statements here: before the first archived map nothing speaks but the baseline."""
-    texts = shown["dashboard.py@2022-03-01"]["texts"]
-    note = ("**Before 03 April 2022**, the first archived control map, the map shows the 24 Feb 2022 baseline "
-            "(Ukrainian-held; Russian-held for the 447 settlements held by Russia since 2014; not known for 8 drawn "
-            "at a hromada centre the 2014 line crosses).\n\n")
-    assert [t for t in texts if t.startswith(note)] != []
-    # The figures: the settlements region.json names as held since 2014, and the sum of their cells' km².
-    held = set(json.loads((FOLDER / "region.json").read_text("utf-8"))["baseline"]["russian_held"]["settlements"])
-    cells = json.loads((FOLDER / "geo" / "cells.geojson").read_text("utf-8"))["features"]
-    km2 = sum(f["properties"]["area_km2"] for f in cells if f["properties"]["katottg"] in held)
-    assert f"| Russian-held | {len(held)} | {km2:,.1f} |" in next(t for t in texts if t.startswith(note))
+def test_before_the_first_map_the_panel_is_told_only_the_baseline_speaks(shown):
+    """No researched statements here: before the first archived map nothing speaks but the baseline (the panel's
+    words for it, in a browser: tests/browser/test_dashboard_panel.py)."""
+    settings = shown["dashboard.py@2022-03-01"]["settings"]
+    assert ("2022-04-03", True) == (settings["firstMap"], settings["mapsOnly"])
+    assert ("Ukrainian-held; Russian-held for the 447 settlements held by Russia since 2014; not known for 8 drawn "
+            "at a hromada centre the 2014 line crosses") == settings["baselineText"]
 
 
 def test_the_search_boxes_offer_the_regions_own_towns(shown):
@@ -94,8 +96,8 @@ def test_the_search_boxes_offer_the_regions_own_towns(shown):
     assert "e.g. Bakhmut, occupied, grey" in shown["pages/3_Events.py"]["texts"]
 
 
-def test_the_maps_caption_names_the_sources_that_place_the_regions_points(shown):
+def test_the_maps_notes_name_the_sources_that_place_the_regions_points(shown):
     """Donetsk's own points come from OpenStreetMap, Wikidata and GeoNames (build_report.txt: 188, 1,094 and 2)."""
-    captions = [t for t in shown["dashboard.py"]["texts"] if t.startswith("Points: ")]
+    captions = [t for t in shown["dashboard.py"]["settings"]["notes"] if t.startswith("Points: ")]
     assert [c.split(". ")[0] for c in captions] == [
         "Points: settlements at their own point (OpenStreetMap, else Wikidata, else GeoNames)"]

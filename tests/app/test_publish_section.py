@@ -1,5 +1,5 @@
-"""The map page's Publish / embed section: its zip is the CLI's site for the same arguments, and what it asks
-for is checked before anything is built."""
+"""The Publish page: its zip is the CLI's site for the same arguments, and what it asks for is checked before
+anything is built."""
 
 import io
 import subprocess
@@ -29,18 +29,13 @@ def test_the_dashboards_zip_equals_the_clis_site_for_the_same_arguments(tmp_path
     assert archive == publish.site_zip(written)
 
 
-def run_map_page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    at.query_params["date"] = "2025-12-20"
-    at.run()
-    assert not at.text_input  # nothing of the section before it is opened
-    at.toggle(key="publish_open").set_value(True)
-    return at.run()
+def run_publish_page() -> AppTest:
+    return AppTest.from_file(str(ROOT / "pages" / "6_Publish.py"), default_timeout=120).run()
 
 
-def test_the_section_offers_the_download_and_the_embed_snippet():
-    at = run_map_page()
-    assert at.toggle(key="publish_open").label == "Publish / embed"
+def test_the_page_offers_the_download_and_the_embed_snippet():
+    at = run_publish_page()
+    assert ["Publish the map"] == [t.value for t in at.title]
     assert at.text_input(key="publish_title").value == publish.default_title()
     at.text_input(key="publish_address").set_value("https://maps.example.net/kh/").run()
     snippets = [c.value for c in at.code if c.value.startswith("<iframe")]
@@ -49,7 +44,7 @@ def test_the_section_offers_the_download_and_the_embed_snippet():
 
 
 def test_a_request_that_cannot_be_published_says_why_and_offers_no_download():
-    at = run_map_page()
+    at = run_publish_page()
     at.multiselect(key="publish_claimants").set_value([]).run()
     assert [e.value for e in at.error] == ["Cannot publish: claimants are ua, ru, independent (got none)."]
     assert not [c for c in at.code if c.value.startswith("<iframe")]

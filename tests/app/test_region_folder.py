@@ -11,9 +11,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
 import json
 from streamlit.testing.v1 import AppTest
+from tests.support.map_page import built
 at = AppTest.from_file("dashboard.py", default_timeout=240).run()
-print(json.dumps({"exceptions": [e.value for e in at.exception], "titles": [t.value for t in at.title],
-                  "from": [c.value for c in at.caption if c.value.startswith("From ")]}))
+settings = built(at)[3]
+print(json.dumps({"exceptions": [e.value for e in at.exception], "title": settings["title"],
+                  "data": [settings["dataFile"], settings["events"]]}))
 """
 
 
@@ -33,6 +35,5 @@ def test_the_dashboard_serves_the_folder_it_is_given(tmp_path):
                          timeout=600)
     assert 0 == run.returncode, run.stderr[-2000:]
     shown = json.loads(run.stdout.strip().splitlines()[-1])
-    assert ([], ["Copied oblast: the same map under another name"]) == (shown["exceptions"], shown["titles"])
-    escaped = "".join("\\" + c if c in "_.-" else c for c in f"{folder.as_posix()}/events.csv")  # Markdown
-    assert 1 == len(shown["from"]) and shown["from"][0].startswith(f"From {escaped} (3,191 events)")
+    assert ([], "Copied oblast: the same map under another name") == (shown["exceptions"], shown["title"])
+    assert [f"{folder.as_posix()}/events.csv", 3191] == shown["data"]

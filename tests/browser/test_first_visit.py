@@ -147,8 +147,7 @@ def test_a_link_copied_on_the_dashboard_opens_the_same_view_on_the_site_and_back
     try:
         page = context.new_page()
         page.goto(f"{dashboard}/?date=2025-12-13&claimants=ru&lat=49.7100&lon=37.6158&zoom=11")
-        map_frame(page)
-        page.get_by_role("button", name="Copy link").click()
+        map_frame(page).get_by_role("button", name="Copy link").click()
         link = page.evaluate("() => navigator.clipboard.readText()")
         query = urlsplit(link).query
         site = context.new_page()

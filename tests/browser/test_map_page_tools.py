@@ -28,24 +28,25 @@ def test_on_a_phone_the_map_date_control_and_play_are_visible_without_scrolling(
         frame = open_dashboard(page, dashboard, "?date=2025-12-20")
         iframe = page.locator("iframe[src*='streamlit_folium']")
         expect(frame.locator(".cm-date-text")).to_have_text("2025-12-20")
-        map_box = iframe.bounding_box()
         screen = {"x": 0, "y": 0, **PHONE}
+        assert inside(iframe.bounding_box(), screen), iframe.bounding_box()
+        map_box = frame.locator("#map_div").bounding_box()
         assert inside(map_box, screen), map_box
         assert map_box["height"] > 400, "the map takes most of the screen"
-        # Nothing scrolls sideways: the page, or Streamlit's scrolling main area.
+        # Nothing scrolls sideways: the page, Streamlit's scrolling main area, or the map's frame.
         widths = page.evaluate("""() => [document.documentElement, document.querySelector("[data-testid='stMain']")]
             .map((e) => [e.scrollWidth, e.clientWidth])""")
+        widths.append(frame.evaluate("() => [document.body.scrollWidth, document.body.clientWidth]"))
         assert all(scroll <= client for scroll, client in widths), widths
         # The date control and play, whole, inside the map (which is on the screen).
         for selector in (".cm-date", ".cm-date-text", ".cm-play", ".cm-slider", ".cm-prev", ".cm-next"):
             box = frame.locator(selector).bounding_box()
             assert inside(box, map_box), (selector, box, map_box)
-        title = page.get_by_role("heading", level=1).bounding_box()
-        assert inside(title, {"x": 0, "y": 0, "width": PHONE["width"], "height": map_box["y"]}), title
-        # The figures come below the map.
-        heading = page.get_by_role("heading", name="20 December 2025")
-        expect(heading).to_be_attached()
-        assert heading.bounding_box()["y"] >= map_box["y"] + map_box["height"]
+        # The panel, its title first, comes below the map, in the map's frame.
+        title = frame.get_by_role("heading", level=1)
+        expect(title).to_have_text("Kharkiv oblast: who controlled which settlement, day by day")
+        expect(frame.locator("#cm-date")).to_have_text("20 December 2025")
+        assert title.bounding_box()["y"] >= map_box["y"] + map_box["height"]
         frame.locator(".cm-play").tap()
         expect(frame.locator(".cm-play")).to_have_attribute("aria-label", "Pause")
     finally:
@@ -58,15 +59,13 @@ KUPIANSK = "UA63080090010026457"
 AROUND_KUPIANSK = {"lat": 49.71, "lon": 37.62, "zoom": 11}
 
 
-def only_claimant(page, label: str) -> None:
-    """Leaves only ``label``'s statements checked in the sidebar (checks it first, then unchecks the others)."""
-    sidebar = page.get_by_test_id("stSidebar")
+def only_claimant(frame, label: str) -> None:
+    """Leaves only ``label``'s statements checked in the map's panel (checks it first, then unchecks the others)."""
 
     def tick(name: str, on: bool) -> None:
-        box = sidebar.get_by_role("checkbox", name=name)
-        if box.is_checked() != on:
-            sidebar.get_by_text(name, exact=True).click()
-            expect(box).to_be_checked(checked=on)
+        box = frame.get_by_role("checkbox", name=name)
+        box.set_checked(on)
+        expect(box).to_be_checked(checked=on)
 
     tick(label, True)
     for other in ("Ukrainian officials", "Russian officials", "independent observers"):
@@ -99,7 +98,7 @@ def front_line_pixels(page, frame) -> set[tuple[int, int]]:
         frame.evaluate("() => window.controlmap.setView(window.controlmap.view())")
         return Image.open(io.BytesIO(page.locator("iframe[src*='streamlit_folium']").screenshot())).convert("RGB")
 
-    toggle = frame.get_by_label("Front line")
+    toggle = frame.get_by_role("checkbox", name="Front line")
     frame.locator(".leaflet-control-layers").hover()
     expect(toggle).to_be_checked()
     page.mouse.move(0, 0)
@@ -120,12 +119,12 @@ def front_line_pixels(page, frame) -> set[tuple[int, int]]:
 
 def test_the_front_line_follows_the_claimants_chosen_around_kupiansk(page, dashboard, engine):
     day = "2025-12-20"
-    open_dashboard(page, dashboard, f"?date={day}")
-    only_claimant(page, "Russian officials")
+    frame = open_dashboard(page, dashboard, f"?date={day}")
+    only_claimant(frame, "Russian officials")
     russian = map_of_selection(page, engine, ("ru",), day)
     russian_line = russian.evaluate("() => window.controlmap.frontLine()")
     russian_pixels = front_line_pixels(page, russian)
-    only_claimant(page, "independent observers")
+    only_claimant(frame, "independent observers")
     independent = map_of_selection(page, engine, ("independent",), day)
     independent_line = independent.evaluate("() => window.controlmap.frontLine()")
     independent_pixels = front_line_pixels(page, independent)
@@ -201,9 +200,7 @@ FOCUSED = """() => {
         try { doc = node.contentDocument; node = doc.activeElement; } catch (err) { break; }
     }
     if (!node) return '';
-    const box = node.closest("[data-testid='stSelectbox']");
-    return [node.tagName, node.className || '', node.getAttribute('aria-label') || '',
-            box ? box.innerText.split('\\n')[0] : ''].join('|');
+    return [node.tagName, node.id || '', node.className || '', node.getAttribute('aria-label') || ''].join('|');
 }"""
 
 
@@ -225,9 +222,9 @@ def test_keyboard_alone_moves_the_date_and_opens_a_town(page, dashboard):
     page.keyboard.press("PageUp")
     expect(slider).to_have_attribute("aria-valuetext", "2022-05-01")
     page.wait_for_function("() => location.search.includes('date=2022-05-01')", timeout=30_000)
-    expect(page.get_by_role("heading", name="01 May 2022")).to_be_visible(timeout=30_000)
-    # On from the map to the settlement list, which takes any spelling the history page does.
-    tab_to(page, "Open a town's history", limit=30)
+    expect(frame.locator("#cm-date")).to_have_text("1 May 2022", timeout=30_000)
+    # On from the map to the panel's town search, which takes any spelling the history page does.
+    tab_to(page, "cm-search-input", limit=40)
     page.keyboard.type("Купянск")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(rf"/Town_history\?settlement={KUPIANSK}"), timeout=30_000)
@@ -245,18 +242,17 @@ def test_copy_link_and_cite_give_a_link_that_reopens_the_date_claimants_and_view
     page = context.new_page()
     try:
         query = "?date=2025-12-13&claimants=ru&lat=49.7100&lon=37.6158&zoom=11"
-        open_dashboard(page, dashboard, query)
-        page.get_by_role("button", name="Copy link").click()
-        expect(page.get_by_role("status").filter(has_text="Link copied")).to_be_visible()
+        panel = open_dashboard(page, dashboard, query)
+        panel.get_by_role("button", name="Copy link").click()
+        expect(panel.get_by_role("status").filter(has_text="Link copied")).to_be_visible()
         link = page.evaluate("() => navigator.clipboard.readText()")
         assert f"{dashboard}/{query}" == link
         sha256 = hashlib.sha256((ROOT / "data" / "events.csv").read_bytes()).hexdigest()
-        cited = page.locator("[data-testid='stCaptionContainer']").filter(has_text="Map of 13 December 2025")
         expected = ("Kharkiv oblast: who controlled which settlement, day by day. Map of 13 December 2025 "
                     f"(2025-12-13). Statements by: Russian officials. Data: data/events.csv, sha256 {sha256}. {link}")
-        assert f"Cite this map: {expected}" == " ".join(cited.inner_text().split())
-        page.get_by_role("button", name="Copy citation").click()
-        expect(page.get_by_role("status").filter(has_text="Citation copied")).to_be_visible()
+        expect(panel.locator("#cm-citation")).to_have_text(f"Cite this map: {expected}")
+        panel.get_by_role("button", name="Copy citation").click()
+        expect(panel.get_by_role("status").filter(has_text="Citation copied")).to_be_visible()
         assert expected == page.evaluate("() => navigator.clipboard.readText()")
         # The link opens the same map: date, claimants and view.
         again = context.new_page()
@@ -264,9 +260,8 @@ def test_copy_link_and_cite_give_a_link_that_reopens_the_date_claimants_and_view
         assert "2025-12-13" == frame.evaluate("() => window.controlmap.isoDate(window.controlmap.getDay())")
         view = frame.evaluate("() => window.controlmap.view()")
         assert (11, 49.71, 37.616) == (view["zoom"], round(view["lat"], 2), round(view["lon"], 3))
-        sidebar = again.get_by_test_id("stSidebar")
-        expect(sidebar.get_by_role("checkbox", name="Russian officials")).to_be_checked()
-        expect(sidebar.get_by_role("checkbox", name="Ukrainian officials")).not_to_be_checked()
+        expect(frame.get_by_role("checkbox", name="Russian officials")).to_be_checked()
+        expect(frame.get_by_role("checkbox", name="Ukrainian officials")).not_to_be_checked()
     finally:
         context.close()
 
@@ -277,13 +272,15 @@ def test_without_a_clipboard_api_copy_link_shows_the_link_selected(browser, dash
     context.add_init_script("Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined })")
     page = context.new_page()
     try:
-        open_dashboard(page, dashboard, "?date=2022-09-12&claimants=independent")
-        page.get_by_role("button", name="Copy link").click()
-        shown = page.get_by_role("textbox", name="Link to this map")
+        panel = open_dashboard(page, dashboard, "?date=2022-09-12&claimants=independent")
+        panel.get_by_role("button", name="Copy link").click()
+        shown = panel.get_by_role("textbox", name="Link to this map")
         expect(shown).to_be_visible()
-        expect(shown).to_have_value(f"{dashboard}/?date=2022-09-12&claimants=independent")
         expect(shown).to_be_focused()
-        assert len(f"{dashboard}/?date=2022-09-12&claimants=independent") == shown.evaluate(
-            "(e) => e.selectionEnd - e.selectionStart"), "selected whole"
+        link = page.evaluate("() => location.href")
+        assert link.startswith(f"{dashboard}/?date=2022-09-12&claimants=independent&lat=")
+        expect(shown).to_have_value(link)
+        assert len(link) == shown.evaluate("(e) => e.selectionEnd - e.selectionStart"), "selected whole"
+        expect(panel.get_by_role("status").filter(has_text="Copy the selected text")).to_be_visible()
     finally:
         context.close()

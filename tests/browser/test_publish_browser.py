@@ -268,8 +268,7 @@ def test_the_dashboards_download_is_the_clis_site_zipped(page, streamlit_app, si
     from playwright.sync_api import expect
 
 
-    page.goto(f"{streamlit_app(ROOT / 'streamlit_app.py')}/?date=2025-12-20")
-    page.get_by_text("Publish / embed", exact=True).click()
+    page.goto(f"{streamlit_app(ROOT / 'streamlit_app.py')}/Publish")
     button = page.get_by_role("button", name="Download the site (zip)")
     expect(button).to_be_visible(timeout=60_000)
     with page.expect_download(timeout=120_000) as download:

@@ -15,15 +15,17 @@ from tests.browser.test_dashboard_browser import map_frame
 pytestmark = pytest.mark.browser
 
 DONETSK = ROOT / "data" / "regions" / "donetska"
-SHOWN_LABELS = """() => [...document.querySelectorAll('.cm-label')]
+# The labels drawn within the map (its container clips the rest; the panel beside it is in the same frame).
+SHOWN_LABELS = """() => { const view = document.querySelector('.leaflet-container').getBoundingClientRect();
+    return [...document.querySelectorAll('.cm-label')]
     .filter((label) => getComputedStyle(label).display !== 'none')
-    .filter((label) => { const box = label.getBoundingClientRect(); return box.right > 0 && box.bottom > 0
-        && box.left < innerWidth && box.top < innerHeight; })
+    .filter((label) => { const box = label.getBoundingClientRect(); return box.right > view.left
+        && box.bottom > view.top && box.left < view.right && box.top < view.bottom; })
     .map((label) => {
         const box = label.firstElementChild.getBoundingClientRect();
         return {text: label.textContent, village: label.classList.contains('cm-label-village'), left: box.left,
                 top: box.top, right: box.right, bottom: box.bottom};
-    })"""
+    }); }"""
 
 
 def osm_cities() -> set[str]:

@@ -41,6 +41,7 @@ from controlmap.events.uploads import combine
 from controlmap.timeline.dataset import Dataset
 from controlmap.web.offline import LEAFLET_SOURCE, install_leaflet
 from tests.browser.conftest import ROOT, streamlit_server
+from tests.browser.test_dashboard_browser import map_frame
 
 pytestmark = pytest.mark.browser
 
@@ -331,13 +332,14 @@ def test_a_good_upload_is_tried_in_this_session_only_then_saved_and_undone(brows
     page.get_by_role("button", name="Show these events on every page, for this session only").click()
     expect(alert(page, "Applied for this browser session")).to_contain_text("your 2 new events")
     page.get_by_test_id("stSidebarNavLink").filter(has_text="dashboard").click()
-    caption = page.get_by_text("From data/events.csv (")
-    expect(caption).to_contain_text(f"({shipped_count + 2:,} events + your uploaded events, this session only)")
+    expect(map_frame(page).locator("#cm-version")).to_contain_text(
+        f"From data/events.csv ({shipped_count + 2:,} events + your uploaded events, this session only), sha256 ")
     other = browser.new_context(viewport={"width": 1280, "height": 1000})
     try:
         other_page = other.new_page()
         other_page.goto(app.url)
-        expect(other_page.get_by_text("From data/events.csv (")).to_contain_text(f"({shipped_count:,} events); ")
+        expect(map_frame(other_page).locator("#cm-version")).to_contain_text(
+            f"From data/events.csv ({shipped_count:,} events), sha256 ")
     finally:
         other.close()
     page.get_by_test_id("stSidebarNavLink").filter(has_text="Upload").click()
@@ -501,7 +503,7 @@ def test_a_control_area_layer_is_dated_converted_previewed_and_tried(page, app, 
     page.get_by_role("button", name="Show these events on every page, for this session only").click()
     expect(alert(page, "Applied for this browser session")).to_contain_text(f"your {checked.rows} new events")
     page.get_by_test_id("stSidebarNavLink").filter(has_text="dashboard").click()
-    expect(page.get_by_text("From data/events.csv (")).to_contain_text(
+    expect(map_frame(page).locator("#cm-version")).to_contain_text(
         f"({len(engine.events) + checked.rows:,} events + your uploaded events, this session only)")
     assert app.events.read_bytes() == app.original  # trying wrote nothing
     assert console_errors(page) == []

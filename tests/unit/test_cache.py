@@ -137,8 +137,21 @@ def test_what_warm_derives_is_cached_with_the_dataset(events, tiny_dir, cache_di
 
     cache.load_dataset(events, tiny_dir, TODAY, cache_dir, warm=warm)
     again = cache.load_dataset(events, tiny_dir, TODAY, cache_dir, warm=warm)
-    assert warmed == [2] and len(loads) == 1
+    assert warmed == [2, 2] and len(loads) == 1  # warmed again, deriving nothing anew
     assert again.derived("settlement count", lambda: pytest.fail("derived again after the cache")) == 6
+
+
+def test_an_entry_written_without_the_warm_up_gets_it_and_keeps_it(events, tiny_dir, cache_dir, loads):
+    computed = []
+
+    def warm(dataset):
+        dataset.derived("settlement count", lambda: computed.append(1) or len(dataset.gazetteer.settlements))
+
+    cache.load_dataset(events, tiny_dir, TODAY, cache_dir)  # the CLI's load: nothing derived
+    cache.load_dataset(events, tiny_dir, TODAY, cache_dir, warm=warm)
+    third = cache.load_dataset(events, tiny_dir, TODAY, cache_dir, warm=warm)
+    assert len(loads) == 1 and computed == [1], "derived once, then read from the entry written again"
+    assert third.derived("settlement count", lambda: pytest.fail("not in the entry")) == 6
 
 
 def test_a_changed_shape_file_is_loaded_again(events, tiny_dir, tmp_path, cache_dir, loads):

@@ -1,21 +1,67 @@
-"""The map's panel rules (controlmap.web.panel), shared with the published site (assets/site/panel.js): the day the
-change list compares with is tested on the same cases in both (tests/fixtures/panel_cases.json)."""
+"""The panel beside the map (controlmap.web.panel): its settings, and how it goes into the dashboard's map frame as
+streamlit-folium sends the map (the page script's rules: tests/js/panel.test.js; in a browser: the browser tests)."""
 
 import json
+import re
+from datetime import date
 from pathlib import Path
 
 import pytest
+from streamlit_folium import _get_header, _get_html, _get_map_string
 
-from controlmap.web.panel import compared_day
+from controlmap.timeline.dataset import Dataset
+from controlmap.web import panel
+from controlmap.web.maps import build_map
+from tests.support.synthetic import box_outline, synthetic_timeline
 
-CASES = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "panel_cases.json").read_text("utf-8"))
+EVENTS = (Path(__file__).resolve().parents[1] / "fixtures" / "three_statements.csv").read_bytes()
+HOSTILE_TITLE = "</script><script>alert(1)</script> & {{ 7*7 }}"
 
 
-@pytest.mark.parametrize("case", CASES["compared_day"], ids=[c["why"] for c in CASES["compared_day"]])
-def test_the_change_list_compares_with_the_day_shown_before_or_at_first_the_day_before(case):
-    assert case["since"] == compared_day(case["previous"], case["day"], 0)
+@pytest.fixture
+def dataset(tiny_gazetteer) -> Dataset:
+    return Dataset.from_parts(tiny_gazetteer, EVENTS, today=date(2026, 11, 21))
 
 
-def test_the_rule_counts_from_the_spans_first_day():
-    assert 19047 == compared_day(None, 19047, 19047)
-    assert 19047 == compared_day(None, 19048, 19047)
+def settings(dataset, **given):
+    return panel.panel_settings(dataset, **({"title": "Tiny", "events_sha256": "ab" * 32, "data_file": "e.csv"}
+                                            | given))
+
+
+def test_the_dashboards_settings_say_where_the_panel_is_and_what_the_sha256_leaves_out(dataset):
+    got = settings(dataset, host="dashboard", claimants=("independent", "ua"), uploaded=True, stale_hint="Run x.")
+    assert ("dashboard", ["ua", "independent"], True, "Run x.", None, "e.csv") == (
+        got["host"], got["claimants"], got["uploaded"], got["staleHint"], got["statementsPath"], got["dataFile"])
+    assert 6 == len(got["areas"]) == len(dataset.gazetteer.settlements)
+    assert 3 == got["events"]
+    assert got["notes"][0].startswith("Points: settlements at their own point (")
+
+
+def test_an_unknown_host_is_refused(dataset):
+    with pytest.raises(ValueError, match="host must be one of"):
+        settings(dataset, host="elsewhere")
+
+
+def sent_map(title: str = "Tiny") -> tuple[str, str, str]:
+    """The map with its panel as streamlit-folium sends it to its frame: the head, the markup and the script."""
+    m = build_map(synthetic_timeline(3, 1, 0), initial_day=0, outline=box_outline())
+    panel.PanelLayer({"title": title, "host": "dashboard"}).add_to(m)
+    m.get_root().render()
+    m.render()
+    return _get_header(m), _get_html(m), _get_map_string(m)
+
+
+def test_in_the_frame_the_panels_scripts_run_after_the_maps_and_its_settings_and_markup_are_in_the_page():
+    header, html, script = sent_map()
+    assert {"title": "Tiny", "host": "dashboard"} == json.loads(
+        re.search(r'<script type="application/json" id="cm-site">(.*?)</script>', header).group(1))
+    assert '<aside id="cm-panel"' in html and '<h1 id="cm-title">Tiny</h1>' in html
+    starts = [script.index(panel.asset(name)) for name in panel.SCRIPTS]
+    assert script.index("controlmapTimeline(") < starts[0] < starts[1] < starts[2], "the map, then the panel's parts"
+    assert "<style>" + panel.asset("site.css") + "</style>" in header
+
+
+def test_a_hostile_title_is_text_in_the_frame():
+    header, html, _ = sent_map(HOSTILE_TITLE)
+    assert "</script><script>alert(1)" not in header + html
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; {{ 7*7 }}" in html

@@ -349,23 +349,9 @@ def test_changes_back_and_forth_and_none(tiny):
             "to_url"] == list(timeline.changes(date(2022, 3, 1), date(2022, 3, 9)).columns)
 
 
-@pytest.mark.parametrize("limit", [None, 0, 1, 2, 3])
-@pytest.mark.parametrize(("first", "second"), [
-    ("2022-03-05", "2022-04-01"), ("2022-02-01", "2022-09-10"), ("2022-09-10", "2022-02-01"),
-    ("2022-03-01", "2022-03-09"),
-])
-def test_the_change_list_is_the_changes_without_a_frame(tiny, first, second, limit):
-    timeline = build(tiny, FRONT)
-    frame = timeline.changes(first, second)
-    changed = timeline.change_list(first, second, limit)
-    assert len(frame) == changed.total == len(changed)
-    assert frame.head(len(frame) if limit is None else limit).to_dict(orient="records") == changed.rows
-    assert all(type(value) is str for row in changed.rows for value in row.values())
-
-
-def test_the_change_list_without_the_baseline_names_no_source_before_the_first_statement(tiny):
+def test_the_changes_without_the_baseline_name_no_source_before_the_first_statement(tiny):
     timeline = build(tiny, FRONT, baseline=False)
-    (alpha,) = timeline.change_list("2022-02-01", "2022-03-01").rows
+    (alpha,) = timeline.changes("2022-02-01", "2022-03-01").to_dict(orient="records")
     assert ("unknown", "ru", "", "TASS", "2022-03-01", "") == (
         alpha["from_status"], alpha["to_status"], alpha["from_source"], alpha["to_source"], alpha["to_date"],
         alpha["to_url"])

@@ -1,17 +1,16 @@
-"""The settlement map on a synthetic timeline, with the date bridge (browser tests and benchmark).
+"""The settlement map on a synthetic timeline (browser tests and benchmark).
 
 Environment: CONTROLMAP_DEMO_N settlements (default 1751), CONTROLMAP_DEMO_RUNS runs per settlement
 (default 3), CONTROLMAP_DEMO_CELLS=1 adds Voronoi cells. ``?day=YYYY-MM-DD`` sets the first day.
 """
 
 import os
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app.date_control import date_control
 from controlmap.web.maps import build_map
 from controlmap.web.offline import install_assets
 from tests.support.synthetic import INITIAL_DAY, box_outline, grid_boundaries, synthetic_timeline, voronoi_cells
@@ -41,52 +40,27 @@ def demo_cells(n: int, runs: int) -> dict:
 
 
 @st.cache_resource
-def demo_map(n: int, runs: int, with_cells: bool):
-    """Built once, like the dashboard's map: a rerun then sends the map no new HTML."""
+def demo_map(n: int, runs: int, with_cells: bool, initial_day: int):
+    """Built once per first day, like the dashboard's map: a rerun then sends the map no new HTML."""
     return build_map(
         demo_timeline(n, runs),
-        initial_day=INITIAL_DAY,
+        initial_day=initial_day,
         outline=box_outline(),
         boundaries=grid_boundaries(),
         cells=demo_cells(n, runs) if with_cells else None,
     )
 
 
-def iso(timeline: dict, day: int) -> str:
-    return (date.fromisoformat(timeline["day0"]) + timedelta(days=day)).isoformat()
-
-
-def set_day(day: int) -> None:
-    st.session_state.day = day
+def first_day(timeline: dict) -> int:
+    """The day index ``?day=`` names, else the demo's own."""
+    try:
+        return (date.fromisoformat(st.query_params.get("day", "")) - date.fromisoformat(timeline["day0"])).days
+    except ValueError:
+        return INITIAL_DAY
 
 
 st.set_page_config(page_title="controlmap demo", layout="wide")
 install_assets(Path(__file__).resolve().parent / "static")  # Leaflet and the map script
 timeline = demo_timeline(N_SETTLEMENTS, N_RUNS)
-if "day" not in st.session_state:
-    try:
-        first = date.fromisoformat(st.query_params.get("day", ""))
-        st.session_state.day = (first - date.fromisoformat(timeline["day0"])).days
-    except ValueError:
-        st.session_state.day = INITIAL_DAY
-
-st_folium(
-    demo_map(N_SETTLEMENTS, N_RUNS, WITH_CELLS), key="map", returned_objects=[], height=560, use_container_width=True
-)
-
-
-@st.fragment
-def date_panel() -> None:
-    st.button("30 days back", key="back", on_click=lambda: set_day(max(0, st.session_state.day - 30)))
-    st.session_state.day = date_control(
-        st.session_state.day, timeline["n_days"], timeline["day0"], timeline["change_days"]
-    )
-    st.write(f"Committed date: {iso(timeline, st.session_state.day)}")
-
-
-date_panel()
-st.button(
-    "30 days forward (full rerun)",
-    key="forward",
-    on_click=lambda: set_day(min(timeline["n_days"] - 1, st.session_state.day + 30)),
-)
+st_folium(demo_map(N_SETTLEMENTS, N_RUNS, WITH_CELLS, first_day(timeline)), key="map", returned_objects=[],
+          height=560, use_container_width=True)

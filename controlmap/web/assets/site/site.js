@@ -1,12 +1,17 @@
-/* The published site's page script (controlmap/web/publish.py): the panel beside the map — the date, the figures
-   for it, the settlements changed, the claimant choice, a second front line, a clicked settlement's
-   statements — and the URL, which holds the date, claimants, comparison and view (as the dashboard's URL does)
-   so that a link opens the same picture. It only talks to the map through its public API (window.controlmap,
-   api.js) and only ever sets textContent. */
+/* The panel beside the map, on the published site (controlmap/web/publish.py) and in the dashboard's map frame
+   (settings.host "dashboard", see controlmap/web/panel.py): the date, the figures for it, the settlements changed, the
+   claimant choice, a second front line, the names' language, a town search, a clicked settlement's statements (on
+   the site; the dashboard opens its Town history page), the link and citation — and the URL, which holds the date,
+   claimants, comparison, view and names, so that a link opens the same picture on either. In the dashboard the URL is
+   the Streamlit page's around the frame (same origin). It only talks to the map through its public API
+   (window.controlmap, api.js) and only ever sets textContent. */
 (function () {
   "use strict";
 
   const settings = JSON.parse(document.getElementById("cm-site").textContent);
+  const inFrame = settings.host === "dashboard";
+  // The window whose address holds the URL values: the page, or around the dashboard's map frame the Streamlit page.
+  const host = hostWindow();
   const DAY_MS = 86400000;
   const CHANGES_LISTED = 40;
   const $ = (id) => document.getElementById(id);
@@ -17,7 +22,19 @@
   let committed = null;
   let frame = 0;
   let writingUrl = false;
+  let language = "en";
   const urlValues = window.controlmapUrlValues;
+  const rules = window.controlmapPanel;
+
+  function hostWindow() {
+    if (!inFrame) return window;
+    try {
+      if (window.parent !== window && window.parent.location.href) return window.parent;
+    } catch (err) {
+      // a frame of another origin keeps its own address
+    }
+    return window;
+  }
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -41,13 +58,10 @@
   }
 
   function nameOf(i) {
-    return names.nameEn[i] || names.nameUk[i] || names.katottg[i];
+    return rules.nameOf(names, i, language);
   }
 
-  function longDate(iso) {
-    return new Date(iso + "T00:00:00Z").toLocaleDateString("en-GB",
-      { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-  }
+  const longDate = rules.longDate;
 
   // --- the URL ---------------------------------------------------------------------------------------
   // The dashboard's scheme: ?date=…&claimants=…&compare=…&lat=…&lon=…&zoom=… (a link copied from one opens the same
@@ -55,8 +69,10 @@
   // checked as the dashboard checks it (urlvalues.js): an unreadable one is left out, a number clamped.
 
   function urlParams() {
-    const params = new URLSearchParams(window.location.search);
-    for (const [key, value] of new URLSearchParams(window.location.hash.replace(/^#/, ""))) params.set(key, value);
+    const params = new URLSearchParams(host.location.search);
+    if (!inFrame) {
+      for (const [key, value] of new URLSearchParams(window.location.hash.replace(/^#/, ""))) params.set(key, value);
+    }
     if (params.has("view")) {
       const [lat, lon, zoom] = params.get("view").split(",");
       for (const [key, value] of [["lat", lat], ["lon", lon], ["zoom", zoom]]) {
@@ -75,11 +91,13 @@
       const value = params.get("claimants");
       out.claimants = value === "none" ? "" : selectionKey(value.split(","));
     }
-    // compare=none: the empty selection's line (the baseline alone); no compare: no second line.
+    // compare=none: the empty selection's line (the baseline alone); no compare, or none it can read: no second line.
     if (params.has("compare")) {
       const value = params.get("compare");
-      out.compare = value === "none" ? "" : selectionKey(value.split(","));
+      const key = selectionKey(value.split(","));
+      out.compare = value === "none" ? "" : key || null;
     }
+    out.language = params.get("names") === "uk" ? "uk" : "en";
     out.view = urlValues.mapView(params.get("lat"), params.get("lon"), params.get("zoom"), settings.urlLimits,
       settings.viewBounds);
     return out;
@@ -98,16 +116,28 @@
       params.set("lon", view.center[1].toFixed(4));
       params.set("zoom", String(view.zoom));
     }
+    if (language === "uk") params.set("names", "uk");
+    if (inFrame) {  // Streamlit's own: a dashboard embedded with ?embed=true stays so in the link
+      for (const [key, value] of new URLSearchParams(host.location.search)) {
+        if (key === "embed" || key === "embed_options") params.append(key, value);
+      }
+    }
     const url = "?" + params.toString().replace(/%2C/g, ",");
-    if (url !== window.location.search || window.location.hash) {
+    if (url !== host.location.search || (!inFrame && window.location.hash)) {
       writingUrl = true;
-      history.replaceState(null, "", url);
+      try {
+        host.history.replaceState(host.history.state, "", url);
+      } catch (err) {
+        // a host that refuses (a sandboxed page) keeps its address; the link below still holds the values
+      }
       writingUrl = false;
     }
+    showCitation();
   }
 
   function applyUrl() {
     const wanted = readUrl();
+    setLanguage(wanted.language);
     if ("claimants" in wanted && api.selections().includes(wanted.claimants)) api.setSelection(wanted.claimants);
     if (wanted.compare === null || api.selections().includes(wanted.compare)) api.compareWith(wanted.compare);
     const { center, zoom } = wanted.view;
@@ -136,7 +166,7 @@
       input.addEventListener("change", () => {
         const chosen = Array.from(box.querySelectorAll("input:checked"), (i) => i.value);
         api.setSelection(selectionKey(chosen));
-        showCompareChoices();
+        showControls();
         commit();
       });
       const label = el("label");
@@ -147,6 +177,103 @@
       api.compareWith(event.target.value === "" ? null : event.target.value.replace(/^=/, ""));
       writeUrl();
     });
+    $("cm-names").addEventListener("change", (event) => {
+      setLanguage(event.target.value);
+      showChanges(listedSince);
+      writeUrl();
+    });
+    const search = $("cm-search-input");
+    search.addEventListener("focus", fillSearchNames);
+    $("cm-search").addEventListener("submit", (event) => {
+      event.preventDefault();
+      openTown(search.value.trim());
+    });
+    $("cm-back-30").addEventListener("click", () => moveDays(-30));
+    $("cm-forward-30").addEventListener("click", () => moveDays(30));
+    $("cm-copy-link").addEventListener("click", () => copy(shareUrl(), "Link"));
+    $("cm-copy-citation").addEventListener("click", () => copy(citationText(), "Citation"));
+  }
+
+  // A month back or on, within the span; it ends playback and is committed as a reader's move.
+  function moveDays(days) {
+    api.stop();
+    api.setDay(Math.min(Math.max(api.getDay() + days, 0), api.dayCount() - 1), { commit: true });
+  }
+
+  function setLanguage(value) {
+    language = value === "uk" ? "uk" : "en";
+    $("cm-names").value = language;
+    if ($("cm-search-names").childElementCount) {
+      $("cm-search-names").replaceChildren();
+      fillSearchNames();
+    }
+  }
+
+  // The search's suggestions: every settlement's name in the chosen language (filled once the box is first used:
+  // 1,700 options are not worth building for a reader who never searches).
+  function fillSearchNames() {
+    const list = $("cm-search-names");
+    if (list.childElementCount || !names) return;
+    list.replaceChildren(...rules.searchNames(names, language).map((name) => {
+      const option = el("option");
+      option.value = name;
+      return option;
+    }));
+  }
+
+  // The dashboard opens the settlement's Town history page (which finds any spelling and tells namesakes apart);
+  // the site shows its statements here.
+  function openTown(text) {
+    const problem = $("cm-search-problem");
+    problem.textContent = "";
+    if (!text) return;
+    if (inFrame && api.openTown(text, language === "uk" ? { names: "uk" } : {})) return;
+    const i = rules.findSettlement(names, text);
+    if (i < 0) problem.textContent = "No settlement has this name; choose one of the suggestions.";
+    else showStatements(names.katottg[i]);
+  }
+
+  // --- sharing -----------------------------------------------------------------------------------------
+
+  function shareUrl() {
+    writeUrl();
+    return host.location.href.replace(/#.*$/, "");
+  }
+
+  function citationText() {
+    const chosen = api.selection() ? api.selection().split(",") : [];
+    return rules.citation({
+      title: settings.title, date: api.isoDate(api.getDay()), claimants: chosen.map((c) => settings.claimantLabels[c]),
+      dataFile: settings.dataFile, sha256: settings.eventsSha256, uploaded: Boolean(settings.uploaded),
+      url: host.location.href.replace(/#.*$/, ""),
+    });
+  }
+
+  function showCitation() {
+    if (api) $("cm-citation").textContent = "Cite this map: " + citationText();
+  }
+
+  // To the clipboard, and say so; where the clipboard API is missing (a page served over plain HTTP to another
+  // machine) or refused, the text is shown selected to copy by hand.
+  function copy(text, what) {
+    const status = $("cm-copied");
+    const manual = $("cm-copy-fallback");
+    const byHand = () => {
+      manual.value = text;
+      manual.setAttribute("aria-label", what === "Link" ? "Link to this map" : "Citation of this map");
+      manual.hidden = false;
+      manual.focus();
+      manual.select();
+      status.textContent = "Copy the selected text";
+    };
+    if (!navigator.clipboard || !navigator.clipboard.writeText) {
+      byHand();
+      return;
+    }
+    navigator.clipboard.writeText(text).then(() => {
+      manual.hidden = true;
+      status.textContent = what + " copied";
+    }, byHand);
   }
 
   function showCompareChoices() {
@@ -167,6 +294,7 @@
   function showControls() {
     const chosen = api.selection() ? api.selection().split(",") : [];
     for (const input of $("cm-claimants").querySelectorAll("input")) input.checked = chosen.includes(input.value);
+    $("cm-no-claimants").hidden = chosen.length > 0;
     showCompareChoices();
   }
 
@@ -219,26 +347,30 @@
     }, SETTLE_MS);
   }
 
-  function showChanges() {
+  // The changes since `from` ({iso, statuses}: the day compared with), kept for a redraw in other names.
+  let listedSince = null;
+
+  function showChanges(from) {
+    listedSince = from;
     const now = api.statuses();
     const list = $("cm-changes");
-    const since = committed ? committed.iso : null;
+    const since = from ? from.iso : null;
     $("cm-changes-title").textContent = since ? "Changed since " + longDate(since) : "Changes";
     const changed = [];
-    if (committed) for (let i = 0; i < now.length; i++) if (now[i] !== committed.statuses[i]) changed.push(i);
+    if (from) for (let i = 0; i < now.length; i++) if (now[i] !== from.statuses[i]) changed.push(i);
     const items = changed.slice(0, CHANGES_LISTED).map((i) => {
       const record = api.record(i);
       const item = el("li");
       const link = el("button", "cm-link", nameOf(i));
       link.type = "button";
-      link.addEventListener("click", () => showStatements(names.katottg[i]));
+      link.addEventListener("click", () => (inFrame ? openTown(names.katottg[i]) : showStatements(names.katottg[i])));
       const source = record.source ? record.source + " (" + (record.date || "date unknown") + ")" : baselineSource(i);
-      item.append(link, ": " + settings.statusLabels[committed.statuses[i]] + " → " + settings.statusLabels[now[i]]
+      item.append(link, ": " + settings.statusLabels[from.statuses[i]] + " → " + settings.statusLabels[now[i]]
         + ", " + source);
       return item;
     });
     if (changed.length > CHANGES_LISTED) items.push(el("li", null, "… and " + (changed.length - CHANGES_LISTED) + " more"));
-    if (!changed.length && committed) items.push(el("li", null, "none"));
+    if (!changed.length && from) items.push(el("li", null, "none"));
     list.replaceChildren(...items);
   }
 
@@ -246,14 +378,13 @@
     const day = api.getDay();
     const iso = api.isoDate(day);
     const statuses = api.statuses();
-    // At first, and after a change of claimants, changes are told since the day before (controlmapPanel, the
-    // dashboard's rule).
+    // At first, and after a change of claimants, changes are told since the day before (panel.js's rule).
     if (!committed || committed.selection !== api.selection()) {
-      const since = window.controlmapPanel.comparedDay(null, day);
+      const since = rules.comparedDay(null, day);
       committed = { iso: api.isoDate(since), statuses: api.statusesOn(since) };
     }
     showFigures();
-    showChanges();
+    showChanges(committed);
     committed = { iso: iso, statuses: statuses, selection: api.selection() };
     writeUrl();
   }
@@ -323,14 +454,19 @@
     const age = Math.floor((Date.now() - Date.parse(asOf.day + "T00:00:00Z")) / 86400000);
     if (age > STALE_AFTER_DAYS) {
       $("cm-stale").textContent = "The newest map read is " + age + " days old (" + longDate(asOf.day)
-        + "): changes since then are not shown.";
+        + "): changes since then are not shown." + (settings.staleHint ? " " + settings.staleHint : "");
       $("cm-stale").hidden = false;
     }
   }
 
   function showFooter() {
-    $("cm-version").textContent = "Data: " + settings.events.toLocaleString("en-US") + " events, sha256 "
-      + settings.eventsSha256 + ".";
+    $("cm-click-note").textContent = (inFrame ? "Click a settlement for its history: its statements by each side, "
+      + "with their sources." : "Click a settlement for its statements and their sources.")
+      + " Claims are never merged: where the sides disagree the settlement shows as disputed.";
+    $("cm-notes").replaceChildren(...(settings.notes || []).map((note) => el("p", null, note)));
+    $("cm-version").textContent = "From " + settings.dataFile + " (" + settings.events.toLocaleString("en-US")
+      + " events" + (settings.uploaded ? " + your uploaded events, this session only" : "") + "), sha256 "
+      + settings.eventsSha256 + (settings.uploaded ? " (of the file, without your upload)" : "") + ".";
     $("cm-attribution").textContent = "Map data: " + settings.attribution + ".";
   }
 
@@ -345,14 +481,16 @@
     api.onDayCommitted(() => commit());
     api.onViewChanged(() => writeUrl());
     api.onSettlementClick((katottg) => showStatements(katottg));
-    const container = document.querySelector(".folium-map");
+    const container = document.querySelector(".leaflet-container");
     new MutationObserver(scheduleFigures).observe(container, { attributes: true, attributeFilter: ["data-painted"] });
-    window.addEventListener("hashchange", () => {
-      if (!writingUrl) applyUrl();
-    });
-    window.addEventListener("popstate", () => {
-      if (!writingUrl) applyUrl();
-    });
+    if (!inFrame) {  // the dashboard's page is Streamlit's: going back and forth reloads the map frame
+      window.addEventListener("hashchange", () => {
+        if (!writingUrl) applyUrl();
+      });
+      window.addEventListener("popstate", () => {
+        if (!writingUrl) applyUrl();
+      });
+    }
     applyUrl();
     document.body.dataset.siteReady = "true";
   }

@@ -151,6 +151,9 @@
         state.clickListeners.add(listener);
         return () => state.clickListeners.delete(listener);
       },
+      // Opens the Streamlit page of a settlement (a KATOTTG code or a name in any form) with URL values `params`
+      // besides ({names: "uk"}); false when the map has no such page (a published site).
+      openTown: (settlement, params) => parts.hover.openTown(tl.townPageUrl, String(settlement), params),
       onViewChanged: (listener) => {
         state.viewListeners.add(listener);
         return () => state.viewListeners.delete(listener);

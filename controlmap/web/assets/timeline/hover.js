@@ -96,6 +96,14 @@
     }
   }
 
+  // Opens the town page for `settlement` (a KATOTTG code, or a name in any form the page looks up) with `params`
+  // besides; false when the map has no town page (a published site).
+  function openTown(townPageUrl, settlement, params) {
+    if (!townPageUrl) return false;
+    navigateTop(townPageUrl + "?" + new URLSearchParams(Object.assign({ settlement: settlement }, params || {})));
+    return true;
+  }
+
   // Tooltip and click for the settlements and cells whose events reach `hub` (each target has
   // `cmIndex`). A click opens the town page, or without one tells `tl.clicked(katottg)`. `tl`: {L, map, d,
   // state, vocab, hub, guard, el, clicked}. Returns {refresh(), remove()}.
@@ -115,8 +123,7 @@
       }),
       click: tl.guard((e) => {
         const katottg = d.katottg[e.sourceTarget.cmIndex];
-        if (townPageUrl) navigateTop(townPageUrl + "?settlement=" + encodeURIComponent(katottg));
-        else tl.clicked(katottg);
+        if (!openTown(townPageUrl, katottg)) tl.clicked(katottg);
       }),
     };
     tl.hub.on(handlers);
@@ -133,6 +140,7 @@
   }
 
   return {
+    openTown: openTown,
     CLICK_TOLERANCE: CLICK_TOLERANCE,
     hitTest: hitTest,
     tooltipRows: tooltipRows,

@@ -190,6 +190,7 @@
         this.villageLabels = null;
         this.labels.addTo(map);
 
+        this.townPageUrl = config.townPageUrl;
         this.hover = parts.hover.attachHover(this, config.townPageUrl);
         this._addControls(map);
         if (config.fitBounds) this._whenStyled(() => this._foldLegendOffOblast(config.fitBounds));
