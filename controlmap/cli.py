@@ -178,8 +178,9 @@ def _missing_data_files() -> list[str]:
 def _install_assets(args: argparse.Namespace) -> int:
     from controlmap.web.offline import install_assets
 
-    leaflet, script, shapes = install_assets(args.static_dir)
-    print(f"Leaflet installed in {leaflet}; the map script as {script}; settlements' boundaries as {shapes}")
+    leaflet, script, panel, shapes = install_assets(args.static_dir)
+    print(f"Leaflet installed in {leaflet}; the map script as {script}; the panel's script as {panel}; "
+          f"settlements' boundaries as {shapes}")
     return 0
 
 

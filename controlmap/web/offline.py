@@ -22,7 +22,7 @@ from jinja2 import Template
 
 from controlmap.paths import STATIC_DIR
 from controlmap.web import own_shapes
-from controlmap.web.script import install_timeline_script
+from controlmap.web.script import install_script, install_timeline_script
 from controlmap.web.static import STATIC_URL
 
 LEAFLET_URL = f"{STATIC_URL}/vendor/leaflet"
@@ -67,10 +67,11 @@ def install_leaflet(static_dir: Path = STATIC_DIR) -> Path:
 
 
 def install_assets(static_dir: Path = STATIC_DIR) -> list[Path]:
-    """Everything the maps load from ``static_dir``: Leaflet, the map script (see
-    ``controlmap.web.script.install_timeline_script``; a map carries it inline when it is not there) and the
+    """Everything the maps load from ``static_dir``: Leaflet, the map script and the panel's (see
+    ``controlmap.web.script.install_script``; a map carries them inline when they are not there) and the
     settlements' own boundaries, which the map fetches once zoomed in close (``controlmap.web.own_shapes``)."""
-    return [install_leaflet(static_dir), install_timeline_script(static_dir), own_shapes.install(static_dir)]
+    return [install_leaflet(static_dir), install_timeline_script(static_dir), install_script("panel", static_dir),
+            own_shapes.install(static_dir)]
 
 
 def missing_leaflet_files(static_dir: Path = STATIC_DIR) -> list[str]:

@@ -14,11 +14,14 @@ geo and web modules, never app/.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from branca.element import MacroElement
+from branca.element import JavascriptLink
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
+from controlmap import paths
 from controlmap.geo.gazetteer import placement_summary, point_sources
 from controlmap.model import CLAIMANT_LABELS, CLAIMANTS, STATUS_COLOURS, STATUS_LABELS, STATUS_ORDER
 from controlmap.region import MAPS_ONLY_NOTE
@@ -30,7 +33,6 @@ from controlmap.web.maps import Verbatim, script_json
 from controlmap.web.offline import DATA_ATTRIBUTION
 
 ASSETS = script.ASSETS_DIR / "site"
-SCRIPTS = ("urlvalues.js", "panel.js", "site.js")  # in this order: site.js uses the other two
 HOSTS = ("site", "dashboard")
 
 
@@ -115,20 +117,25 @@ def settings_element(settings: dict) -> str:
     return f'<script type="application/json" id="cm-site">{script_json(settings)}</script>'
 
 
-class PanelLayer(MacroElement):
+class PanelLayer(JSCSSMixin):
     """The panel in a map's frame (the dashboard's, in streamlit-folium's page): its markup after the map, its style
-    and settings in the page's head, and its scripts inline after the map's own (site.js waits for the map)."""
+    and settings in the page's head, and its script loaded from ``static_dir`` before the map's own (streamlit-folium
+    loads every element's ``default_js`` first; site.js waits for the map), or inline after it when not installed."""
 
     _template = Template("{% macro script(this, kwargs) %}{{ this.js }}{% endmacro %}")
 
-    def __init__(self, settings: dict):
+    def __init__(self, settings: dict, static_dir: Path | None = paths.STATIC_DIR):
         super().__init__()
         self._name = "PanelLayer"
         self.settings = settings
-        self.js = "\n".join(asset(name) for name in SCRIPTS)
+        url = script.installed_url("panel", static_dir)
+        self.default_js = [("controlmap_panel", url)] if url else []
+        self.js = "" if url else script.panel_script()
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         figure: Any = self.get_root()
+        for name, url in self.default_js:
+            figure.header.add_child(JavascriptLink(url), name=name)
         head = f"<style>{asset('site.css')}</style>{settings_element(self.settings)}"
         figure.header.add_child(Verbatim(head), name="cm_panel_head")
         figure.html.add_child(Verbatim(panel_html(self.settings["title"])), name="cm_panel")

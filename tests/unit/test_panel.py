@@ -12,6 +12,8 @@ from streamlit_folium import _get_header, _get_html, _get_map_string
 from controlmap.timeline.dataset import Dataset
 from controlmap.web import panel
 from controlmap.web.maps import build_map
+from controlmap.web.offline import install_assets
+from controlmap.web.script import PANEL_PARTS, SCRIPT_FOLDER
 from tests.support.synthetic import box_outline, synthetic_timeline
 
 EVENTS = (Path(__file__).resolve().parents[1] / "fixtures" / "three_statements.csv").read_bytes()
@@ -42,10 +44,10 @@ def test_an_unknown_host_is_refused(dataset):
         settings(dataset, host="elsewhere")
 
 
-def sent_map(title: str = "Tiny") -> tuple[str, str, str]:
+def sent_map(title: str = "Tiny", static_dir=None) -> tuple[str, str, str]:
     """The map with its panel as streamlit-folium sends it to its frame: the head, the markup and the script."""
-    m = build_map(synthetic_timeline(3, 1, 0), initial_day=0, outline=box_outline())
-    panel.PanelLayer({"title": title, "host": "dashboard"}).add_to(m)
+    m = build_map(synthetic_timeline(3, 1, 0), initial_day=0, outline=box_outline(), static_dir=static_dir)
+    panel.PanelLayer({"title": title, "host": "dashboard"}, static_dir=static_dir).add_to(m)
     m.get_root().render()
     m.render()
     return _get_header(m), _get_html(m), _get_map_string(m)
@@ -56,7 +58,7 @@ def test_in_the_frame_the_panels_scripts_run_after_the_maps_and_its_settings_and
     assert {"title": "Tiny", "host": "dashboard"} == json.loads(
         re.search(r'<script type="application/json" id="cm-site">(.*?)</script>', header).group(1))
     assert '<aside id="cm-panel"' in html and '<h1 id="cm-title">Tiny</h1>' in html
-    starts = [script.index(panel.asset(name)) for name in panel.SCRIPTS]
+    starts = [script.index(panel.asset(name)) for name in PANEL_PARTS]
     assert script.index("controlmapTimeline(") < starts[0] < starts[1] < starts[2], "the map, then the panel's parts"
     assert "<style>" + panel.asset("site.css") + "</style>" in header
 
@@ -65,3 +67,14 @@ def test_a_hostile_title_is_text_in_the_frame():
     header, html, _ = sent_map(HOSTILE_TITLE)
     assert "</script><script>alert(1)" not in header + html
     assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; &amp; {{ 7*7 }}" in html
+
+
+def test_installed_the_panels_script_is_loaded_from_static_not_sent_with_the_map(tmp_path):
+    install_assets(tmp_path)
+    (installed,) = (tmp_path / SCRIPT_FOLDER).glob("panel-*.js")
+    _, _, script = sent_map(static_dir=tmp_path)
+    assert panel.asset("site.js") not in script
+    layer = panel.PanelLayer({"title": "Tiny"}, static_dir=tmp_path)
+    assert [("controlmap_panel", f"/app/static/{SCRIPT_FOLDER}/{installed.name}")] == layer.default_js
+    assert installed.read_text("utf-8") == "\n".join(panel.asset(name) for name in PANEL_PARTS)
+

@@ -8,10 +8,11 @@
 (function () {
   "use strict";
 
-  const settings = JSON.parse(document.getElementById("cm-site").textContent);
-  const inFrame = settings.host === "dashboard";
+  // Read once the map is ready (in the dashboard's frame this script may load before the page holds its settings).
+  let settings = null;
+  let inFrame = false;
   // The window whose address holds the URL values: the page, or around the dashboard's map frame the Streamlit page.
-  const host = hostWindow();
+  let host = window;
   const DAY_MS = 86400000;
   const CHANGES_LISTED = 40;
   const $ = (id) => document.getElementById(id);
@@ -472,6 +473,9 @@
 
   function start(mapApi) {
     if (api) return;
+    settings = JSON.parse(document.getElementById("cm-site").textContent);
+    inFrame = settings.host === "dashboard";
+    host = hostWindow();
     api = mapApi;
     day0 = Date.parse(api.isoDate(0) + "T00:00:00Z");
     names = api.settlements();
