@@ -203,6 +203,14 @@ def test_no_module_is_over_500_lines_without_saying_why():
     assert [] == long
 
 
+def test_no_script_of_the_pages_is_over_500_lines():
+    """The map's and the panel's parts (a reason would not fit a script: split it instead)."""
+    scripts = sorted((PACKAGE / "web" / "assets").rglob("*.js"))
+    assert len(scripts) > 20
+    assert [] == [f"{p.relative_to(ROOT)}: {n} lines" for p in scripts
+                  if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500]
+
+
 def test_the_map_scripts_layer_stays_under_450_lines():
     lines = (PACKAGE / "web" / "assets" / "timeline" / "layer.js").read_text(encoding="utf-8").splitlines()
     assert len(lines) <= 450

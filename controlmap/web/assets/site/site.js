@@ -28,12 +28,9 @@
   const rules = window.controlmapPanel;
 
   function hostWindow() {
-    if (!inFrame) return window;
-    try {
-      if (window.parent !== window && window.parent.location.href) return window.parent;
-    } catch (err) {
-      // a frame of another origin keeps its own address
-    }
+    try {  // a frame of another origin keeps its own address
+      if (inFrame && window.parent !== window && window.parent.location.href) return window.parent;
+    } catch (err) { /* the page's own, then */ }
     return window;
   }
 
@@ -267,10 +264,7 @@
       manual.select();
       status.textContent = "Copy the selected text";
     };
-    if (!navigator.clipboard || !navigator.clipboard.writeText) {
-      byHand();
-      return;
-    }
+    if (!navigator.clipboard || !navigator.clipboard.writeText) return byHand();
     navigator.clipboard.writeText(text).then(() => {
       manual.hidden = true;
       status.textContent = what + " copied";
