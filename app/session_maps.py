@@ -13,7 +13,7 @@ from app.data import UPLOAD_DIGEST, data_version, dataset, events_version, has_u
 from app.urls import query_view
 from controlmap import paths, region
 from controlmap.timeline.dataset import Dataset
-from controlmap.timeline.freshness import UPDATE_COMMAND
+from controlmap.timeline.freshness import UPDATE_HINT
 from controlmap.web import offline
 from controlmap.web.maps import dataset_layer, map_of_layer
 from controlmap.web.panel import PanelLayer, panel_settings
@@ -75,7 +75,7 @@ def settlement_map(claimants: tuple[str, ...], day: int) -> folium.Map:
         settings = panel_settings(data, title=region.current().title, events_sha256=data_version(),
                                   data_file=paths.shown(paths.EVENTS_CSV), host="dashboard",
                                   view_bounds=layer.bounds, uploaded=has_upload(),
-                                  stale_hint=f"To update the data, run {UPDATE_COMMAND} (docs/deploy.md).")
+                                  stale_hint=UPDATE_HINT)
         PanelLayer(settings).add_to(built)
         maps[key] = built
     return maps[key]

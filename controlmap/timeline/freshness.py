@@ -10,6 +10,7 @@ from controlmap.events.sources import newest_snapshot
 
 STALE_AFTER_DAYS = 7
 UPDATE_COMMAND = "python -m controlmap update"
+UPDATE_HINT = f"To update the data, run {UPDATE_COMMAND} (docs/deploy.md)."
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,7 @@ class Freshness:
         if not self.stale:
             return ""
         return (f"The newest map read is {self.age_days} days old ({self.publisher}'s snapshot of "
-                f"{self.day:%d %b %Y}): changes since then are not shown. To update the data, run "
-                f"{UPDATE_COMMAND} (docs/deploy.md).")
+                f"{self.day:%d %b %Y}): changes since then are not shown. {UPDATE_HINT}")
 
     def record(self) -> dict:
         """For JSON output: the snapshot's time (ISO, UTC), its day and publisher."""

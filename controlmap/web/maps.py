@@ -93,22 +93,27 @@ class TimelineLayer(JSCSSMixin):
         figure.script.add_child(Verbatim(module.script(self, kwargs)), name=self.get_name())
 
 
+def layer_of(dataset: Dataset, claimants: tuple[str, ...], offered: Iterable[str] = (), first: int | None = None,
+             last: int | None = None) -> LayerData:
+    """The layer of ``dataset``'s timeline for ``claimants`` with the shipped shapes, shown from day index ``first`` to
+    ``last`` (None: the timeline's ends); every other choice among ``offered`` travels with it, so that the page can
+    switch between them (and draw one's front line over another's) with no server."""
+    key = selection_key(claimants)
+    offered = tuple(offered)
+    others = {selection_key(s): selection_wire(dataset.timeline(s), first, last)
+              for s in (selections_of(offered) if offered else ()) if selection_key(s) != key}
+    shapes = read_shapes()
+    return layer_data(timeline_wire(dataset.timeline(claimants), first, last), outline=shapes["outline"],
+                      boundaries=shapes["hromadas"], cells=shapes["cells"], selection=key, raions=shapes["raions"],
+                      selections=others)
+
+
 def dataset_layer(dataset: Dataset, claimants: tuple[str, ...] = CLAIMANTS, *,
                   every_selection: bool = False) -> LayerData:
-    """The layer of ``dataset``'s timeline for ``claimants`` with the shipped shapes, derived once per
-    dataset (and cached with it when computed before: see ``controlmap.timeline.cache.load_dataset``).
-    ``every_selection``: every other choice of claimants travels too, so that the page can switch between them (and
-    draw one's front line over another's) with no server."""
-
-    def compute() -> LayerData:
-        shapes = read_shapes()
-        others = {selection_key(s): selection_wire(dataset.timeline(s)) for s in selections_of(CLAIMANTS)
-                  if every_selection and s != tuple(claimants)}
-        return layer_data(timeline_wire(dataset.timeline(claimants)), outline=shapes["outline"],
-                          boundaries=shapes["hromadas"], cells=shapes["cells"],
-                          selection=selection_key(claimants), raions=shapes["raions"], selections=others)
-
-    return dataset.derived(("map layer", tuple(sorted(claimants)), every_selection), compute)
+    """``layer_of`` the whole timeline, derived once per dataset (and cached with it when computed before: see
+    ``controlmap.timeline.cache.load_dataset``); ``every_selection``: with every other choice of claimants."""
+    return dataset.derived(("map layer", tuple(sorted(claimants)), every_selection),
+                           lambda: layer_of(dataset, claimants, CLAIMANTS if every_selection else ()))
 
 
 def selections_of(claimants: Iterable[str]) -> list[tuple[str, ...]]:

@@ -25,7 +25,6 @@ import folium
 from branca.element import Element
 
 from controlmap import paths
-from controlmap.geo.shapes import read_shapes
 from controlmap.model import (
     CLAIMANTS,
 )
@@ -34,7 +33,6 @@ from controlmap.timeline import history
 from controlmap.timeline.dataset import Dataset
 from controlmap.timeline.engine import from_day, to_day
 from controlmap.web import maps, panel, script, wire
-from controlmap.web.maps import selections_of
 from controlmap.web.offline import LEAFLET_SOURCE, leaflet_files
 from controlmap.web.own_shapes import file_name, packed_shapes
 
@@ -94,15 +92,8 @@ def site_layer(dataset: Dataset, request: SiteRequest) -> tuple[wire.LayerData, 
     """The map's layer data for ``request`` (its first selection: all the claimants; every other selection's
     timeline alongside) and the day index it starts on (the window's last day)."""
     lo, hi = _window(dataset, request)
-    key = wire.selection_key(request.claimants)
-    timeline = wire.timeline_wire(dataset.timeline(request.claimants), lo, hi)
-    others = {wire.selection_key(s): wire.selection_wire(dataset.timeline(s), lo, hi)
-              for s in selections_of(request.claimants) if wire.selection_key(s) != key}
-    shapes = read_shapes()
-    layer = wire.layer_data(timeline, outline=shapes["outline"], boundaries=shapes["hromadas"],
-                            cells=shapes["cells"], selection=key,
-                            selections=others, raions=shapes["raions"])
-    return layer, int(timeline["n_days"]) - 1
+    layer = maps.layer_of(dataset, request.claimants, request.claimants, lo, hi)
+    return layer, layer.n_days - 1
 
 
 def statements_documents(dataset: Dataset, claimants: Iterable[str]) -> dict[str, dict]:

@@ -244,6 +244,7 @@ class LayerData:
 
     packed: str
     bounds: list[list[float]]
+    n_days: int = 0  # the days the timeline shows (day indices 0 … n_days - 1)
 
 
 def layer_data(timeline: dict, *, outline: dict, boundaries: dict | None = None, cells: dict | None = None,
@@ -264,7 +265,7 @@ def layer_data(timeline: dict, *, outline: dict, boundaries: dict | None = None,
             "outline": Layer(outline),
         }, SHAPE_SCALE),
     }
-    return LayerData(packed_json(data), _bounds(outline))
+    return LayerData(packed_json(data), _bounds(outline), int(timeline["n_days"]))
 
 
 def _cells_by_row(cells: dict, rows: dict[str, int]) -> dict:

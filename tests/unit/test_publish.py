@@ -15,6 +15,7 @@ import pytest
 from controlmap.cli import main
 from controlmap.timeline.dataset import Dataset
 from controlmap.web import publish, script
+from controlmap.web.maps import selections_of
 
 TODAY = date(2026, 11, 21)
 ALPHA, BETA, GAMMA = "UA63900010010044441", "UA63900010020044442", "UA63900020010044444"
@@ -45,8 +46,8 @@ def unpacked_layer(files: dict[str, bytes]) -> dict:
 
 
 def test_selections_are_every_choice_of_the_claimants_in_order():
-    assert publish.selections_of(["independent", "ua"]) == [(), ("ua",), ("independent",), ("ua", "independent")]
-    assert len(publish.selections_of(("ua", "ru", "independent"))) == 8
+    assert selections_of(["independent", "ua"]) == [(), ("ua",), ("independent",), ("ua", "independent")]
+    assert len(selections_of(("ua", "ru", "independent"))) == 8
 
 
 def test_the_site_holds_its_page_scripts_leaflet_statements_and_a_manifest(dataset, events_file):
@@ -76,6 +77,17 @@ def test_the_layer_carries_every_selection_and_opens_on_all_claimants(dataset, e
     alpha = layer["selections"]["ru"]
     assert alpha["run_count"][0] == 2 and alpha["day"][:2] == [0, 5] and alpha["state"][:2] == [2, 4]
     assert layer["selections"][""]["run_count"] == [1, 1, 1, 1, 1, 1]
+
+
+def test_the_map_pages_layer_carries_every_other_selection_only_when_asked(dataset):
+    from controlmap.web.maps import dataset_layer
+
+    def selections(layer) -> list[str]:
+        return sorted(json.loads(zlib.decompress(base64.b64decode(layer.packed)))["selections"])
+
+    assert [] == selections(dataset_layer(dataset, ("ru",)))
+    assert ["", "independent", "ru,independent", "ua", "ua,independent", "ua,ru", "ua,ru,independent"] == selections(
+        dataset_layer(dataset, ("ru",), every_selection=True))
 
 
 def test_the_same_data_gives_the_same_bytes_and_the_zip_holds_exactly_the_files(dataset, events_file):
