@@ -46,7 +46,7 @@
   }
 
   // `tl`: the timeline layer (layer.js): its parts ({L, map, d, state, points, renderer, cellCount}) and
-  // actions ({paint, play, pause, stop, setMode, isShown, currentView, guard, setSelection, addSelection,
+  // actions ({paint, play, pause, stop, setMode, isShown, currentView, guard, setSelection,
   // compareWith}).
   function createApi(tl) {
     const { L, map, d, state } = tl;
@@ -133,11 +133,6 @@
       selection: () => tl.selectionKey,
       selections: () => Array.from(tl.selections.keys()),
       setSelection: tl.guard((key) => tl.setSelection(String(key)), true),
-      addSelection: tl.guard((key, wire) => tl.addSelection(String(key), wire), true),
-      // addSelection of columns packed as wire.packed_json packs them; resolves once added.
-      addPackedSelection: (key, packed) => parts.decode.unpack(packed).then((wire) => tl.guard(() => {
-        tl.addSelection(String(key), wire);
-      }, true)()),
       // The front line of a second selection over the first (null: none), and its summary as frontLine's.
       compareWith: tl.guard((key) => tl.compareWith(key === null || key === undefined ? null : String(key)), true),
       compareLine: () => {

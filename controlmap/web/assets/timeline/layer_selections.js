@@ -26,15 +26,6 @@
       if (!entry.runs) entry.runs = decode.decodeRuns(entry.wire, this.d.n);
       return entry.runs;
     },
-    // Adds the timeline columns (wire.selection_wire) of the claimant selection `key`; it replaces an
-    // earlier one of that key, and is shown at once if it is the selection shown.
-    addSelection: function (key, wire) {
-      const runsOfKey = decode.decodeRuns(wire, this.d.n);
-      decode.useRuns(Object.assign({}, this.d), runsOfKey); // the same span, or an error now
-      this.selections.set(key, { wire: wire, runs: runsOfKey });
-      if (key === this.selectionKey) this.setSelection(key, true);
-      if (this.compare && this.compare.key === key) this.compareWith(key);
-    },
     // Shows the claimant selection `key` (one the map holds): every settlement is repainted for the day shown.
     setSelection: function (key, again) {
       if (key === this.selectionKey && !again) return key;
