@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ROOT, static_server
 from tests.browser.test_dashboard_browser import map_frame
@@ -147,7 +148,9 @@ def test_a_link_copied_on_the_dashboard_opens_the_same_view_on_the_site_and_back
     try:
         page = context.new_page()
         page.goto(f"{dashboard}/?date=2025-12-13&claimants=ru&lat=49.7100&lon=37.6158&zoom=11")
-        map_frame(page).get_by_role("button", name="Copy link").click()
+        panel = map_frame(page)
+        panel.get_by_role("button", name="Copy link").click()
+        expect(panel.get_by_role("status").filter(has_text="Link copied")).to_be_visible()  # written: now read
         link = page.evaluate("() => navigator.clipboard.readText()")
         query = urlsplit(link).query
         site = context.new_page()
